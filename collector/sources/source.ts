@@ -1,0 +1,27 @@
+import type { Logger } from "pino";
+import type { FleetRecord } from "../../protocol/records.ts";
+import type { ContainerInventory } from "../docker/inventory.ts";
+
+/** What the collector hands every source when it starts. */
+export interface SourceContext {
+  /** host.name stamped on every record. */
+  host: string;
+  /** The cursor this source last emitted whose records reached the spool, or undefined on a first start. */
+  cursor: unknown;
+  /**
+   * Hands records to the pipeline. The cursor, when given, must describe the position just after
+   * these records: it is persisted only once they are spooled, so a restart resumes there.
+   * The promise resolves when the pipeline accepted them; await it to respect backpressure.
+   */
+  emit(records: FleetRecord[], cursor?: unknown): Promise<void>;
+  inventory: ContainerInventory;
+  log: Logger;
+}
+
+/** A source of records on one node: container stats, docker events, a log file family, the journal … */
+export interface Source {
+  readonly name: string;
+  start(ctx: SourceContext): Promise<void>;
+  /** Stops reading; resolves once everything read so far has been emitted. */
+  stop(): Promise<void>;
+}
