@@ -1,0 +1,61 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import { buildApi } from "./api/server.ts";
+import { createAggregatorMetrics } from "./metrics.ts";
+import { Store, type StoreOptions } from "./store/store.ts";
+
+export interface AggregatorOptions extends Omit<StoreOptions, "log"> {
+  host: string;
+  port: number;
+  token?: string;
+  version: string;
+  log: Logger;
+}
+
+/** The central service: the store plus its HTTP API. Holds no state of its own besides the store. */
+export class Aggregator {
+  readonly store: Store;
+  readonly app: FastifyInstance;
+  readonly url: string;
+  /** Registries served on /metrics besides the aggregator's own; may grow after start. */
+  readonly metricsRegistries: Registry[];
+
+  private constructor(store: Store, app: FastifyInstance, url: string, metricsRegistries: Registry[]) {
+    this.store = store;
+    this.app = app;
+    this.url = url;
+    this.metricsRegistries = metricsRegistries;
+  }
+
+  static async start(opts: AggregatorOptions): Promise<Aggregator> {
+    const extraRegistries: Registry[] = [];
+    const store = await Store.open({ ...opts, log: opts.log.child({ component: "store" }) });
+    try {
+      const app = await buildApi(
+        {
+          store,
+          metrics: createAggregatorMetrics(),
+          token: opts.token,
+          version: opts.version,
+          extraRegistries,
+        },
+        opts.log.child({ component: "api" }),
+      );
+      await app.listen({ host: opts.host, port: opts.port });
+      const addr = app.server.address();
+      const port = typeof addr === "object" && addr ? addr.port : opts.port;
+      const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+      return new Aggregator(store, app, `http://${host}:${port}`, extraRegistries);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** Stops accepting requests, lets those in flight finish, then closes the store. */
+  async stop(): Promise<void> {
+    await this.app.close();
+    await this.store.close();
+  }
+}

@@ -1,0 +1,67 @@
+import type { Store } from "../store/store.ts";
+import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
+
+export interface LogQuery {
+  host?: string;
+  container?: string;
+  stream?: string;
+  unit?: string;
+  /** journalctl-style: show this syslog priority (0–7) and more severe. */
+  priority?: number;
+  since?: string;
+  until?: string;
+  q?: string;
+  limit: number;
+}
+
+/** Lowest OpenTelemetry severity number for each syslog priority (see collector/journal). */
+const MIN_SEVERITY_FOR_PRIORITY = [21, 21, 21, 17, 13, 10, 9, 5];
+
+/** Separators of the store's splitByNonAlpha tokenizer that we are sure of: ASCII non-alphanumerics. */
+const SEPARATOR = /[\x00-\x2F\x3A-\x40\x5B-\x60\x7B-\x7F]/;
+
+/**
+ * Words of q that must appear as whole tokens in any matching body: those with a separator on
+ * both sides inside q. They let the text index skip granules; the substring test stays the truth.
+ */
+export function wholeTokens(q: string): string[] {
+  const out: string[] = [];
+  const re = /[A-Za-z0-9]+/g;
+  for (let m = re.exec(q); m; m = re.exec(q)) {
+    const before = q[m.index - 1];
+    const after = q[m.index + m[0].length];
+    if (before && after && SEPARATOR.test(before) && SEPARATOR.test(after)) out.push(m[0].toLowerCase());
+  }
+  return out.slice(0, 8);
+}
+
+export async function queryLogs(store: Store, q: LogQuery) {
+  const window = timeWindow(q.since, q.until);
+  const where = ["time >= {since:DateTime64(3, 'UTC')}", "time <= {until:DateTime64(3, 'UTC')}"];
+  const params: Record<string, unknown> = { ...window, limit: q.limit };
+  if (q.host) (where.push("host = {host:String}"), (params.host = q.host));
+  if (q.container) (where.push(CONTAINER_MATCH), (params.container = q.container));
+  if (q.stream) (where.push("stream = {stream:String}"), (params.stream = q.stream));
+  if (q.unit) (where.push("unit = {unit:String}"), (params.unit = q.unit));
+  if (q.priority !== undefined) {
+    where.push("severity_number >= {minSeverity:UInt8}");
+    params.minSeverity = MIN_SEVERITY_FOR_PRIORITY[q.priority];
+  }
+  if (q.q) {
+    where.push("positionCaseInsensitiveUTF8(body, {q:String}) > 0");
+    params.q = q.q;
+    wholeTokens(q.q).forEach((t, i) => {
+      where.push(`hasToken(lower(body), {t${i}:String})`);
+      params[`t${i}`] = t;
+    });
+  }
+  const rows = await store.rows<Record<string, unknown> & { time_text: string }>(
+    `SELECT toString(time) AS time_text, host, source, container_id AS containerId, container_name AS containerName,
+            image, stream, unit, identifier, pid, severity_number AS severityNumber,
+            severity_text AS severityText, body, attributes, seq
+     FROM logs WHERE ${where.join(" AND ")}
+     ORDER BY time DESC, seq DESC LIMIT {limit:UInt32}`,
+    params,
+  );
+  return rows.map((r) => ({ ...withRfc3339Time(r), seq: Number(r.seq) }));
+}

@@ -1,0 +1,63 @@
+import { join } from "node:path";
+import { type Command, Option } from "commander";
+import { Collector } from "../../collector/collector.ts";
+import type { FullPolicy } from "../../collector/spool/spool.ts";
+import { collectorOptions, DEFAULT_LISTEN, defaultDataDir, opt, parseUrl } from "../options.ts";
+import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
+
+export interface CollectorFlags {
+  hostName: string;
+  dockerSocket: string;
+  statsInterval: number;
+  spoolMaxSize: number;
+  spoolFull: FullPolicy;
+  journal: boolean;
+  journalctl: string;
+  procRoot: string;
+  cgroupRoot: string;
+  logLevel: string;
+}
+
+/** Builds a collector from the shared flags; `up` uses it too. */
+export function collectorFromFlags(
+  f: CollectorFlags,
+  { aggregatorUrl, token, spoolDir }: { aggregatorUrl: string; token?: string; spoolDir: string },
+): Collector {
+  return new Collector({
+    aggregatorUrl,
+    token,
+    spoolDir,
+    spoolMaxBytes: f.spoolMaxSize,
+    spoolFullPolicy: f.spoolFull,
+    hostName: f.hostName,
+    dockerSocket: f.dockerSocket,
+    statsIntervalMs: f.statsInterval,
+    journal: f.journal,
+    journalctlPath: f.journalctl,
+    procRoot: f.procRoot,
+    cgroupRoot: f.cgroupRoot,
+    version: VERSION,
+    log: createLogger(f.logLevel, "fleetscope-collector"),
+  });
+}
+
+export function registerCollector(program: Command): void {
+  const cmd = program
+    .command("collector")
+    .description("run the per-node collector: container stats, events, logs and the journal, shipped to an aggregator")
+    .addOption(
+      new Option("--aggregator <url>", "aggregator to ship to")
+        .env("FLEETSCOPE_AGGREGATOR")
+        .default(`http://${DEFAULT_LISTEN}`)
+        .argParser(parseUrl),
+    )
+    .addOption(opt.token("token the aggregator expects"))
+    .addOption(new Option("--spool <dir>", "on-disk spool").env("FLEETSCOPE_SPOOL").default(join(defaultDataDir(), "spool")));
+  for (const o of collectorOptions()) cmd.addOption(o);
+  cmd.addOption(opt.logLevel()).action(async (f: CollectorFlags & { aggregator: string; token?: string; spool: string }) => {
+    const collector = collectorFromFlags(f, { aggregatorUrl: f.aggregator, token: f.token, spoolDir: f.spool });
+    await collector.start();
+    console.log(`fleetscope collector: host ${f.hostName} shipping to ${f.aggregator} (spool: ${f.spool})`);
+    stopOnSignal(createLogger(f.logLevel, "fleetscope-collector"), () => collector.stop());
+  });
+}

@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { Aggregator } from "../../aggregator/aggregator.ts";
+import { collectorOptions, opt } from "../options.ts";
+import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
+import { type CollectorFlags, collectorFromFlags } from "./collector.ts";
+
+interface UpFlags extends CollectorFlags {
+  data: string;
+  listen: { host: string; port: number };
+  token?: string;
+  retention: number;
+}
+
+export function registerUp(program: Command): void {
+  const cmd = program
+    .command("up")
+    .description("run the single-node stack: an aggregator on the embedded store plus a collector for this host")
+    .addOption(opt.data())
+    .addOption(opt.listen())
+    .addOption(opt.token("ingest token (default: a random one shared with the built-in collector)"))
+    .addOption(opt.retention());
+  for (const o of collectorOptions()) cmd.addOption(o);
+  cmd.addOption(opt.logLevel()).action(async (f: UpFlags) => {
+    const log = createLogger(f.logLevel, "fleetscope-up");
+    const token = f.token ?? randomBytes(24).toString("base64url");
+    const storeDir = join(f.data, "store");
+    const aggregator = await Aggregator.start({
+      dataDir: storeDir,
+      retentionDays: f.retention,
+      host: f.listen.host,
+      port: f.listen.port,
+      token,
+      version: VERSION,
+      log,
+    });
+    const collector = collectorFromFlags(f, { aggregatorUrl: aggregator.url, token, spoolDir: join(f.data, "spool") });
+    // The collector's self-metrics are served on the aggregator's /metrics.
+    aggregator.metricsRegistries.push(collector.metrics.registry);
+    try {
+      await collector.start();
+    } catch (err) {
+      await aggregator.stop();
+      throw err;
+    }
+    console.log(`fleetscope up: API on ${aggregator.url} (store: ${storeDir}; host: ${f.hostName})`);
+    stopOnSignal(log, async () => {
+      await collector.stop();
+      await aggregator.stop();
+    });
+  });
+}

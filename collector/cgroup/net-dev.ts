@@ -1,0 +1,31 @@
+import { join } from "node:path";
+import { readOptional } from "./stats.ts";
+
+/**
+ * /proc/<pid>/net/dev: two header lines, then `iface: rx_bytes rx_packets … tx_bytes …` (8 receive
+ * columns, then 8 transmit ones). Sums every interface but loopback, which is traffic the container
+ * sends itself.
+ */
+export function parseNetDev(text: string | undefined): { rxBytes: number; txBytes: number } {
+  let rxBytes = 0;
+  let txBytes = 0;
+  for (const line of (text ?? "").split("\n")) {
+    const colon = line.indexOf(":");
+    if (colon < 0) continue;
+    const iface = line.slice(0, colon).trim();
+    if (iface === "lo" || iface.includes("|")) continue;
+    // Split after the colon: with large counters the kernel prints `eth0:123456789` with no space.
+    const cols = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const rx = cols[0];
+    const tx = cols[8];
+    if (rx === undefined || tx === undefined || !Number.isFinite(rx) || !Number.isFinite(tx)) continue;
+    rxBytes += rx;
+    txBytes += tx;
+  }
+  return { rxBytes, txBytes };
+}
+
+/** Network counters of the network namespace `pid` lives in; zeros when the process is gone. */
+export async function readNetDev(procRoot: string, pid: number): Promise<{ rxBytes: number; txBytes: number }> {
+  return parseNetDev(await readOptional(join(procRoot, String(pid), "net", "dev")));
+}

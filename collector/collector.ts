@@ -1,0 +1,110 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import Docker from "dockerode";
+import type { Logger } from "pino";
+import { DockerInventory } from "./docker/inventory.ts";
+import { type CollectorMetrics, createCollectorMetrics } from "./metrics.ts";
+import { Pipeline } from "./pipeline.ts";
+import { Shipper } from "./shipper.ts";
+import { ContainerStatsSource } from "./sources/container-stats.ts";
+import { ContainersSource } from "./sources/containers.ts";
+import { DockerEventsSource } from "./sources/docker-events.ts";
+import { HostSource } from "./sources/host.ts";
+import { JournaldSource } from "./sources/journald.ts";
+import { JsonFileLogSource } from "./sources/json-file-logs.ts";
+import type { Source } from "./sources/source.ts";
+import { type FullPolicy, Spool } from "./spool/spool.ts";
+
+export interface CollectorOptions {
+  aggregatorUrl: string;
+  token?: string;
+  spoolDir: string;
+  spoolMaxBytes: number;
+  spoolFullPolicy: FullPolicy;
+  hostName: string;
+  dockerSocket: string;
+  statsIntervalMs: number;
+  /** Read the systemd journal (needs journalctl). */
+  journal: boolean;
+  journalctlPath: string;
+  procRoot: string;
+  cgroupRoot: string;
+  version: string;
+  log: Logger;
+}
+
+/** One per node: sources → pipeline → spool → shipper → aggregator. */
+export class Collector {
+  readonly metrics: CollectorMetrics;
+  readonly #opts: CollectorOptions;
+  readonly #spool: Spool;
+  #sources: Source[] = [];
+  #pipeline: Pipeline | undefined;
+  #shipper: Shipper | undefined;
+
+  constructor(opts: CollectorOptions) {
+    this.#opts = opts;
+    this.#spool = new Spool({
+      dir: opts.spoolDir,
+      host: opts.hostName,
+      maxBytes: opts.spoolMaxBytes,
+      fullPolicy: opts.spoolFullPolicy,
+      log: opts.log.child({ component: "spool" }),
+    });
+    this.metrics = createCollectorMetrics(() => this.#spool.stats);
+  }
+
+  async start(): Promise<void> {
+    const o = this.#opts;
+    await mkdir(o.spoolDir, { recursive: true });
+    await this.#spool.open();
+    this.#shipper = new Shipper(
+      this.#spool,
+      { aggregatorUrl: o.aggregatorUrl, token: o.token, requestTimeoutMs: 30_000, minBackoffMs: 250, maxBackoffMs: 30_000 },
+      o.log.child({ component: "shipper" }),
+      this.metrics,
+    );
+    this.#shipper.start();
+    this.#pipeline = new Pipeline(this.#spool, { maxBatchRecords: 5000, flushIntervalMs: 200 }, this.metrics);
+
+    const docker = new Docker({ socketPath: o.dockerSocket });
+    const inventory = new DockerInventory(docker, o.log.child({ component: "inventory" }));
+    await inventory.sync().catch((err) => o.log.error({ err: String(err) }, `cannot list containers via ${o.dockerSocket}`));
+    this.#sources = [
+      new HostSource({ collectorId: this.#spool.collectorId, version: o.version, intervalMs: 30_000, procRoot: o.procRoot }),
+      new ContainersSource({ refreshMs: 60_000 }),
+      new DockerEventsSource(docker, inventory),
+      new ContainerStatsSource({ intervalMs: o.statsIntervalMs, procRoot: o.procRoot, cgroupRoot: o.cgroupRoot, docker }),
+      new JsonFileLogSource({}),
+    ];
+    if (o.journal) this.#sources.push(new JournaldSource({ journalctlPath: o.journalctlPath }));
+
+    const pipeline = this.#pipeline;
+    for (const source of this.#sources) {
+      const log = o.log.child({ source: source.name });
+      await source.start({
+        host: o.hostName,
+        cursor: this.#spool.cursors[source.name],
+        emit: (records, cursor) => pipeline.emit(source.name, records, cursor),
+        inventory,
+        log,
+      });
+      log.debug("source started");
+    }
+    o.log.info({ host: o.hostName, aggregator: o.aggregatorUrl, spool: o.spoolDir, sources: this.#sources.map((s) => s.name) }, "collector started");
+  }
+
+  /** Stops sources, spools what they read, and ships for up to `drainMs` before giving up (the spool keeps the rest). */
+  async stop(drainMs = 5000): Promise<void> {
+    for (const source of [...this.#sources].reverse()) {
+      await source.stop().catch((err) => this.#opts.log.warn({ err: String(err), source: source.name }, "source stop failed"));
+    }
+    await this.#pipeline?.flush();
+    await this.#shipper?.drain(drainMs);
+    await this.#shipper?.stop();
+  }
+}
+
+export function defaultSpoolDir(dataDir: string): string {
+  return join(dataDir, "spool");
+}

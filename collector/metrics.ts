@@ -1,0 +1,61 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { SpoolStats } from "./spool/spool.ts";
+
+export type CollectorMetrics = ReturnType<typeof createCollectorMetrics>;
+
+/** fleetscope_collector_* self-metrics. Labels are bounded: source names and HTTP statuses. */
+export function createCollectorMetrics(spoolStats: () => SpoolStats) {
+  const registry = new Registry();
+  const r = [registry];
+  return {
+    registry,
+    recordsRead: new Counter({
+      name: "fleetscope_collector_records_read_total",
+      help: "Records read by each source and handed to the spool.",
+      labelNames: ["source"],
+      registers: r,
+    }),
+    recordsShipped: new Counter({
+      name: "fleetscope_collector_records_shipped_total",
+      help: "Records acked by the aggregator.",
+      registers: r,
+    }),
+    batchesShipped: new Counter({
+      name: "fleetscope_collector_batches_shipped_total",
+      help: "Batches acked by the aggregator.",
+      registers: r,
+    }),
+    shipFailures: new Counter({
+      name: "fleetscope_collector_ship_failures_total",
+      help: "Batch sends that were not acked, by HTTP status or 'network'.",
+      labelNames: ["reason"],
+      registers: r,
+    }),
+    shipSeconds: new Histogram({
+      name: "fleetscope_collector_ship_duration_seconds",
+      help: "Time from sending a batch to its ack.",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: r,
+    }),
+    malformedInput: new Counter({
+      name: "fleetscope_collector_malformed_input_total",
+      help: "Input a source could not parse and skipped (see the collector's log for each).",
+      labelNames: ["source"],
+      registers: r,
+    }),
+    spool: new Gauge({
+      name: "fleetscope_collector_spool",
+      help: "Spool state: batches and bytes on disk; dropped and corrupt batches and records since start.",
+      labelNames: ["what"],
+      registers: r,
+      collect() {
+        const s = spoolStats();
+        this.set({ what: "batches" }, s.batches);
+        this.set({ what: "bytes" }, s.bytes);
+        this.set({ what: "dropped_batches" }, s.droppedBatches);
+        this.set({ what: "dropped_records" }, s.droppedRecords);
+        this.set({ what: "corrupt_batches" }, s.corruptBatches);
+      },
+    }),
+  };
+}

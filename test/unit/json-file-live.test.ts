@@ -1,0 +1,181 @@
+// Against the real Docker engine (see test/helpers/docker.ts). The log file's path is
+// computed before `docker start` (inspect's LogPath stays empty until the first start), so
+// the tailer is already polling when the container writes its first line.
+//
+// Sizing: 3000 lines of `line NNNN` are ~78 bytes each in json-file, ~235 KB in all, so
+// max-size=50k/max-file=3 rotates about four times. Only the files are deleted, never the fd
+// the tailer holds, so a line is lost only if a file is created AND rotated off twice between
+// two polls, i.e. ~100 KB (~1280 lines) written within one 50 ms poll interval. The container
+// writes as fast as its shell can but pauses 20 ms every 100 lines (~7 KB), so 100 KB take
+// at least ~260 ms: five poll intervals of margin even on a loaded two-core host.
+
+import { EventEmitter } from "node:events";
+import { existsSync } from "node:fs";
+import type Docker from "dockerode";
+import pino from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import type { ContainerInfo } from "../../collector/docker/container-info.ts";
+import { type ContainerInventory, toContainerInfo } from "../../collector/docker/inventory.ts";
+import { JsonFileTailer } from "../../collector/logs/json-file-tailer.ts";
+import { type JsonFileCursor, JsonFileLogSource } from "../../collector/sources/json-file-logs.ts";
+import type { FleetRecord, LogRecord } from "../../protocol/records.ts";
+import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+const names: string[] = [];
+afterAll(() => removeContainers(...names));
+
+async function createContainer(
+  logOpts: string[],
+  script: string,
+): Promise<{ name: string; id: string; logPath: string }> {
+  const name = uniqueName("jsonlog");
+  names.push(name);
+  const id = await docker(
+    "create",
+    "--name",
+    name,
+    "--log-driver",
+    "json-file",
+    ...logOpts,
+    BUSYBOX,
+    "sh",
+    "-c",
+    script,
+  );
+  const root = await docker("info", "-f", "{{.DockerRootDir}}");
+  return { name, id, logPath: `${root}/containers/${id}/${id}-json.log` };
+}
+
+async function inspectInfo(name: string): Promise<ContainerInfo> {
+  const [raw] = JSON.parse(await docker("inspect", name)) as Docker.ContainerInspectInfo[];
+  return toContainerInfo(raw as Docker.ContainerInspectInfo);
+}
+
+class FakeInventory extends EventEmitter implements ContainerInventory {
+  readonly byId = new Map<string, ContainerInfo>();
+  list(): ContainerInfo[] {
+    return [...this.byId.values()];
+  }
+  get(id: string): ContainerInfo | undefined {
+    return this.byId.get(id);
+  }
+}
+
+describe("json-file logs from a live container", () => {
+  it("tails 3000 lines through max-size rotation: all of them, in order, exactly once", async () => {
+    const script =
+      'i=1; while [ $i -le 3000 ]; do echo "line $(printf %04d $i)"; [ $((i % 100)) -eq 0 ] && usleep 20000; i=$((i+1)); done';
+    const c = await createContainer(["--log-opt", "max-size=50k", "--log-opt", "max-file=3"], script);
+    const tailer = new JsonFileTailer(c.logPath);
+    const got: string[] = [];
+    let errors = 0;
+    let polling = true;
+    const loop = (async () => {
+      while (polling) {
+        const r = await tailer.poll();
+        got.push(...r.lines.map((l) => l.body));
+        errors += r.parseErrors;
+        await new Promise((res) => setTimeout(res, 50)); // the poll interval, not an assertion
+      }
+    })();
+    try {
+      await docker("start", c.name);
+      await waitFor("3000 lines tailed", () => got.length >= 3000, { timeoutMs: 60_000, intervalMs: 50 });
+      await waitFor(
+        "the container to exit",
+        async () => (await docker("inspect", "-f", "{{.State.Status}}", c.name)) === "exited",
+      );
+    } finally {
+      polling = false;
+      await loop;
+    }
+    got.push(...(await tailer.poll()).lines.map((l) => l.body));
+    await tailer.close();
+    expect(await docker("inspect", "-f", "{{.LogPath}}", c.name)).toBe(c.logPath);
+    expect(existsSync(`${c.logPath}.2`)).toBe(true); // it did rotate (and dropped files)
+    expect(errors).toBe(0);
+    expect(got).toEqual(Array.from({ length: 3000 }, (_, i) => `line ${String(i + 1).padStart(4, "0")}`));
+  });
+
+  it("JsonFileLogSource emits LogRecords with cursors, follows removal and resumes from a saved cursor", async () => {
+    const script =
+      'echo one; echo two >&2; awk "BEGIN{for(i=0;i<4000;i++) printf \\"%010d\\", i; print \\"\\"}"; echo three';
+    const c = await createContainer(["--label", "app=demo", "--log-opt", "labels=app"], script);
+    await docker("start", "-a", c.name);
+    const info = await inspectInfo(c.name);
+    expect(info.logPath).toBe(c.logPath);
+
+    const inventory = new FakeInventory();
+    const emitted: { records: FleetRecord[]; cursor: JsonFileCursor }[] = [];
+    const ctx = (cursor: unknown) => ({
+      host: "test-host",
+      cursor,
+      inventory,
+      log: pino({ level: "silent" }),
+      emit: async (records: FleetRecord[], cur?: unknown) => {
+        emitted.push({ records, cursor: cur as JsonFileCursor });
+      },
+    });
+    const source = new JsonFileLogSource({ pollIntervalMs: 20 });
+    await source.start(ctx(undefined));
+    inventory.byId.set(info.id, info);
+    inventory.emit("change", info); // the container shows up after start
+    const logs = () => emitted.flatMap((e) => e.records) as LogRecord[];
+    await waitFor("4 records", () => logs().length >= 4);
+
+    const records = logs();
+    // stdout and stderr are copied by separate goroutines: only the order within a stream is fixed.
+    const long = Array.from({ length: 4000 }, (_, i) => String(i).padStart(10, "0")).join("");
+    const bodies = (stream: string) => records.filter((r) => r.stream === stream).map((r) => r.body);
+    expect(bodies("stdout").map((b) => (b === long ? "<the 40 000-char line>" : b))).toEqual([
+      "one",
+      "<the 40 000-char line>",
+      "three",
+    ]);
+    expect(bodies("stderr")).toEqual(["two"]);
+    const stderrRecord = records.find((r) => r.stream === "stderr");
+    expect(stderrRecord).toMatchObject({
+      kind: "log",
+      source: "docker-json",
+      stream: "stderr",
+      host: "test-host",
+      containerId: info.id,
+      containerName: c.name,
+      image: BUSYBOX,
+      unit: "",
+      identifier: "",
+      pid: 0,
+      severityNumber: 0,
+      severityText: "",
+      attributes: { app: "demo" },
+    });
+    expect(records[0]?.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/);
+    expect(records[0]?.seq).toBe(0);
+    expect(records.map((r) => r.seq)).toEqual([...records.map((r) => r.seq)].sort((a, b) => a - b));
+    const last = emitted.at(-1)?.cursor;
+    expect(last?.[info.id]).toMatchObject({ offset: expect.any(Number), inode: expect.any(Number) });
+    // Every emit hands over its own copy of the cursor.
+    expect(new Set(emitted.map((e) => e.cursor)).size).toBe(emitted.length);
+
+    // Resume from a cursor saved right after the first line (= where the second line starts).
+    const saved: JsonFileCursor = {
+      [info.id]: { inode: last?.[info.id]?.inode as number, offset: records[1]?.seq as number },
+    };
+    const skip = 1;
+
+    inventory.byId.delete(info.id);
+    inventory.emit("removed", { ...info, state: "removed" });
+    await waitFor("the cursor entry to be dropped", () => emitted.at(-1)?.cursor[info.id] === undefined);
+    await source.stop();
+
+    const emitted2: FleetRecord[] = [];
+    inventory.byId.set(info.id, info);
+    const source2 = new JsonFileLogSource({ pollIntervalMs: 20 });
+    await source2.start({ ...ctx(saved), emit: async (r) => void emitted2.push(...r) });
+    await waitFor("the rest", () => emitted2.length >= 4 - skip);
+    await source2.stop();
+    const rest = emitted2.map((r) => `${(r as LogRecord).seq}:${(r as LogRecord).body.length}`);
+    expect(rest).toEqual(records.slice(skip).map((r) => `${r.seq}:${r.body.length}`));
+  });
+});
