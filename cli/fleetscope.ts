@@ -7,7 +7,9 @@ import { registerUp } from "./commands/up.ts";
 import { VERSION } from "./runtime.ts";
 
 const program = new Command("fleetscope")
-  .description("observability and debugging for container hosts: stats, events, logs and the journal, on ClickHouse")
+  .description(
+    "observability and debugging for container hosts: stats, events, logs and the journal, on ClickHouse",
+  )
   .version(VERSION)
   .showHelpAfterError("(add --help for usage)");
 registerUp(program);

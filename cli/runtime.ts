@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
-export const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+export const VERSION: string = JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+).version;
 
 /** JSON logs on stderr; stdout is kept for what the command tells the person. */
 export function createLogger(level: string, name: string): Logger {
@@ -9,10 +11,15 @@ export function createLogger(level: string, name: string): Logger {
 }
 
 /**
- * Runs until SIGINT/SIGTERM, then awaits `stop` and exits 0. A second signal, or a stop that
+ * Runs until SIGINT/SIGTERM, then awaits `stop`, says so on stdout and exits 0. A second signal, or a stop that
  * takes longer than `forceAfterMs`, exits 1 at once.
  */
-export function stopOnSignal(log: Logger, stop: () => Promise<void>, forceAfterMs = 30_000): void {
+export function stopOnSignal(
+  label: string,
+  log: Logger,
+  stop: () => Promise<void>,
+  forceAfterMs = 30_000,
+): void {
   let stopping = false;
   const onSignal = (signal: string) => {
     if (stopping) {
@@ -26,7 +33,10 @@ export function stopOnSignal(log: Logger, stop: () => Promise<void>, forceAfterM
       process.exit(1);
     }, forceAfterMs).unref();
     stop().then(
-      () => process.exit(0),
+      () => {
+        console.log(`${label}: stopped cleanly`);
+        process.exit(0);
+      },
       (err) => {
         log.error({ err }, "shutdown failed");
         process.exit(1);

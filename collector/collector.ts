@@ -26,6 +26,8 @@ export interface CollectorOptions {
   statsIntervalMs: number;
   /** Read the systemd journal (needs journalctl). */
   journal: boolean;
+  /** First start only: read the journal from this time (journalctl --since); default all of it. */
+  journalSince?: string;
   journalctlPath: string;
   procRoot: string;
   cgroupRoot: string;
@@ -60,7 +62,13 @@ export class Collector {
     await this.#spool.open();
     this.#shipper = new Shipper(
       this.#spool,
-      { aggregatorUrl: o.aggregatorUrl, token: o.token, requestTimeoutMs: 30_000, minBackoffMs: 250, maxBackoffMs: 30_000 },
+      {
+        aggregatorUrl: o.aggregatorUrl,
+        token: o.token,
+        requestTimeoutMs: 30_000,
+        minBackoffMs: 250,
+        maxBackoffMs: 30_000,
+      },
       o.log.child({ component: "shipper" }),
       this.metrics,
     );
@@ -69,15 +77,30 @@ export class Collector {
 
     const docker = new Docker({ socketPath: o.dockerSocket });
     const inventory = new DockerInventory(docker, o.log.child({ component: "inventory" }));
-    await inventory.sync().catch((err) => o.log.error({ err: String(err) }, `cannot list containers via ${o.dockerSocket}`));
+    await inventory
+      .sync()
+      .catch((err) => o.log.error({ err: String(err) }, `cannot list containers via ${o.dockerSocket}`));
     this.#sources = [
-      new HostSource({ collectorId: this.#spool.collectorId, version: o.version, intervalMs: 30_000, procRoot: o.procRoot }),
+      new HostSource({
+        collectorId: this.#spool.collectorId,
+        version: o.version,
+        intervalMs: 30_000,
+        procRoot: o.procRoot,
+      }),
       new ContainersSource({ refreshMs: 60_000 }),
       new DockerEventsSource(docker, inventory),
-      new ContainerStatsSource({ intervalMs: o.statsIntervalMs, procRoot: o.procRoot, cgroupRoot: o.cgroupRoot, docker }),
+      new ContainerStatsSource({
+        intervalMs: o.statsIntervalMs,
+        procRoot: o.procRoot,
+        cgroupRoot: o.cgroupRoot,
+        docker,
+      }),
       new JsonFileLogSource({}),
     ];
-    if (o.journal) this.#sources.push(new JournaldSource({ journalctlPath: o.journalctlPath }));
+    if (o.journal)
+      this.#sources.push(
+        new JournaldSource({ journalctlPath: o.journalctlPath, firstStartSince: o.journalSince }),
+      );
 
     const pipeline = this.#pipeline;
     for (const source of this.#sources) {
@@ -91,13 +114,24 @@ export class Collector {
       });
       log.debug("source started");
     }
-    o.log.info({ host: o.hostName, aggregator: o.aggregatorUrl, spool: o.spoolDir, sources: this.#sources.map((s) => s.name) }, "collector started");
+    o.log.info(
+      {
+        host: o.hostName,
+        aggregator: o.aggregatorUrl,
+        spool: o.spoolDir,
+        sources: this.#sources.map((s) => s.name),
+      },
+      "collector started",
+    );
   }
 
   /** Stops sources, spools what they read, and ships for up to `drainMs` before giving up (the spool keeps the rest). */
   async stop(drainMs = 5000): Promise<void> {
     for (const source of [...this.#sources].reverse()) {
-      await source.stop().catch((err) => this.#opts.log.warn({ err: String(err), source: source.name }, "source stop failed"));
+      await source
+        .stop()
+        .catch((err) => this.#opts.log.warn({ err: String(err), source: source.name }, "source stop failed"));
+      this.#opts.log.debug({ source: source.name }, "source stopped");
     }
     await this.#pipeline?.flush();
     await this.#shipper?.drain(drainMs);

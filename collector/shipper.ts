@@ -63,7 +63,10 @@ export class Shipper {
       if (outcome === "acked") await this.#spool.ack(batch);
       if (outcome === "rejected") await this.#spool.reject(batch);
       if (outcome === "retry") {
-        this.#backoffMs = Math.min(this.#opts.maxBackoffMs, Math.max(this.#opts.minBackoffMs, this.#backoffMs * 2));
+        this.#backoffMs = Math.min(
+          this.#opts.maxBackoffMs,
+          Math.max(this.#opts.minBackoffMs, this.#backoffMs * 2),
+        );
         await sleep(this.#backoffMs, signal);
       } else {
         this.#backoffMs = 0;
@@ -96,10 +99,16 @@ export class Shipper {
       }
       this.#metrics.shipFailures.inc({ reason: String(res.status) });
       if (res.status === 400 || res.status === 413) {
-        this.#log.error({ batch: batch.id, status: res.status, body: text }, "aggregator refused batch; kept in corrupt/");
+        this.#log.error(
+          { batch: batch.id, status: res.status, body: text },
+          "aggregator refused batch; kept in corrupt/",
+        );
         return "rejected";
       }
-      this.#log.warn({ batch: batch.id, status: res.status, body: text }, "aggregator did not ack; will retry");
+      this.#log.warn(
+        { batch: batch.id, status: res.status, body: text },
+        "aggregator did not ack; will retry",
+      );
       return "retry";
     } catch (err) {
       this.#metrics.shipFailures.inc({ reason: "network" });
@@ -112,6 +121,13 @@ export class Shipper {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    signal.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -1,5 +1,10 @@
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from "fastify";
 import type { Logger } from "pino";
 import type { ApiDeps } from "./deps.ts";
 import { containersRoutes } from "./routes/containers.ts";
@@ -10,7 +15,15 @@ import { ingestRoutes } from "./routes/ingest.ts";
 import { logsRoutes } from "./routes/logs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 
-const ROUTES = [healthRoutes, ingestRoutes, logsRoutes, eventsRoutes, containersRoutes, hostsRoutes, metricsRoutes];
+const ROUTES = [
+  healthRoutes,
+  ingestRoutes,
+  logsRoutes,
+  eventsRoutes,
+  containersRoutes,
+  hostsRoutes,
+  metricsRoutes,
+];
 
 /** The aggregator's HTTP API: ingest, queries under /api/v1, /healthz, /metrics and the OpenAPI document. */
 export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
@@ -28,10 +41,14 @@ export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status >= 500) req.log.error({ err }, "request failed");
-    reply.code(status).send({ error: status >= 500 ? `internal error: ${err.message}` : err.message, statusCode: status });
+    reply
+      .code(status)
+      .send({ error: status >= 500 ? `internal error: ${err.message}` : err.message, statusCode: status });
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ error: `no route ${req.method} ${req.url}; see /api/v1/openapi.json`, statusCode: 404 });
+    reply
+      .code(404)
+      .send({ error: `no route ${req.method} ${req.url}; see /api/v1/openapi.json`, statusCode: 404 });
   });
   for (const route of ROUTES) await app.register(route, deps);
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());

@@ -32,8 +32,8 @@ export async function ingestBatch(
     if (line.trim() === "") return;
     try {
       const { table, row } = toRow(line);
-      let rows = byTable.get(table);
-      if (!rows) byTable.set(table, (rows = []));
+      const rows = byTable.get(table) ?? [];
+      if (rows.length === 0) byTable.set(table, rows);
       rows.push(row);
     } catch (err) {
       if (!(err instanceof RecordError)) throw err;

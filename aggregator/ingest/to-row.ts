@@ -17,7 +17,8 @@ function str(r: Obj, key: string, { required = true, max = 1 << 20 } = {}): stri
 function num(r: Obj, key: string, { required = false } = {}): number {
   const v = r[key];
   if (v === undefined && !required) return 0;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new RecordError(`field "${key}" must be a finite number`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new RecordError(`field "${key}" must be a finite number`);
   return v;
 }
 
@@ -37,7 +38,9 @@ function nullableInt(r: Obj, key: string): number | null {
 function time(r: Obj, key = "time"): string {
   const v = str(r, key, { max: 64 });
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/.test(v)) {
-    throw new RecordError(`field "${key}" must be an RFC 3339 timestamp, got ${JSON.stringify(v.slice(0, 40))}`);
+    throw new RecordError(
+      `field "${key}" must be an RFC 3339 timestamp, got ${JSON.stringify(v.slice(0, 40))}`,
+    );
   }
   return v;
 }
@@ -45,7 +48,8 @@ function time(r: Obj, key = "time"): string {
 function map(r: Obj, key: string): Record<string, string> {
   const v = r[key];
   if (v === undefined || v === null) return {};
-  if (typeof v !== "object" || Array.isArray(v)) throw new RecordError(`field "${key}" must be an object of strings`);
+  if (typeof v !== "object" || Array.isArray(v))
+    throw new RecordError(`field "${key}" must be an object of strings`);
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(v)) out[k] = typeof val === "string" ? val : JSON.stringify(val);
   return out;
@@ -141,12 +145,15 @@ export function toRow(line: string): { table: Table; row: Obj } {
   } catch {
     throw new RecordError("not valid JSON");
   }
-  if (typeof r !== "object" || r === null || Array.isArray(r)) throw new RecordError("a record must be a JSON object");
+  if (typeof r !== "object" || r === null || Array.isArray(r))
+    throw new RecordError("a record must be a JSON object");
   const kind = (r as Obj).kind;
   const mapper = typeof kind === "string" ? MAPPERS[kind] : undefined;
   const table = typeof kind === "string" ? TABLE_OF[kind] : undefined;
   if (!mapper || !table) {
-    throw new RecordError(`unknown record kind ${JSON.stringify(kind)}; expected one of ${Object.keys(MAPPERS).join(", ")}`);
+    throw new RecordError(
+      `unknown record kind ${JSON.stringify(kind)}; expected one of ${Object.keys(MAPPERS).join(", ")}`,
+    );
   }
   return { table, row: mapper(r as Obj) };
 }

@@ -1,4 +1,5 @@
 import type { Store } from "../store/store.ts";
+import { Conditions } from "./conditions.ts";
 import { fromChTime } from "./window.ts";
 
 export interface ContainerQuery {
@@ -12,15 +13,14 @@ export interface ContainerQuery {
 
 /** The inventory: each container's latest snapshot, including removed containers. */
 export async function queryContainers(store: Store, q: ContainerQuery) {
-  const where: string[] = [];
-  const having: string[] = [];
-  const params: Record<string, unknown> = { limit: q.limit };
-  if (q.host) (where.push("host = {host:String}"), (params.host = q.host));
-  if (q.container) {
-    having.push("(name = {container:String} OR id = {container:String} OR (length({container:String}) >= 12 AND startsWith(id, {container:String})))");
-    params.container = q.container;
-  }
-  if (q.state) (having.push("state = {state:String}"), (params.state = q.state));
+  const where = new Conditions({ limit: q.limit }).when(q.host, "host = {host:String}", { host: q.host });
+  const having = new Conditions()
+    .when(
+      q.container,
+      "(name = {container:String} OR id = {container:String} OR (length({container:String}) >= 12 AND startsWith(id, {container:String})))",
+      { container: q.container },
+    )
+    .when(q.state, "state = {state:String}", { state: q.state });
   const rows = await store.rows<Record<string, unknown> & { firstSeen: string; lastSeen: string }>(
     `SELECT host, container_id AS id, argMax(container_name, time) AS name, argMax(image, time) AS image,
             argMax(created, time) AS created, argMax(state, time) AS state, argMax(exit_code, time) AS exitCode,
@@ -28,11 +28,11 @@ export async function queryContainers(store: Store, q: ContainerQuery) {
             argMax(labels, time) AS labels, argMax(memory_limit_bytes, time) AS memoryLimitBytes,
             argMax(cpu_limit_cores, time) AS cpuLimitCores, argMax(restart_policy, time) AS restartPolicy,
             toString(min(time)) AS firstSeen, toString(max(time)) AS lastSeen
-     FROM containers ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+     FROM containers ${where.sql()}
      GROUP BY host, container_id
-     ${having.length ? `HAVING ${having.join(" AND ")}` : ""}
+     ${having.sql("HAVING")}
      ORDER BY max(time) DESC LIMIT {limit:UInt32}`,
-    params,
+    { ...where.params, ...having.params },
   );
   return rows.map((r) => ({
     ...r,

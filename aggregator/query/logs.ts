@@ -1,4 +1,5 @@
 import type { Store } from "../store/store.ts";
+import { Conditions } from "./conditions.ts";
 import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
 
 export interface LogQuery {
@@ -18,7 +19,7 @@ export interface LogQuery {
 const MIN_SEVERITY_FOR_PRIORITY = [21, 21, 21, 17, 13, 10, 9, 5];
 
 /** Separators of the store's splitByNonAlpha tokenizer that we are sure of: ASCII non-alphanumerics. */
-const SEPARATOR = /[\x00-\x2F\x3A-\x40\x5B-\x60\x7B-\x7F]/;
+const SEPARATOR = /[ -/:-@[-`{-~]/; // printable ASCII punctuation and space
 
 /**
  * Words of q that must appear as whole tokens in any matching body: those with a separator on
@@ -36,32 +37,26 @@ export function wholeTokens(q: string): string[] {
 }
 
 export async function queryLogs(store: Store, q: LogQuery) {
-  const window = timeWindow(q.since, q.until);
-  const where = ["time >= {since:DateTime64(3, 'UTC')}", "time <= {until:DateTime64(3, 'UTC')}"];
-  const params: Record<string, unknown> = { ...window, limit: q.limit };
-  if (q.host) (where.push("host = {host:String}"), (params.host = q.host));
-  if (q.container) (where.push(CONTAINER_MATCH), (params.container = q.container));
-  if (q.stream) (where.push("stream = {stream:String}"), (params.stream = q.stream));
-  if (q.unit) (where.push("unit = {unit:String}"), (params.unit = q.unit));
-  if (q.priority !== undefined) {
-    where.push("severity_number >= {minSeverity:UInt8}");
-    params.minSeverity = MIN_SEVERITY_FOR_PRIORITY[q.priority];
-  }
-  if (q.q) {
-    where.push("positionCaseInsensitiveUTF8(body, {q:String}) > 0");
-    params.q = q.q;
-    wholeTokens(q.q).forEach((t, i) => {
-      where.push(`hasToken(lower(body), {t${i}:String})`);
-      params[`t${i}`] = t;
-    });
-  }
+  const where = new Conditions({ ...timeWindow(q.since, q.until), limit: q.limit })
+    .add("time >= {since:DateTime64(3, 'UTC')} AND time <= {until:DateTime64(3, 'UTC')}")
+    .when(q.host, "host = {host:String}", { host: q.host })
+    .when(q.container, CONTAINER_MATCH, { container: q.container })
+    .when(q.stream, "stream = {stream:String}", { stream: q.stream })
+    .when(q.unit, "unit = {unit:String}", { unit: q.unit })
+    .when(q.priority, "severity_number >= {minSeverity:UInt8}", {
+      minSeverity: MIN_SEVERITY_FOR_PRIORITY[q.priority ?? 0],
+    })
+    .when(q.q, "positionCaseInsensitiveUTF8(body, {q:String}) > 0", { q: q.q });
+  wholeTokens(q.q ?? "").forEach((t, i) => {
+    where.add(`hasToken(lower(body), {t${i}:String})`, { [`t${i}`]: t });
+  });
   const rows = await store.rows<Record<string, unknown> & { time_text: string }>(
     `SELECT toString(time) AS time_text, host, source, container_id AS containerId, container_name AS containerName,
             image, stream, unit, identifier, pid, severity_number AS severityNumber,
             severity_text AS severityText, body, attributes, seq
-     FROM logs WHERE ${where.join(" AND ")}
+     FROM logs ${where.sql()}
      ORDER BY time DESC, seq DESC LIMIT {limit:UInt32}`,
-    params,
+    where.params,
   );
   return rows.map((r) => ({ ...withRfc3339Time(r), seq: Number(r.seq) }));
 }

@@ -18,9 +18,17 @@ export function timeWindow(
   defaultSince = "1h",
 ): { since: string; until: string } {
   const s = parseTimeArg(since ?? defaultSince);
-  if (!s) throw new HttpError(400, `since: "${since}" is neither RFC 3339 (2026-11-22T02:00:00Z) nor relative (15m, 2h, 7d)`);
+  if (!s)
+    throw new HttpError(
+      400,
+      `since: "${since}" is neither RFC 3339 (2026-11-22T02:00:00Z) nor relative (15m, 2h, 7d)`,
+    );
   const u = until === undefined ? new Date(Date.now() + 60_000) : parseTimeArg(until);
-  if (!u) throw new HttpError(400, `until: "${until}" is neither RFC 3339 (2026-11-22T02:00:00Z) nor relative (15m, 2h, 7d)`);
+  if (!u)
+    throw new HttpError(
+      400,
+      `until: "${until}" is neither RFC 3339 (2026-11-22T02:00:00Z) nor relative (15m, 2h, 7d)`,
+    );
   if (u < s) throw new HttpError(400, "until is before since");
   return { since: toChTime(s), until: toChTime(u) };
 }

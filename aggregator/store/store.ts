@@ -42,7 +42,8 @@ export class Store {
       });
       store = new Store(client, "clickhouse");
     } else {
-      if (!opts.dataDir) throw new Error("the store needs a data directory (--data) or a ClickHouse URL (--clickhouse-url)");
+      if (!opts.dataDir)
+        throw new Error("the store needs a data directory (--data) or a ClickHouse URL (--clickhouse-url)");
       await mkdir(opts.dataDir, { recursive: true });
       let client: ClickHouseClient;
       try {
@@ -77,7 +78,9 @@ export class Store {
       ) ENGINE = MergeTree ORDER BY version`,
     });
     const applied = new Set(
-      (await this.rows<{ version: number }>("SELECT version FROM schema_migrations")).map((r) => Number(r.version)),
+      (await this.rows<{ version: number }>("SELECT version FROM schema_migrations")).map((r) =>
+        Number(r.version),
+      ),
     );
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
@@ -93,7 +96,8 @@ export class Store {
 
   /** Sets every table's TTL to the configured retention (a whole number of days, checked by the CLI). */
   async #applyRetention(days: number, log: Logger): Promise<void> {
-    if (!Number.isInteger(days) || days < 1) throw new Error(`retention must be a whole number of days ≥ 1, got ${days}`);
+    if (!Number.isInteger(days) || days < 1)
+      throw new Error(`retention must be a whole number of days ≥ 1, got ${days}`);
     for (const table of TABLES) {
       const [row] = await this.rows<{ q: string }>(
         "SELECT create_table_query AS q FROM system.tables WHERE database = currentDatabase() AND name = {t:String}",

@@ -35,7 +35,9 @@ export function registerAggregator(program: Command): void {
         version: VERSION,
         log,
       });
-      console.log(`fleetscope aggregator: API on ${aggregator.url} (store: ${f.clickhouseUrl ?? join(f.data, "store")})`);
-      stopOnSignal(log, () => aggregator.stop());
+      console.log(
+        `fleetscope aggregator: API on ${aggregator.url} (store: ${f.clickhouseUrl ?? join(f.data, "store")})`,
+      );
+      stopOnSignal("fleetscope aggregator", log, () => aggregator.stop());
     });
 }

@@ -12,6 +12,7 @@ export interface CollectorFlags {
   spoolMaxSize: number;
   spoolFull: FullPolicy;
   journal: boolean;
+  journalSince?: string;
   journalctl: string;
   procRoot: string;
   cgroupRoot: string;
@@ -33,6 +34,7 @@ export function collectorFromFlags(
     dockerSocket: f.dockerSocket,
     statsIntervalMs: f.statsInterval,
     journal: f.journal,
+    journalSince: f.journalSince,
     journalctlPath: f.journalctl,
     procRoot: f.procRoot,
     cgroupRoot: f.cgroupRoot,
@@ -44,7 +46,9 @@ export function collectorFromFlags(
 export function registerCollector(program: Command): void {
   const cmd = program
     .command("collector")
-    .description("run the per-node collector: container stats, events, logs and the journal, shipped to an aggregator")
+    .description(
+      "run the per-node collector: container stats, events, logs and the journal, shipped to an aggregator",
+    )
     .addOption(
       new Option("--aggregator <url>", "aggregator to ship to")
         .env("FLEETSCOPE_AGGREGATOR")
@@ -52,12 +56,24 @@ export function registerCollector(program: Command): void {
         .argParser(parseUrl),
     )
     .addOption(opt.token("token the aggregator expects"))
-    .addOption(new Option("--spool <dir>", "on-disk spool").env("FLEETSCOPE_SPOOL").default(join(defaultDataDir(), "spool")));
+    .addOption(
+      new Option("--spool <dir>", "on-disk spool")
+        .env("FLEETSCOPE_SPOOL")
+        .default(join(defaultDataDir(), "spool")),
+    );
   for (const o of collectorOptions()) cmd.addOption(o);
-  cmd.addOption(opt.logLevel()).action(async (f: CollectorFlags & { aggregator: string; token?: string; spool: string }) => {
-    const collector = collectorFromFlags(f, { aggregatorUrl: f.aggregator, token: f.token, spoolDir: f.spool });
-    await collector.start();
-    console.log(`fleetscope collector: host ${f.hostName} shipping to ${f.aggregator} (spool: ${f.spool})`);
-    stopOnSignal(createLogger(f.logLevel, "fleetscope-collector"), () => collector.stop());
-  });
+  cmd
+    .addOption(opt.logLevel())
+    .action(async (f: CollectorFlags & { aggregator: string; token?: string; spool: string }) => {
+      const collector = collectorFromFlags(f, {
+        aggregatorUrl: f.aggregator,
+        token: f.token,
+        spoolDir: f.spool,
+      });
+      await collector.start();
+      console.log(`fleetscope collector: host ${f.hostName} shipping to ${f.aggregator} (spool: ${f.spool})`);
+      stopOnSignal("fleetscope collector", createLogger(f.logLevel, "fleetscope-collector"), () =>
+        collector.stop(),
+      );
+    });
 }

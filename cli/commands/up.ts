@@ -16,7 +16,9 @@ interface UpFlags extends CollectorFlags {
 export function registerUp(program: Command): void {
   const cmd = program
     .command("up")
-    .description("run the single-node stack: an aggregator on the embedded store plus a collector for this host")
+    .description(
+      "run the single-node stack: an aggregator on the embedded store plus a collector for this host",
+    )
     .addOption(opt.data())
     .addOption(opt.listen())
     .addOption(opt.token("ingest token (default: a random one shared with the built-in collector)"))
@@ -35,7 +37,11 @@ export function registerUp(program: Command): void {
       version: VERSION,
       log,
     });
-    const collector = collectorFromFlags(f, { aggregatorUrl: aggregator.url, token, spoolDir: join(f.data, "spool") });
+    const collector = collectorFromFlags(f, {
+      aggregatorUrl: aggregator.url,
+      token,
+      spoolDir: join(f.data, "spool"),
+    });
     // The collector's self-metrics are served on the aggregator's /metrics.
     aggregator.metricsRegistries.push(collector.metrics.registry);
     try {
@@ -45,7 +51,7 @@ export function registerUp(program: Command): void {
       throw err;
     }
     console.log(`fleetscope up: API on ${aggregator.url} (store: ${storeDir}; host: ${f.hostName})`);
-    stopOnSignal(log, async () => {
+    stopOnSignal("fleetscope up", log, async () => {
       await collector.stop();
       await aggregator.stop();
     });

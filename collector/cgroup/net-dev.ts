@@ -15,7 +15,11 @@ export function parseNetDev(text: string | undefined): { rxBytes: number; txByte
     const iface = line.slice(0, colon).trim();
     if (iface === "lo" || iface.includes("|")) continue;
     // Split after the colon: with large counters the kernel prints `eth0:123456789` with no space.
-    const cols = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const cols = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     const rx = cols[0];
     const tx = cols[8];
     if (rx === undefined || tx === undefined || !Number.isFinite(rx) || !Number.isFinite(tx)) continue;
@@ -26,6 +30,9 @@ export function parseNetDev(text: string | undefined): { rxBytes: number; txByte
 }
 
 /** Network counters of the network namespace `pid` lives in; zeros when the process is gone. */
-export async function readNetDev(procRoot: string, pid: number): Promise<{ rxBytes: number; txBytes: number }> {
+export async function readNetDev(
+  procRoot: string,
+  pid: number,
+): Promise<{ rxBytes: number; txBytes: number }> {
   return parseNetDev(await readOptional(join(procRoot, String(pid), "net", "dev")));
 }

@@ -11,7 +11,7 @@ export interface CgroupRoots {
 export const DEFAULT_ROOTS: CgroupRoots = { procRoot: "/proc", cgroupRoot: "/sys/fs/cgroup" };
 
 export type ContainerCgroup =
-  | { version: 1; dirs: V1Dirs; /** true when guessed from the id, not read from /proc */ guessed: boolean }
+  | { version: 1; dirs: V1Dirs /** true when guessed from the id, not read from /proc */; guessed: boolean }
   | { version: 2; dir: string; guessed: boolean };
 
 /** /proc/<pid>/cgroup parsed: v1 controller → path, and the unified (`0::`) path if any. */
@@ -62,7 +62,7 @@ export async function detectCgroupVersion(cgroupRoot: string): Promise<1 | 2> {
 // A path seen from another cgroup namespace (a collector in a container with a private cgroupns)
 // is relative to that namespace's root and shows up as `/../..`; it cannot be joined to our root.
 function usable(path: string | undefined): path is string {
-  return path !== undefined && path.startsWith("/") && !path.split("/").includes("..");
+  return path?.startsWith("/") === true && !path.split("/").includes("..");
 }
 
 function v1Dirs(cgroupRoot: string, pathOf: (controller: string) => string): V1Dirs {

@@ -65,7 +65,8 @@ export async function readOptional(path: string): Promise<string | undefined> {
     return await readFile(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR" || code === "ENODEV" || code === "EOPNOTSUPP") return undefined;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ENODEV" || code === "EOPNOTSUPP")
+      return undefined;
     throw err;
   }
 }

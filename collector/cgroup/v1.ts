@@ -1,11 +1,5 @@
 import { join } from "node:path";
-import {
-  type CgroupStats,
-  parseKeyedFile,
-  parseSingleNumber,
-  readOptional,
-  workingSet,
-} from "./stats.ts";
+import { type CgroupStats, parseKeyedFile, parseSingleNumber, readOptional, workingSet } from "./stats.ts";
 
 /** cpuacct.stat counts in USER_HZ ticks, which is 100 on every Linux architecture Docker runs on. */
 export const USER_HZ = 100;

@@ -1,11 +1,5 @@
 import { join } from "node:path";
-import {
-  type CgroupStats,
-  parseKeyedFile,
-  parseSingleNumber,
-  readOptional,
-  workingSet,
-} from "./stats.ts";
+import { type CgroupStats, parseKeyedFile, parseSingleNumber, readOptional, workingSet } from "./stats.ts";
 
 /** cpu.stat: usage_usec / user_usec / system_usec → seconds. */
 export function parseV2CpuStat(text: string | undefined): {

@@ -3,7 +3,12 @@ import { join } from "node:path";
 import type Dockerode from "dockerode";
 import type { SampleRecord } from "../../protocol/records.ts";
 import { readNetDev } from "../cgroup/net-dev.ts";
-import { type CgroupRoots, type ContainerCgroup, DEFAULT_ROOTS, findContainerCgroup } from "../cgroup/paths.ts";
+import {
+  type CgroupRoots,
+  type ContainerCgroup,
+  DEFAULT_ROOTS,
+  findContainerCgroup,
+} from "../cgroup/paths.ts";
 import { type CgroupStats, emptyStats, workingSet } from "../cgroup/stats.ts";
 import { readV1Stats } from "../cgroup/v1.ts";
 import { readV2Stats } from "../cgroup/v2.ts";
@@ -168,7 +173,10 @@ export class ContainerStatsSource implements Source {
           const rec = await this.#sample(ctx, info);
           if (rec) records.push(rec);
         } catch (err) {
-          ctx.log.warn({ err, containerId: info.id, containerName: info.name }, "container stats read failed");
+          ctx.log.warn(
+            { err, containerId: info.id, containerName: info.name },
+            "container stats read failed",
+          );
         } finally {
           this.#busy.delete(info.id);
         }

@@ -1,4 +1,4 @@
-import { createInterface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import type Docker from "dockerode";
 import type { EventRecord } from "../../protocol/records.ts";
 import { nanosToRfc3339 } from "../../protocol/time.ts";
@@ -20,7 +20,18 @@ interface EventsCursor {
 
 /** Inventory-relevant actions: after these the container is inspected again. */
 const REFRESH_ON = new Set([
-  "create", "start", "restart", "die", "oom", "kill", "stop", "pause", "unpause", "rename", "update", "health_status",
+  "create",
+  "start",
+  "restart",
+  "die",
+  "oom",
+  "kill",
+  "stop",
+  "pause",
+  "unpause",
+  "rename",
+  "update",
+  "health_status",
 ]);
 
 /** How far back a first start asks for events; the daemon keeps only its last 256 anyway. */
@@ -36,6 +47,7 @@ export class DockerEventsSource implements Source {
   readonly #docker: Docker;
   readonly #inventory: DockerInventory;
   #stream: NodeJS.ReadableStream | undefined;
+  #lines: Interface | undefined;
   #stopped = false;
   #running: Promise<void> | undefined;
   #lastNano = 0n;
@@ -53,6 +65,8 @@ export class DockerEventsSource implements Source {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    // readline does not end on its input's destroy(): close it too, or the loop never returns.
+    this.#lines?.close();
     (this.#stream as { destroy?: () => void } | undefined)?.destroy?.();
     await this.#running;
   }
@@ -69,7 +83,8 @@ export class DockerEventsSource implements Source {
         backoff = 250;
         // Events may have been missed while disconnected; the inventory catches up by listing.
         await this.#inventory.sync();
-        for await (const line of createInterface({ input: this.#stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+        this.#lines = createInterface({ input: this.#stream, crlfDelay: Number.POSITIVE_INFINITY });
+        for await (const line of this.#lines) {
           if (line.trim()) await this.#handle(ctx, line);
         }
       } catch (err) {
@@ -102,7 +117,12 @@ export class DockerEventsSource implements Source {
 }
 
 /** `health_status: healthy` → action health_status, attribute health_status=healthy. */
-export function toEventRecord(ev: DockerEvent, timeNano: bigint, host: string, inventory: DockerInventory): EventRecord {
+export function toEventRecord(
+  ev: DockerEvent,
+  timeNano: bigint,
+  host: string,
+  inventory: DockerInventory,
+): EventRecord {
   const attrs = { ...(ev.Actor.Attributes ?? {}) };
   const colon = ev.Action.indexOf(":");
   const action = colon < 0 ? ev.Action : ev.Action.slice(0, colon);

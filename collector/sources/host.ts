@@ -25,7 +25,11 @@ export class HostSource implements Source {
   }
 
   async #describe(host: string): Promise<HostRecord> {
-    const read = (p: string) => readFile(p, "utf8").then((s) => s.trim(), () => "");
+    const read = (p: string) =>
+      readFile(p, "utf8").then(
+        (s) => s.trim(),
+        () => "",
+      );
     return {
       kind: "host",
       time: nowRfc3339(),

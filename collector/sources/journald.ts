@@ -11,6 +11,11 @@ export interface JournaldSourceOptions {
   journalctlPath?: string;
   /** Extra journalctl arguments, e.g. `--directory=/var/log/journal` or `--merge`. */
   extraArgs?: readonly string[];
+  /**
+   * On a first start (no saved cursor), read from this time instead of the whole retained
+   * journal: journalctl's --since syntax (`now`, `-1h`, `2026-11-22 00:00:00`).
+   */
+  firstStartSince?: string;
   /** Default 500. */
   maxBatch?: number;
   /** Default 100 ms. */
@@ -45,7 +50,10 @@ export class JournaldSource implements Source {
       log,
       cursor,
       journalctlPath: this.#opts.journalctlPath,
-      extraArgs: this.#opts.extraArgs,
+      extraArgs: [
+        ...(this.#opts.extraArgs ?? []),
+        ...(!cursor && this.#opts.firstStartSince ? [`--since=${this.#opts.firstStartSince}`] : []),
+      ],
       maxLineBytes: this.#opts.maxLineBytes,
     });
     this.#reader = reader;

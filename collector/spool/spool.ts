@@ -56,7 +56,13 @@ export class Spool {
   readonly #queue: SpooledBatch[] = [];
   #bytes = 0;
   #waiters: (() => void)[] = [];
-  readonly stats: SpoolStats = { batches: 0, bytes: 0, droppedBatches: 0, droppedRecords: 0, corruptBatches: 0 };
+  readonly stats: SpoolStats = {
+    batches: 0,
+    bytes: 0,
+    droppedBatches: 0,
+    droppedRecords: 0,
+    corruptBatches: 0,
+  };
 
   constructor(opts: SpoolOptions) {
     this.#opts = opts;
@@ -151,7 +157,10 @@ export class Spool {
 
   /** The aggregator refused the batch as malformed: keep it aside for a person, out of the queue. */
   async reject(batch: SpooledBatch): Promise<void> {
-    await rename(batch.file, join(this.#opts.dir, "corrupt", `${String(batch.seq).padStart(12, "0")}.rejected`));
+    await rename(
+      batch.file,
+      join(this.#opts.dir, "corrupt", `${String(batch.seq).padStart(12, "0")}.rejected`),
+    );
     await this.#remove(batch, false);
   }
 
@@ -176,7 +185,10 @@ export class Spool {
       const victim = this.#queue[0] as SpooledBatch;
       this.stats.droppedBatches++;
       this.stats.droppedRecords += victim.count;
-      log.warn({ batch: victim.id, records: victim.count }, "spool full: dropped the oldest batch (drop-oldest)");
+      log.warn(
+        { batch: victim.id, records: victim.count },
+        "spool full: dropped the oldest batch (drop-oldest)",
+      );
       await this.#remove(victim);
     }
   }

@@ -1,10 +1,10 @@
 import Docker from "dockerode";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import type { FleetRecord, SampleRecord } from "../../protocol/records.ts";
 import { findContainerCgroup } from "../../collector/cgroup/paths.ts";
 import { DockerInventory } from "../../collector/docker/inventory.ts";
 import { ContainerStatsSource, readCgroupStats } from "../../collector/sources/container-stats.ts";
+import type { FleetRecord, SampleRecord } from "../../protocol/records.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -12,12 +12,23 @@ import { waitFor } from "../helpers/wait.ts";
 const MiB = 1024 * 1024;
 const names: string[] = [];
 
-async function startSpinner(): Promise<{ id: string; pid: number }> {
+async function startSpinner(): Promise<{ id: string; pid: number; name: string }> {
   const name = uniqueName("cgroup-live");
   names.push(name);
-  const id = await docker("run", "-d", "--name", name, "--memory", "32m", BUSYBOX, "sh", "-c", "while :; do :; done");
+  const id = await docker(
+    "run",
+    "-d",
+    "--name",
+    name,
+    "--memory",
+    "32m",
+    BUSYBOX,
+    "sh",
+    "-c",
+    "while :; do :; done",
+  );
   const pid = Number(await docker("inspect", "-f", "{{.State.Pid}}", id));
-  return { id, pid };
+  return { id, pid, name };
 }
 
 afterAll(async () => {
@@ -26,22 +37,37 @@ afterAll(async () => {
 
 describe("cgroup stats of a live container", () => {
   it("reads one busy core and the 32 MiB limit", async () => {
-    const { id, pid } = await startSpinner();
+    const { id, pid, name } = await startSpinner();
     const cg = await findContainerCgroup(id, pid);
     expect(cg.guessed).toBe(false);
-    const first = await readCgroupStats(cg);
+    // The first moments after `docker run` include the runtime's own setup: start measuring once
+    // the loop has clearly been spinning for a while.
+    const first = await waitFor(
+      "the spinner to have used 0.3 s of CPU",
+      async () => {
+        const stats = await readCgroupStats(cg);
+        return stats.cpuUsageSeconds >= 0.3 ? stats : undefined;
+      },
+      { intervalMs: 100, timeoutMs: 10_000 },
+    );
     const t0 = performance.now();
-    const second = await waitFor("a reading at least 1.5 s after the first", async () => {
-      const stats = await readCgroupStats(cg);
-      const seconds = (performance.now() - t0) / 1000;
-      return seconds >= 1.5 ? { stats, seconds } : undefined;
-    }, { intervalMs: 250, timeoutMs: 10_000 });
+    const second = await waitFor(
+      "a reading at least 1.5 s after the first",
+      async () => {
+        const stats = await readCgroupStats(cg);
+        const seconds = (performance.now() - t0) / 1000;
+        return seconds >= 1.5 ? { stats, seconds } : undefined;
+      },
+      { intervalMs: 250, timeoutMs: 10_000 },
+    );
     const cores = (second.stats.cpuUsageSeconds - first.cpuUsageSeconds) / second.seconds;
     expect(cores).toBeGreaterThanOrEqual(0.75);
     expect(cores).toBeLessThanOrEqual(1.25);
     expect(second.stats.memoryLimitBytes).toBe(32 * MiB);
     expect(second.stats.pids).toBeGreaterThanOrEqual(1);
     expect(second.stats.memoryUsageBytes).toBeGreaterThan(0);
+    // Two spinners on this two-core machine would starve each other in the next test.
+    await removeContainers(name);
   });
 
   it("emits samples from the source: at once on start, then each interval with cpuCores", async () => {
@@ -59,22 +85,31 @@ describe("cgroup stats of a live container", () => {
         for (const r of records) if (r.kind === "sample") samples.push(r);
       },
     });
+    let spinner = "";
     try {
-      const { id } = await startSpinner();
+      const { id, name } = await startSpinner();
+      spinner = name;
       await inventory.refresh(id); // a `change` event with state running: sampled right away
       const mine = () => samples.filter((s) => s.containerId === id);
       await waitFor("the first sample", () => mine().length >= 1, { timeoutMs: 10_000 });
       expect(mine()[0]?.cpuCores).toBe(0);
+      // Skip the runtime's start-up moments (as above), then average over ≥ 1.5 s of intervals so
+      // one late timer tick does not decide the outcome.
+      const spinning = () => mine().filter((s) => s.cpuUsageSeconds >= 0.3);
       const busy = await waitFor(
-        "a sample with cpuCores over 2+ seconds",
-        () => (mine().length >= 5 ? mine() : undefined),
+        "samples spanning 1.5 s of spinning",
+        () => {
+          const list = spinning();
+          const a = list[0];
+          const b = list.at(-1);
+          return a && b && Date.parse(b.time) - Date.parse(a.time) >= 1500 ? list : undefined;
+        },
         { timeoutMs: 20_000 },
       );
+      const first = busy[0] as SampleRecord;
       const last = busy.at(-1) as SampleRecord;
       expect(last).toMatchObject({ origin: "cgroup", host: "test-host", memoryLimitBytes: 32 * MiB });
       expect(last.containerName).toMatch(/^fs-test-cgroup-live-/);
-      // Average over all intervals so one late timer tick does not decide the outcome.
-      const first = busy[0] as SampleRecord;
       const seconds = (Date.parse(last.time) - Date.parse(first.time)) / 1000;
       const avg = (last.cpuUsageSeconds - first.cpuUsageSeconds) / seconds;
       expect(avg).toBeGreaterThanOrEqual(0.75);
@@ -82,6 +117,49 @@ describe("cgroup stats of a live container", () => {
       expect(last.cpuCores).toBeGreaterThan(0.5);
     } finally {
       await source.stop();
+      await removeContainers(spinner);
+    }
+  });
+
+  it("falls back to the Docker stats API when the cgroup directory cannot be read", async () => {
+    const log = pino({ level: "silent" });
+    const api = new Docker();
+    const inventory = new DockerInventory(api, log);
+    const samples: SampleRecord[] = [];
+    // A cgroup root that does not exist stands in for one the collector may not read.
+    const source = new ContainerStatsSource({
+      intervalMs: 500,
+      cgroupRoot: "/nonexistent-cgroup-root",
+      docker: api,
+    });
+    await source.start({
+      host: "test-host",
+      cursor: undefined,
+      inventory,
+      log,
+      async emit(records: FleetRecord[]) {
+        for (const r of records) if (r.kind === "sample") samples.push(r);
+      },
+    });
+    let spinner = "";
+    try {
+      const { id, name } = await startSpinner();
+      spinner = name;
+      await inventory.refresh(id);
+      const [sample] = await waitFor(
+        "a docker-api sample",
+        () => {
+          const mine = samples.filter((s) => s.containerId === id && s.cpuUsageSeconds > 0);
+          return mine.length > 0 ? mine : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
+      expect(sample).toMatchObject({ origin: "docker-api", memoryLimitBytes: 32 * MiB });
+      expect(sample?.pids).toBeGreaterThanOrEqual(1);
+      expect(sample?.memoryUsageBytes).toBeGreaterThan(0);
+    } finally {
+      await source.stop();
+      await removeContainers(spinner);
     }
   });
 });

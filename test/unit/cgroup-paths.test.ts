@@ -55,7 +55,11 @@ describe("findContainerCgroup", () => {
   });
 
   it("guesses Docker's v1 layout when the PID is 0 or gone", async () => {
-    const expected = { version: 1, guessed: true, dirs: expect.objectContaining({ memory: join(V1, "memory/docker", V1_ID) }) };
+    const expected = {
+      version: 1,
+      guessed: true,
+      dirs: expect.objectContaining({ memory: join(V1, "memory/docker", V1_ID) }),
+    };
     expect(await findContainerCgroup(V1_ID, 0, { procRoot: PROC, cgroupRoot: V1 })).toEqual(expected);
     expect(await findContainerCgroup(V1_ID, 999999, { procRoot: PROC, cgroupRoot: V1 })).toEqual(expected);
   });

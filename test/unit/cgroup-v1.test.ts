@@ -54,15 +54,17 @@ describe("cgroup v1 parsers on captured files", () => {
   });
 
   it("sums Read and Write of blkio.throttle.io_service_bytes_recursive", () => {
-    expect(parseBlkioServiceBytes(fixture("blkio", LIMITED, "blkio.throttle.io_service_bytes_recursive"))).toEqual({
+    expect(
+      parseBlkioServiceBytes(fixture("blkio", LIMITED, "blkio.throttle.io_service_bytes_recursive")),
+    ).toEqual({
       readBytes: 1994752,
       writeBytes: 8388608,
       devices: 1,
     });
     // A file with only `Total 0` has no device lines.
-    expect(parseBlkioServiceBytes(fixture("blkio", UNLIMITED, "blkio.throttle.io_service_bytes_recursive"))).toEqual(
-      { readBytes: 0, writeBytes: 0, devices: 0 },
-    );
+    expect(
+      parseBlkioServiceBytes(fixture("blkio", UNLIMITED, "blkio.throttle.io_service_bytes_recursive")),
+    ).toEqual({ readBytes: 0, writeBytes: 0, devices: 0 });
   });
 });
 

@@ -35,17 +35,29 @@ export async function containersRoutes(app: FastifyInstance, { store }: ApiDeps)
       schema: {
         summary: "One container's latest known state, by name, id or id prefix",
         tags: ["query"],
-        querystring: { type: "object", additionalProperties: false, properties: { host: { type: "string" } } },
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: { host: { type: "string" } },
+        },
       },
     },
     async (req) => {
-      const found = await queryContainers(store, { ...req.query, container: req.params.container, limit: 50 });
-      if (found.length === 0) throw new HttpError(404, `no container named or with id "${req.params.container}" is known`);
+      const found = await queryContainers(store, {
+        ...req.query,
+        container: req.params.container,
+        limit: 50,
+      });
+      if (found.length === 0)
+        throw new HttpError(404, `no container named or with id "${req.params.container}" is known`);
       return { count: found.length, containers: found };
     },
   );
 
-  app.get<{ Params: { container: string }; Querystring: { host?: string; since?: string; until?: string; limit: number } }>(
+  app.get<{
+    Params: { container: string };
+    Querystring: { host?: string; since?: string; until?: string; limit: number };
+  }>(
     "/api/v1/containers/:container/samples",
     {
       schema: {

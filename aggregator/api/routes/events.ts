@@ -17,7 +17,8 @@ export async function eventsRoutes(app: FastifyInstance, { store }: ApiDeps): Pr
     "/api/v1/events",
     {
       schema: {
-        summary: "Docker events (create, start, die, oom, kill, stop, restart, destroy, health_status …), newest first",
+        summary:
+          "Docker events (create, start, die, oom, kill, stop, restart, destroy, health_status …), newest first",
         tags: ["query"],
         querystring: {
           type: "object",

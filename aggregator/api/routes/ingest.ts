@@ -13,14 +13,19 @@ function checkToken(req: FastifyRequest, token: string | undefined): void {
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   if (a.length !== b.length || !timingSafeEqual(a, b)) {
-    throw new HttpError(401, "ingest needs the aggregator's token: send 'Authorization: Bearer <token>' (collector flag --token)");
+    throw new HttpError(
+      401,
+      "ingest needs the aggregator's token: send 'Authorization: Bearer <token>' (collector flag --token)",
+    );
   }
 }
 
 export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   // Bodies stay raw: they may be gzip, and the batch is validated record by record.
-  app.addContentTypeParser(BATCH_CONTENT_TYPE, { parseAs: "buffer", bodyLimit: MAX_BODY_BYTES }, (_req, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    BATCH_CONTENT_TYPE,
+    { parseAs: "buffer", bodyLimit: MAX_BODY_BYTES },
+    (_req, body, done) => done(null, body),
   );
   app.post(
     "/api/v1/ingest",
@@ -43,9 +48,15 @@ export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise
         throw new HttpError(415, `content-encoding ${encoding} is not supported; send gzip or identity`);
       }
       try {
-        const result = await ingestBatch(deps.store, req.body as Buffer, { gzipped: encoding === "gzip" }, deps.metrics);
+        const result = await ingestBatch(
+          deps.store,
+          req.body as Buffer,
+          { gzipped: encoding === "gzip" },
+          deps.metrics,
+        );
         deps.metrics.batches.inc({ outcome: "stored" });
-        if (result.rejected > 0) req.log.warn({ batch: result.batchId, errors: result.errors }, "records rejected at ingest");
+        if (result.rejected > 0)
+          req.log.warn({ batch: result.batchId, errors: result.errors }, "records rejected at ingest");
         return result;
       } catch (err) {
         if (err instanceof BatchFormatError) {

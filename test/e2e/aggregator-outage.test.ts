@@ -1,0 +1,77 @@
+// Spine test 3: the aggregator is killed while a container logs, stays down while the rest is
+// printed, and comes back on the same store. The collector spools meanwhile and catches up:
+// nothing lost, nothing stored twice.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
+import { containerLines, numbersOf, printLinesScript, tally } from "../helpers/numbered-lines.ts";
+import { spooledBatches } from "../helpers/spool.ts";
+import {
+  type FleetscopeProcess,
+  freePort,
+  startAggregator,
+  startCollector,
+  tempDir,
+} from "../helpers/stack.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+const N = 8000;
+
+describe("aggregator outage", () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let aggregator: FleetscopeProcess | undefined;
+  let collector: FleetscopeProcess;
+  let port: number;
+  let url: string;
+  const name = uniqueName("outage");
+  const marker = `marker-${name}`;
+
+  beforeAll(async () => {
+    dir = await tempDir("outage");
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    await removeContainers(name);
+    await collector?.stop();
+    await aggregator?.stop();
+    await dir?.remove();
+  });
+
+  it("spools while the aggregator is down and delivers everything once when it is back", async () => {
+    const store = `${dir.path}/agg`;
+    const spool = `${dir.path}/spool`;
+    aggregator = await startAggregator(store, port);
+    collector = await startCollector(url, spool);
+    await docker(
+      "run",
+      "-d",
+      "--name",
+      name,
+      BUSYBOX,
+      "sh",
+      "-c",
+      printLinesScript(marker, N, { sleepEvery: 100, sleepUs: 75_000 }),
+    );
+    await waitFor("some lines stored", async () => (await containerLines(url, name)).length >= 500);
+
+    await aggregator.stop("SIGKILL");
+    aggregator = undefined;
+    await docker("wait", name);
+    // The collector kept collecting: what it read while the aggregator was away is on disk.
+    await waitFor("batches waiting in the spool", async () => (await spooledBatches(spool)) > 0);
+    expect(collector.child.exitCode).toBeNull();
+
+    aggregator = await startAggregator(store, port);
+    const rows = await waitFor(
+      "all lines stored and the spool drained",
+      async () => {
+        const r = await containerLines(url, name);
+        return r.length >= N && (await spooledBatches(spool)) === 0 ? r : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
+    const numbers = numbersOf(rows, marker);
+    expect(tally(numbers, N)).toEqual({ distinct: N, duplicates: 0, missing: 0 });
+    expect(numbers).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+  });
+});

@@ -1,0 +1,70 @@
+// Spine test 2: the collector is SIGKILLed while a container is logging and started again on
+// the same spool. Every line must be stored exactly once.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
+import { containerLines, numbersOf, printLinesScript, tally } from "../helpers/numbered-lines.ts";
+import { spooledBatches } from "../helpers/spool.ts";
+import {
+  type FleetscopeProcess,
+  freePort,
+  startAggregator,
+  startCollector,
+  tempDir,
+} from "../helpers/stack.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+const N = 8000;
+
+describe("collector SIGKILL mid-stream", () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let aggregator: FleetscopeProcess;
+  let collector: FleetscopeProcess | undefined;
+  let url: string;
+  const name = uniqueName("crash");
+  const marker = `marker-${name}`;
+
+  beforeAll(async () => {
+    dir = await tempDir("crash");
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    aggregator = await startAggregator(`${dir.path}/agg`, port);
+  });
+  afterAll(async () => {
+    await removeContainers(name);
+    await collector?.stop();
+    await aggregator?.stop();
+    await dir?.remove();
+  });
+
+  it("stores every line exactly once across the kill and restart", async () => {
+    const spool = `${dir.path}/spool`;
+    collector = await startCollector(url, spool);
+    // ~6 s of output: 80 pauses of 75 ms, so the kill lands mid-stream.
+    await docker(
+      "run",
+      "-d",
+      "--name",
+      name,
+      BUSYBOX,
+      "sh",
+      "-c",
+      printLinesScript(marker, N, { sleepEvery: 100, sleepUs: 75_000 }),
+    );
+    await waitFor("some lines stored", async () => (await containerLines(url, name)).length >= 500);
+
+    const killed = await collector.stop("SIGKILL");
+    expect(killed.signal).toBe("SIGKILL");
+    const storedAtKill = (await containerLines(url, name)).length;
+    expect(storedAtKill).toBeLessThan(N); // the kill really was mid-stream
+    await docker("wait", name); // the rest is printed while no collector runs
+
+    collector = await startCollector(url, spool);
+    const rows = await waitFor("all lines stored and the spool drained", async () => {
+      const r = await containerLines(url, name);
+      return r.length >= N && (await spooledBatches(spool)) === 0 ? r : undefined;
+    });
+    const numbers = numbersOf(rows, marker);
+    expect(tally(numbers, N)).toEqual({ distinct: N, duplicates: 0, missing: 0 });
+    expect(numbers).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+  });
+});

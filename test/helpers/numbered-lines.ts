@@ -1,0 +1,40 @@
+import type { LogRow } from "./api-types.ts";
+import { getJson } from "./stack.ts";
+
+/** A busybox shell loop printing `<marker> <i>` for i in 1..n (to stderr when `stream` says so). */
+export function printLinesScript(
+  marker: string,
+  n: number,
+  { stderr = false, sleepEvery = 0, sleepUs = 0 } = {},
+): string {
+  const redirect = stderr ? " >&2" : "";
+  const pause = sleepEvery ? `; [ $((i % ${sleepEvery})) -eq 0 ] && usleep ${sleepUs}` : "";
+  return `i=1; while [ $i -le ${n} ]; do echo "${marker} $i"${redirect}${pause}; i=$((i+1)); done`;
+}
+
+/** Every stored log line of a container (oldest first), paging through the API. */
+export async function containerLines(url: string, container: string, extra = ""): Promise<LogRow[]> {
+  const { logs } = await getJson<{ logs: LogRow[] }>(
+    url,
+    `/api/v1/logs?container=${encodeURIComponent(container)}&since=2h&limit=10000${extra}`,
+  );
+  return logs.reverse();
+}
+
+/** The numbers after the marker, in the order given. */
+export function numbersOf(rows: LogRow[], marker: string): number[] {
+  return rows
+    .filter((r) => r.body.startsWith(`${marker} `))
+    .map((r) => Number(r.body.slice(marker.length + 1)));
+}
+
+/** Asserts-friendly summary: how many distinct numbers, how many duplicates, how many missing of 1..n. */
+export function tally(
+  numbers: number[],
+  n: number,
+): { distinct: number; duplicates: number; missing: number } {
+  const seen = new Set(numbers);
+  let missing = 0;
+  for (let i = 1; i <= n; i++) if (!seen.has(i)) missing++;
+  return { distinct: seen.size, duplicates: numbers.length - seen.size, missing };
+}

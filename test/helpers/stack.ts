@@ -1,0 +1,140 @@
+// Runs fleetscope itself as child processes, exactly as a user would start it, so tests can
+// SIGKILL, restart and stop it for real.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { waitFor } from "./wait.ts";
+
+export const REPO = new URL("../..", import.meta.url).pathname;
+const CLI = join(REPO, "cli", "fleetscope.ts");
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === "object" && addr ? resolve(addr.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export async function tempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), `fleetscope-${prefix}-`));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}
+
+export class FleetscopeProcess {
+  readonly child: ChildProcess;
+  stdout = "";
+  stderr = "";
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(command: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    this.child.stdout?.on("data", (d) => (this.stdout += d));
+    this.child.stderr?.on("data", (d) => (this.stderr += d));
+    this.exited = new Promise((resolve) =>
+      this.child.on("exit", (code, signal) => resolve({ code, signal })),
+    );
+  }
+
+  /** Waits until stdout contains `text` (the line each command prints once it is serving). */
+  async ready(text: string, timeoutMs = 60_000): Promise<void> {
+    let exited = false;
+    void this.exited.then(() => (exited = true));
+    await waitFor(
+      `"${text}" on stdout`,
+      () => {
+        if (exited) throw new Error(`process exited early:\n${this.stderr.slice(-3000)}`);
+        return this.stdout.includes(text);
+      },
+      { timeoutMs },
+    );
+  }
+
+  async stop(signal: NodeJS.Signals = "SIGTERM") {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+}
+
+/** `fleetscope <args>` as a child process. */
+export function fleetscope(args: string[], env: NodeJS.ProcessEnv = {}): FleetscopeProcess {
+  return new FleetscopeProcess(process.execPath, [CLI, ...args], env);
+}
+
+/** Flags that keep a test collector quick and focused: fast stats, the journal from now on. */
+export const TEST_COLLECTOR_FLAGS = [
+  "--stats-interval",
+  "1s",
+  "--journal-since",
+  "now",
+  "--log-level",
+  "warn",
+];
+
+export async function startAggregator(
+  dataDir: string,
+  port: number,
+  token?: string,
+): Promise<FleetscopeProcess> {
+  const p = fleetscope([
+    "aggregator",
+    "--data",
+    dataDir,
+    "--listen",
+    `127.0.0.1:${port}`,
+    "--log-level",
+    "warn",
+    ...(token ? ["--token", token] : []),
+  ]);
+  await p.ready("API on");
+  return p;
+}
+
+export async function startCollector(
+  aggregatorUrl: string,
+  spoolDir: string,
+  extra: string[] = [],
+): Promise<FleetscopeProcess> {
+  const p = fleetscope([
+    "collector",
+    "--aggregator",
+    aggregatorUrl,
+    "--spool",
+    spoolDir,
+    ...TEST_COLLECTOR_FLAGS,
+    ...extra,
+  ]);
+  await p.ready("shipping to");
+  return p;
+}
+
+/** The single-node stack on a temp data dir and a free port. */
+export async function startUp(
+  dataDir: string,
+  extra: string[] = [],
+): Promise<{ proc: FleetscopeProcess; url: string }> {
+  const port = await freePort();
+  const proc = fleetscope([
+    "up",
+    "--data",
+    dataDir,
+    "--listen",
+    `127.0.0.1:${port}`,
+    ...TEST_COLLECTOR_FLAGS,
+    ...extra,
+  ]);
+  await proc.ready("API on");
+  return { proc, url: `http://127.0.0.1:${port}` };
+}
+
+/** GET a JSON API path; throws with the body on a non-2xx answer. */
+export async function getJson<T = Record<string, unknown>>(base: string, path: string): Promise<T> {
+  const res = await fetch(new URL(path, base));
+  const body = await res.text();
+  if (!res.ok) throw new Error(`GET ${path} → ${res.status}: ${body}`);
+  return JSON.parse(body) as T;
+}

@@ -1,0 +1,109 @@
+// The spool on a real filesystem: what survives a crash, what is resumed, what is dropped.
+import { readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { type FullPolicy, Spool } from "../../collector/spool/spool.ts";
+import { decodeBatch } from "../../protocol/batch.ts";
+import type { FleetRecord } from "../../protocol/records.ts";
+import { tempDir } from "../helpers/stack.ts";
+
+const log = pino({ level: "silent" });
+const dirs: { remove: () => Promise<void> }[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await d.remove();
+});
+
+async function openSpool(dir: string, { maxBytes = 1 << 30, fullPolicy = "block" as FullPolicy } = {}) {
+  const spool = new Spool({ dir, host: "h", maxBytes, fullPolicy, log });
+  await spool.open();
+  return spool;
+}
+
+function hostRecord(i: number): FleetRecord {
+  return {
+    kind: "host",
+    time: "2026-11-22T00:00:00Z",
+    host: `h${i}`,
+    collectorId: "c",
+    collectorVersion: "0",
+    bootId: "",
+    machineId: "",
+    kernel: "",
+    cpuCores: 1,
+    memoryBytes: i,
+  };
+}
+
+describe("spool", () => {
+  it("keeps batches across a reopen, in order, with unique ids", async () => {
+    const d = await tempDir("spool");
+    dirs.push(d);
+    const a = await openSpool(d.path);
+    await a.append([hostRecord(1)], { src: 1 });
+    await a.append([hostRecord(2), hostRecord(3)], { src: 2 });
+    const b = await openSpool(d.path);
+    const first = b.oldest();
+    expect(first?.count).toBe(1);
+    const { header, lines } = await decodeBatch(await b.read(first!));
+    expect(header.batchId).toBe(`${a.collectorId}-1`);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ host: "h1" });
+    await b.ack(first!);
+    await b.ack(b.oldest()!);
+    // Ids keep counting after every batch was acked and deleted: a reused id would be dropped as a replay.
+    await b.append([hostRecord(4)], {});
+    expect(b.oldest()?.id).toBe(`${a.collectorId}-3`);
+  });
+
+  it("resumes cursors from the newest batch even if state.json is older", async () => {
+    const d = await tempDir("spool");
+    dirs.push(d);
+    const a = await openSpool(d.path);
+    await a.append([hostRecord(1)], { journald: "c1", other: "x" });
+    await a.append([hostRecord(2)], { journald: "c2", other: "x" });
+    // Simulate a crash between writing the batch and state.json: state.json still says c1.
+    await writeFile(
+      join(d.path, "state.json"),
+      JSON.stringify({ lastSeq: 1, cursors: { journald: "c1", other: "x" } }),
+    );
+    const b = await openSpool(d.path);
+    expect(b.cursors).toEqual({ journald: "c2", other: "x" });
+  });
+
+  it("drops a torn temp file and sets an unreadable batch aside", async () => {
+    const d = await tempDir("spool");
+    dirs.push(d);
+    const a = await openSpool(d.path);
+    await a.append([hostRecord(1)], {});
+    await writeFile(join(d.path, "000000000002.batch.tmp"), "half a batch");
+    await writeFile(join(d.path, "000000000003.batch"), "not gzip at all");
+    const b = await openSpool(d.path);
+    expect(b.stats).toMatchObject({ batches: 1, corruptBatches: 1 });
+    expect((await readdir(d.path)).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+    expect(await readdir(join(d.path, "corrupt"))).toEqual(["000000000003.batch"]);
+  });
+
+  it("with drop-oldest, drops whole batches when full and counts their records", async () => {
+    const d = await tempDir("spool");
+    dirs.push(d);
+    const s = await openSpool(d.path, { maxBytes: 1, fullPolicy: "drop-oldest" });
+    await s.append([hostRecord(1), hostRecord(2)], {});
+    await s.append([hostRecord(3)], {});
+    await s.append([hostRecord(4)], {});
+    expect(s.stats).toMatchObject({ batches: 1, droppedBatches: 2, droppedRecords: 3 });
+  });
+
+  it("with block, makes the writer wait until a batch is acked", async () => {
+    const d = await tempDir("spool");
+    dirs.push(d);
+    const s = await openSpool(d.path, { maxBytes: 1, fullPolicy: "block" });
+    await s.append([hostRecord(1)], {});
+    let written = false;
+    const pending = s.append([hostRecord(2)], {}).then(() => (written = true));
+    await new Promise((r) => setImmediate(r));
+    expect(written).toBe(false);
+    await s.ack(s.oldest()!);
+    await pending;
+    expect(s.stats.batches).toBe(1);
+  });
+});
