@@ -3,9 +3,5 @@
 # installs the npm dependencies, then runs `fleetscope up` in the foreground (Ctrl-C stops it
 # cleanly). Extra arguments go to `fleetscope up` (--data, --listen …; see --help).
 set -euo pipefail
-here="$(dirname "$0")"
-bash "$here/setup-host.sh"
-source "$here/lib/env.sh"
-cd "$REPO_ROOT"
-ensure_node_modules
+source "$(dirname "$0")/lib/prepare.sh"
 exec node cli/fleetscope.ts up "$@"

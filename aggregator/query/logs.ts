@@ -2,7 +2,8 @@ import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
 import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
 
-export interface LogQuery {
+/** Which lines: every filter of GET /api/v1/logs. */
+export interface LogFilter {
   host?: string;
   container?: string;
   stream?: string;
@@ -12,6 +13,9 @@ export interface LogQuery {
   since?: string;
   until?: string;
   q?: string;
+}
+
+export interface LogQuery extends LogFilter {
   limit: number;
 }
 
@@ -36,8 +40,8 @@ export function wholeTokens(q: string): string[] {
   return out.slice(0, 8);
 }
 
-export async function queryLogs(store: Store, q: LogQuery) {
-  const where = new Conditions({ ...timeWindow(q.since, q.until), limit: q.limit })
+function logConditions(q: LogFilter): Conditions {
+  const where = new Conditions(timeWindow(q.since, q.until))
     .add("time >= {since:DateTime64(3, 'UTC')} AND time <= {until:DateTime64(3, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host })
     .when(q.container, CONTAINER_MATCH, { container: q.container })
@@ -50,13 +54,25 @@ export async function queryLogs(store: Store, q: LogQuery) {
   wholeTokens(q.q ?? "").forEach((t, i) => {
     where.add(`hasToken(lower(body), {t${i}:String})`, { [`t${i}`]: t });
   });
+  return where;
+}
+
+export async function queryLogs(store: Store, q: LogQuery) {
+  const where = logConditions(q);
   const rows = await store.rows<Record<string, unknown> & { time_text: string }>(
     `SELECT toString(time) AS time_text, host, source, container_id AS containerId, container_name AS containerName,
             image, stream, unit, identifier, pid, severity_number AS severityNumber,
             severity_text AS severityText, body, attributes, seq
      FROM logs ${where.sql()}
      ORDER BY time DESC, seq DESC LIMIT {limit:UInt32}`,
-    where.params,
+    { ...where.params, limit: q.limit },
   );
   return rows.map((r) => ({ ...withRfc3339Time(r), seq: Number(r.seq) }));
+}
+
+/** How many lines match, without fetching them. */
+export async function countLogs(store: Store, q: LogFilter): Promise<number> {
+  const where = logConditions(q);
+  const [row] = await store.rows<{ n: string }>(`SELECT count() AS n FROM logs ${where.sql()}`, where.params);
+  return Number(row?.n ?? 0);
 }

@@ -1,21 +1,25 @@
 import { readFile } from "node:fs/promises";
+import type { SampleRecord } from "../../protocol/records.ts";
 
-/** One container's resource counters read from its cgroup; every field is 0 when unknown. */
-export interface CgroupStats {
-  cpuUsageSeconds: number;
-  cpuUserSeconds: number;
-  cpuSystemSeconds: number;
-  memoryUsageBytes: number;
-  /** usage − inactive file pages: what the kernel cannot easily reclaim (what the OOM killer looks at). */
-  memoryWorkingSetBytes: number;
-  memoryRssBytes: number;
-  memoryCacheBytes: number;
-  /** 0 when the cgroup has no memory limit. */
-  memoryLimitBytes: number;
-  pids: number;
-  blkioReadBytes: number;
-  blkioWriteBytes: number;
-}
+/**
+ * One container's resource counters read from its cgroup; every field is 0 when unknown.
+ * Working set = usage − inactive file pages: what the kernel cannot easily reclaim (what the
+ * OOM killer looks at). A memory limit of 0 means none.
+ */
+export type CgroupStats = Pick<
+  SampleRecord,
+  | "cpuUsageSeconds"
+  | "cpuUserSeconds"
+  | "cpuSystemSeconds"
+  | "memoryUsageBytes"
+  | "memoryWorkingSetBytes"
+  | "memoryRssBytes"
+  | "memoryCacheBytes"
+  | "memoryLimitBytes"
+  | "pids"
+  | "blkioReadBytes"
+  | "blkioWriteBytes"
+>;
 
 export function emptyStats(): CgroupStats {
   return {

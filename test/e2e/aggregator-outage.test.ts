@@ -3,7 +3,12 @@
 // nothing lost, nothing stored twice.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
-import { containerLines, numbersOf, printLinesScript, tally } from "../helpers/numbered-lines.ts";
+import {
+  containerLines,
+  printLinesScript,
+  storedNumbersOnceDrained,
+  tally,
+} from "../helpers/numbered-lines.ts";
 import { spooledBatches } from "../helpers/spool.ts";
 import {
   type FleetscopeProcess,
@@ -62,15 +67,7 @@ describe("aggregator outage", () => {
     expect(collector.child.exitCode).toBeNull();
 
     aggregator = await startAggregator(store, port);
-    const rows = await waitFor(
-      "all lines stored and the spool drained",
-      async () => {
-        const r = await containerLines(url, name);
-        return r.length >= N && (await spooledBatches(spool)) === 0 ? r : undefined;
-      },
-      { timeoutMs: 90_000 },
-    );
-    const numbers = numbersOf(rows, marker);
+    const numbers = await storedNumbersOnceDrained(url, name, marker, N, spool);
     expect(tally(numbers, N)).toEqual({ distinct: N, duplicates: 0, missing: 0 });
     expect(numbers).toEqual(Array.from({ length: N }, (_, i) => i + 1));
   });

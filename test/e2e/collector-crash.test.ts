@@ -2,8 +2,12 @@
 // the same spool. Every line must be stored exactly once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
-import { containerLines, numbersOf, printLinesScript, tally } from "../helpers/numbered-lines.ts";
-import { spooledBatches } from "../helpers/spool.ts";
+import {
+  containerLines,
+  printLinesScript,
+  storedNumbersOnceDrained,
+  tally,
+} from "../helpers/numbered-lines.ts";
 import {
   type FleetscopeProcess,
   freePort,
@@ -59,11 +63,7 @@ describe("collector SIGKILL mid-stream", () => {
     await docker("wait", name); // the rest is printed while no collector runs
 
     collector = await startCollector(url, spool);
-    const rows = await waitFor("all lines stored and the spool drained", async () => {
-      const r = await containerLines(url, name);
-      return r.length >= N && (await spooledBatches(spool)) === 0 ? r : undefined;
-    });
-    const numbers = numbersOf(rows, marker);
+    const numbers = await storedNumbersOnceDrained(url, name, marker, N, spool);
     expect(tally(numbers, N)).toEqual({ distinct: N, duplicates: 0, missing: 0 });
     expect(numbers).toEqual(Array.from({ length: N }, (_, i) => i + 1));
   });

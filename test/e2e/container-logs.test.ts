@@ -1,29 +1,18 @@
 // Spine test 1: a container's stdout and stderr lines all reach the store, under its name,
 // with the right stream, in order.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LogRow } from "../helpers/api-types.ts";
-import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
+import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { containerLines, numbersOf, printLinesScript } from "../helpers/numbered-lines.ts";
-import { type FleetscopeProcess, startUp, tempDir } from "../helpers/stack.ts";
+import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const N = 500;
 
 describe("container logs through the whole pipeline", () => {
-  let up: { proc: FleetscopeProcess; url: string };
-  let dir: Awaited<ReturnType<typeof tempDir>>;
   const name = uniqueName("logs");
   const marker = `marker-${name}`;
-
-  beforeAll(async () => {
-    dir = await tempDir("logs");
-    up = await startUp(dir.path);
-  });
-  afterAll(async () => {
-    await removeContainers(name);
-    await up?.proc.stop();
-    await dir?.remove();
-  });
+  const up = useUpStack("logs", [name]);
 
   it("stores every stdout and stderr line with container name and stream, in order", async () => {
     const script = `${printLinesScript(`${marker} out`, N)}; ${printLinesScript(`${marker} err`, N, { stderr: true })}`;
@@ -42,6 +31,12 @@ describe("container logs through the whole pipeline", () => {
     expect(numbersOf(err, `${marker} err`)).toEqual(seq);
     // Across streams Docker stamps lines when its copier reads each pipe, so only the order
     // within a stream is the container's own.
+  });
+
+  it("counts the lines that match, per stream", async () => {
+    const count = async (extra: string) =>
+      (await getJson<{ count: number }>(up.url, `/api/v1/logs/count?container=${name}&since=1h${extra}`)).count;
+    expect([await count(""), await count("&stream=stdout"), await count("&stream=stderr")]).toEqual([2 * N, N, N]);
   });
 
   it("filters by stream and by text", async () => {

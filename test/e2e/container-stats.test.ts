@@ -1,9 +1,9 @@
 // Spine test 4: samples from cgroups show a CPU burner at about one core and a container's
 // memory limit as set with --memory.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { SampleRow } from "../helpers/api-types.ts";
-import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
-import { type FleetscopeProcess, getJson, startUp, tempDir } from "../helpers/stack.ts";
+import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
+import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const MiB = 1024 * 1024;
@@ -14,19 +14,8 @@ function median(xs: number[]): number {
 }
 
 describe("container stats from cgroups", () => {
-  let up: { proc: FleetscopeProcess; url: string };
-  let dir: Awaited<ReturnType<typeof tempDir>>;
   const burner = uniqueName("burn");
-
-  beforeAll(async () => {
-    dir = await tempDir("stats");
-    up = await startUp(dir.path);
-  });
-  afterAll(async () => {
-    await removeContainers(burner);
-    await up?.proc.stop();
-    await dir?.remove();
-  });
+  const up = useUpStack("stats", [burner]);
 
   it("shows a spinning container at ~1 core and its 48 MiB limit", async () => {
     await docker(

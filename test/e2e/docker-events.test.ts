@@ -1,26 +1,15 @@
 // Spine test 6: the die event with its exit code and the oom event of a container killed by its
 // memory limit are stored — and still answer after `docker rm`, as does the inventory.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ContainerRow, EventRow } from "../helpers/api-types.ts";
-import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
-import { type FleetscopeProcess, getJson, startUp, tempDir } from "../helpers/stack.ts";
+import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
+import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 describe("docker events", () => {
-  let up: { proc: FleetscopeProcess; url: string };
-  let dir: Awaited<ReturnType<typeof tempDir>>;
   const oom = uniqueName("oom");
   const exit3 = uniqueName("exit3");
-
-  beforeAll(async () => {
-    dir = await tempDir("events");
-    up = await startUp(dir.path);
-  });
-  afterAll(async () => {
-    await removeContainers(oom, exit3);
-    await up?.proc.stop();
-    await dir?.remove();
-  });
+  const up = useUpStack("events", [oom, exit3]);
 
   const eventsOf = async (name: string) =>
     (await getJson<{ events: EventRow[] }>(up.url, `/api/v1/events?container=${name}&since=1h`)).events;

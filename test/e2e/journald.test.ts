@@ -2,29 +2,18 @@
 // log driver are both queryable; the container's lines under its own name and streams.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LogRow } from "../helpers/api-types.ts";
-import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
+import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { containerLines } from "../helpers/numbered-lines.ts";
-import { type FleetscopeProcess, getJson, startUp, tempDir } from "../helpers/stack.ts";
+import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const exec = promisify(execFile);
 
 describe("journald", () => {
-  let up: { proc: FleetscopeProcess; url: string };
-  let dir: Awaited<ReturnType<typeof tempDir>>;
   const name = uniqueName("journald");
-
-  beforeAll(async () => {
-    dir = await tempDir("journald");
-    up = await startUp(dir.path);
-  });
-  afterAll(async () => {
-    await removeContainers(name);
-    await up?.proc.stop();
-    await dir?.remove();
-  });
+  const up = useUpStack("journald", [name]);
 
   it("stores a systemd-cat line with its identifier and priority", async () => {
     const marker = `journal-marker-${name}`;

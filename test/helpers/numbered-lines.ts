@@ -1,5 +1,7 @@
 import type { LogRow } from "./api-types.ts";
+import { spooledBatches } from "./spool.ts";
 import { getJson } from "./stack.ts";
+import { waitFor } from "./wait.ts";
 
 /** A busybox shell loop printing `<marker> <i>` for i in 1..n (to stderr when `stream` says so). */
 export function printLinesScript(
@@ -37,4 +39,27 @@ export function tally(
   let missing = 0;
   for (let i = 1; i <= n; i++) if (!seen.has(i)) missing++;
   return { distinct: seen.size, duplicates: numbers.length - seen.size, missing };
+}
+
+/**
+ * Waits until at least `n` lines of the container are stored and the collector's spool is
+ * drained (so no replay is still on its way), then returns the marker numbers in stored order.
+ */
+export async function storedNumbersOnceDrained(
+  url: string,
+  container: string,
+  marker: string,
+  n: number,
+  spoolDir: string,
+  timeoutMs = 90_000,
+): Promise<number[]> {
+  const rows = await waitFor(
+    "all lines stored and the spool drained",
+    async () => {
+      const r = await containerLines(url, container);
+      return r.length >= n && (await spooledBatches(spoolDir)) === 0 ? r : undefined;
+    },
+    { timeoutMs },
+  );
+  return numbersOf(rows, marker);
 }

@@ -5,6 +5,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { removeContainers } from "./docker.ts";
 import { waitFor } from "./wait.ts";
 
 export const REPO = new URL("../..", import.meta.url).pathname;
@@ -137,4 +139,35 @@ export async function getJson<T = Record<string, unknown>>(base: string, path: s
   const body = await res.text();
   if (!res.ok) throw new Error(`GET ${path} → ${res.status}: ${body}`);
   return JSON.parse(body) as T;
+}
+
+/**
+ * A `fleetscope up` on a temp dir for one test file: started before its tests, stopped and
+ * removed after, with the containers the file names removed too.
+ */
+export function useUpStack(
+  prefix: string,
+  containers: string[] = [],
+): { readonly url: string; readonly proc: FleetscopeProcess } {
+  let up: { proc: FleetscopeProcess; url: string } | undefined;
+  let dir: { path: string; remove: () => Promise<void> } | undefined;
+  beforeAll(async () => {
+    dir = await tempDir(prefix);
+    up = await startUp(dir.path);
+  });
+  afterAll(async () => {
+    await removeContainers(...containers);
+    await up?.proc.stop();
+    await dir?.remove();
+  });
+  return {
+    get url() {
+      if (!up) throw new Error("the stack is not started yet");
+      return up.url;
+    },
+    get proc() {
+      if (!up) throw new Error("the stack is not started yet");
+      return up.proc;
+    },
+  };
 }

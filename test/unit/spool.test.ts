@@ -3,7 +3,7 @@ import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { type FullPolicy, Spool } from "../../collector/spool/spool.ts";
+import { type FullPolicy, Spool, type SpooledBatch } from "../../collector/spool/spool.ts";
 import { decodeBatch } from "../../protocol/batch.ts";
 import type { FleetRecord } from "../../protocol/records.ts";
 import { tempDir } from "../helpers/stack.ts";
@@ -18,6 +18,13 @@ async function openSpool(dir: string, { maxBytes = 1 << 30, fullPolicy = "block"
   const spool = new Spool({ dir, host: "h", maxBytes, fullPolicy, log });
   await spool.open();
   return spool;
+}
+
+/** The oldest batch, which these tests know is there. */
+function oldest(spool: Spool): SpooledBatch {
+  const b = spool.oldest();
+  if (!b) throw new Error("expected a spooled batch");
+  return b;
 }
 
 function hostRecord(i: number): FleetRecord {
@@ -43,13 +50,13 @@ describe("spool", () => {
     await a.append([hostRecord(1)], { src: 1 });
     await a.append([hostRecord(2), hostRecord(3)], { src: 2 });
     const b = await openSpool(d.path);
-    const first = b.oldest();
-    expect(first?.count).toBe(1);
-    const { header, lines } = await decodeBatch(await b.read(first!));
+    const first = oldest(b);
+    expect(first.count).toBe(1);
+    const { header, lines } = await decodeBatch(await b.read(first));
     expect(header.batchId).toBe(`${a.collectorId}-1`);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ host: "h1" });
-    await b.ack(first!);
-    await b.ack(b.oldest()!);
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ host: "h1" });
+    await b.ack(first);
+    await b.ack(oldest(b));
     // Ids keep counting after every batch was acked and deleted: a reused id would be dropped as a replay.
     await b.append([hostRecord(4)], {});
     expect(b.oldest()?.id).toBe(`${a.collectorId}-3`);
@@ -102,7 +109,7 @@ describe("spool", () => {
     const pending = s.append([hostRecord(2)], {}).then(() => (written = true));
     await new Promise((r) => setImmediate(r));
     expect(written).toBe(false);
-    await s.ack(s.oldest()!);
+    await s.ack(oldest(s));
     await pending;
     expect(s.stats.batches).toBe(1);
   });
