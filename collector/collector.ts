@@ -68,6 +68,7 @@ export class Collector {
         requestTimeoutMs: 30_000,
         minBackoffMs: 250,
         maxBackoffMs: 30_000,
+        concurrency: 2,
       },
       o.log.child({ component: "shipper" }),
       this.metrics,

@@ -10,6 +10,8 @@ export interface ShipperOptions {
   requestTimeoutMs: number;
   minBackoffMs: number;
   maxBackoffMs: number;
+  /** Batches in flight at once. */
+  concurrency: number;
 }
 
 type Outcome = "acked" | "rejected" | "retry";
@@ -26,7 +28,6 @@ export class Shipper {
   readonly #metrics: CollectorMetrics;
   readonly #abort = new AbortController();
   #loop: Promise<void> | undefined;
-  #backoffMs = 0;
 
   constructor(spool: Spool, opts: ShipperOptions, log: Logger, metrics: CollectorMetrics) {
     this.#spool = spool;
@@ -53,23 +54,30 @@ export class Shipper {
     }
   }
 
+  /** `concurrency` senders, so parsing and inserting one batch overlaps sending the next. */
   async #run(): Promise<void> {
+    await Promise.all(Array.from({ length: this.#opts.concurrency }, () => this.#sender()));
+  }
+
+  async #sender(): Promise<void> {
     const signal = this.#abort.signal;
+    let backoffMs = 0;
     while (!signal.aborted) {
       await this.#spool.waitForBatch(signal);
-      const batch = this.#spool.oldest();
-      if (!batch || signal.aborted) continue;
+      const batch = this.#spool.claim();
+      if (!batch || signal.aborted) {
+        if (batch) this.#spool.release(batch);
+        continue;
+      }
       const outcome = await this.#send(batch);
       if (outcome === "acked") await this.#spool.ack(batch);
       if (outcome === "rejected") await this.#spool.reject(batch);
       if (outcome === "retry") {
-        this.#backoffMs = Math.min(
-          this.#opts.maxBackoffMs,
-          Math.max(this.#opts.minBackoffMs, this.#backoffMs * 2),
-        );
-        await sleep(this.#backoffMs, signal);
+        this.#spool.release(batch);
+        backoffMs = Math.min(this.#opts.maxBackoffMs, Math.max(this.#opts.minBackoffMs, backoffMs * 2));
+        await sleep(backoffMs, signal);
       } else {
-        this.#backoffMs = 0;
+        backoffMs = 0;
       }
     }
   }

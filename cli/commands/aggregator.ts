@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import { Aggregator } from "../../aggregator/aggregator.ts";
 import { opt } from "../options.ts";
 import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
 
@@ -25,6 +24,9 @@ export function registerAggregator(program: Command): void {
     .addOption(opt.logLevel())
     .action(async (f: AggregatorFlags) => {
       const log = createLogger(f.logLevel, "fleetscope-aggregator");
+      // Loaded here, not at the top: the store pulls in chDB (a 500 MB library) that only
+      // aggregator processes should map.
+      const { Aggregator } = await import("../../aggregator/aggregator.ts");
       const aggregator = await Aggregator.start({
         dataDir: join(f.data, "store"),
         url: f.clickhouseUrl,

@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { Aggregator } from "../../aggregator/aggregator.ts";
 import { collectorOptions, opt } from "../options.ts";
 import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
 import { type CollectorFlags, collectorFromFlags } from "./collector.ts";
@@ -26,6 +25,7 @@ export function registerUp(program: Command): void {
   for (const o of collectorOptions()) cmd.addOption(o);
   cmd.addOption(opt.logLevel()).action(async (f: UpFlags) => {
     const log = createLogger(f.logLevel, "fleetscope-up");
+    const { Aggregator } = await import("../../aggregator/aggregator.ts"); // see the aggregator command
     const token = f.token ?? randomBytes(24).toString("base64url");
     const storeDir = join(f.data, "store");
     const aggregator = await Aggregator.start({

@@ -83,7 +83,7 @@ export class JsonFileTailer {
     this.path = path;
     this.#start = options.start;
     this.#merger = new PartialMerger<PieceMeta>({ maxBytes: options.maxRecordBytes });
-    this.#maxBytesPerPoll = options.maxBytesPerPoll ?? 8 * 1024 * 1024;
+    this.#maxBytesPerPoll = options.maxBytesPerPoll ?? 1024 * 1024; // ~5k lines: one spool batch
     this.#onParseError = options.onParseError;
   }
 

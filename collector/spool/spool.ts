@@ -54,6 +54,8 @@ export class Spool {
   #collectorId = "";
   #state: SpoolState = { lastSeq: 0, cursors: {} };
   readonly #queue: SpooledBatch[] = [];
+  /** Batches a shipper is sending right now; not handed out twice, not dropped. */
+  readonly #claimed = new Set<SpooledBatch>();
   #bytes = 0;
   #waiters: (() => void)[] = [];
   readonly stats: SpoolStats = {
@@ -136,13 +138,26 @@ export class Spool {
     return this.#queue[0];
   }
 
+  /** The oldest batch no one is sending, now marked as being sent; undefined when none. */
+  claim(): SpooledBatch | undefined {
+    const batch = this.#queue.find((b) => !this.#claimed.has(b));
+    if (batch) this.#claimed.add(batch);
+    return batch;
+  }
+
+  /** A send failed: the batch may be handed out again. */
+  release(batch: SpooledBatch): void {
+    this.#claimed.delete(batch);
+    this.#wake();
+  }
+
   read(batch: SpooledBatch): Promise<Buffer> {
     return readFile(batch.file);
   }
 
-  /** Waits until there is a batch to ship (or the signal aborts). */
+  /** Waits until there is a batch no one is sending (or the signal aborts). */
   async waitForBatch(signal: AbortSignal): Promise<void> {
-    while (this.#queue.length === 0 && !signal.aborted) {
+    while (this.#queue.length <= this.#claimed.size && !signal.aborted) {
       await new Promise<void>((resolve) => {
         this.#waiters.push(resolve);
         signal.addEventListener("abort", () => resolve(), { once: true });
@@ -168,6 +183,7 @@ export class Spool {
     const i = this.#queue.indexOf(batch);
     if (i < 0) return;
     this.#queue.splice(i, 1);
+    this.#claimed.delete(batch);
     this.#bytes -= batch.bytes;
     if (unlink) await rm(batch.file, { force: true });
     this.#refreshStats();
@@ -182,7 +198,10 @@ export class Spool {
         await new Promise<void>((resolve) => this.#waiters.push(resolve));
         continue;
       }
-      const victim = this.#queue[0] as SpooledBatch;
+      // Batches being sent are not dropped (they may be stored already); with only those
+      // left, the spool goes over its bound by at most the shipper's concurrency.
+      const victim = this.#queue.find((b) => !this.#claimed.has(b));
+      if (!victim) return;
       this.stats.droppedBatches++;
       this.stats.droppedRecords += victim.count;
       log.warn(

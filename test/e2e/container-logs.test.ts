@@ -35,8 +35,13 @@ describe("container logs through the whole pipeline", () => {
 
   it("counts the lines that match, per stream", async () => {
     const count = async (extra: string) =>
-      (await getJson<{ count: number }>(up.url, `/api/v1/logs/count?container=${name}&since=1h${extra}`)).count;
-    expect([await count(""), await count("&stream=stdout"), await count("&stream=stderr")]).toEqual([2 * N, N, N]);
+      (await getJson<{ count: number }>(up.url, `/api/v1/logs/count?container=${name}&since=1h${extra}`))
+        .count;
+    expect([await count(""), await count("&stream=stdout"), await count("&stream=stderr")]).toEqual([
+      2 * N,
+      N,
+      N,
+    ]);
   });
 
   it("filters by stream and by text", async () => {

@@ -1,0 +1,64 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { REPO } from "../../test/helpers/stack.ts";
+
+/**
+ * Replaces this benchmark's section of BENCHMARKS.md (between its markers), leaving the other
+ * benchmarks' sections as they are.
+ */
+export async function writeBenchSection(id: string, markdown: string): Promise<void> {
+  const file = join(REPO, "BENCHMARKS.md");
+  const start = `<!-- bench:${id} -->`;
+  const end = `<!-- /bench:${id} -->`;
+  let text = await readFile(file, "utf8").catch(
+    () =>
+      "# Benchmarks\n\nEach section is written by the bench script it names; rerun the command to refresh it.\n",
+  );
+  const section = `${start}\n${markdown.trim()}\n${end}`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  text =
+    a >= 0 && b > a
+      ? text.slice(0, a) + section + text.slice(b + end.length)
+      : `${text.trimEnd()}\n\n${section}\n`;
+  await writeFile(file, text);
+}
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
+}
+
+/** CPU seconds (user+system) and RSS of a process, from /proc. */
+export async function processUsage(pid: number): Promise<{ cpuSeconds: number; rssBytes: number }> {
+  const stat = (await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]?.split(" ") ?? [];
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const rssPages = Number(stat[21]);
+  return { cpuSeconds: ticks / 100, rssBytes: rssPages * 4096 };
+}
+
+/** Samples a process every `everyMs` until stopped: peak RSS and CPU used in between. */
+export function watchProcess(pid: number, everyMs = 200) {
+  let peakRss = 0;
+  let first: number | undefined;
+  let last = 0;
+  const t0 = performance.now();
+  const timer = setInterval(async () => {
+    const u = await processUsage(pid).catch(() => undefined);
+    if (!u) return;
+    first ??= u.cpuSeconds;
+    last = u.cpuSeconds;
+    peakRss = Math.max(peakRss, u.rssBytes);
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      const wall = (performance.now() - t0) / 1000;
+      return { peakRssBytes: peakRss, cpuCores: (last - (first ?? last)) / wall };
+    },
+  };
+}
+
+export const MiB = 1024 * 1024;
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
