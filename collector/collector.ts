@@ -74,7 +74,7 @@ export class Collector {
       this.metrics,
     );
     this.#shipper.start();
-    this.#pipeline = new Pipeline(this.#spool, { maxBatchRecords: 5000, flushIntervalMs: 200 }, this.metrics);
+    this.#pipeline = new Pipeline(this.#spool, { maxBatchRecords: 5000, flushIntervalMs: 100 }, this.metrics);
 
     const docker = new Docker({ socketPath: o.dockerSocket });
     const inventory = new DockerInventory(docker, o.log.child({ component: "inventory" }));

@@ -100,8 +100,9 @@ export async function startCollector(
   aggregatorUrl: string,
   spoolDir: string,
   extra: string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<FleetscopeProcess> {
-  const p = fleetscope([
+  const args = [
     "collector",
     "--aggregator",
     aggregatorUrl,
@@ -109,7 +110,8 @@ export async function startCollector(
     spoolDir,
     ...TEST_COLLECTOR_FLAGS,
     ...extra,
-  ]);
+  ];
+  const p = fleetscope(args, env);
   await p.ready("shipping to");
   return p;
 }
