@@ -11,7 +11,9 @@ export REPO_ROOT
 # Installs the npm dependencies when node_modules is missing or older than the lock file.
 ensure_node_modules() {
   if [ ! -f "$REPO_ROOT/node_modules/.package-lock.json" ] || [ "$REPO_ROOT/package-lock.json" -nt "$REPO_ROOT/node_modules/.package-lock.json" ]; then
-    echo "fleetscope: installing npm dependencies (npm ci)…"
-    (cd "$REPO_ROOT" && npm ci --no-audit --no-fund)
+    # `npm install`, not `npm ci`: npm 11 writes a lock without other platforms' optional
+    # packages and then refuses it in `npm ci`; install keeps to the locked versions all the same.
+    echo "fleetscope: installing npm dependencies from package-lock.json…"
+    (cd "$REPO_ROOT" && npm install --no-audit --no-fund)
   fi
 }

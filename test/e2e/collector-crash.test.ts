@@ -1,6 +1,7 @@
 // Spine test 2: the collector is SIGKILLed while a container is logging and started again on
-// the same spool. Every line must be stored exactly once.
+// the same spool. Every line, and every event, must be stored exactly once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { EventRow } from "../helpers/api-types.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import {
   containerLines,
@@ -11,6 +12,7 @@ import {
 import {
   type FleetscopeProcess,
   freePort,
+  getJson,
   startAggregator,
   startCollector,
   tempDir,
@@ -66,5 +68,17 @@ describe("collector SIGKILL mid-stream", () => {
     const numbers = await storedNumbersOnceDrained(url, name, marker, N, spool);
     expect(tally(numbers, N)).toEqual({ distinct: N, duplicates: 0, missing: 0 });
     expect(numbers).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+  });
+
+  it("recovers the events that happened while it was down, each once", async () => {
+    // The container started before the kill and died after it: the restarted collector asks
+    // the daemon for events since its cursor, and skips what it had already emitted.
+    const { events } = await getJson<{ events: EventRow[] }>(
+      url,
+      `/api/v1/events?container=${name}&since=1h`,
+    );
+    const count = (action: string) => events.filter((e) => e.action === action).length;
+    expect([count("create"), count("start"), count("die")]).toEqual([1, 1, 1]);
+    expect(events.find((e) => e.action === "die")?.exitCode).toBe(0);
   });
 });

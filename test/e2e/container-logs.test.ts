@@ -67,6 +67,40 @@ describe("container logs through the whole pipeline", () => {
     );
   });
 
+  it("follows rotation and merges Docker's 16 KiB pieces back into one line", async () => {
+    const rotating = `${name}-rot`;
+    const long = "x".repeat(40_000);
+    // 3000 lines of ~80 bytes with max-size=50k: a rotation every ~600 lines, and one 40 000-char
+    // line (three 16 KiB pieces in the json-file) in the middle.
+    const script = `${printLinesScript(`${marker} rot`, 1500, { sleepEvery: 100, sleepUs: 20_000 })}; echo ${long}; ${printLinesScript(`${marker} rot2`, 1500, { sleepEvery: 100, sleepUs: 20_000 })}`;
+    await docker(
+      "run",
+      "--name",
+      rotating,
+      "--log-opt",
+      "max-size=50k",
+      "--log-opt",
+      "max-file=5",
+      BUSYBOX,
+      "sh",
+      "-c",
+      script,
+    );
+    try {
+      const rows = await waitFor("all rotated lines stored", async () => {
+        const r = await containerLines(up.url, rotating);
+        return r.length >= 3001 ? r : undefined;
+      });
+      expect(rows).toHaveLength(3001);
+      const seq = Array.from({ length: 1500 }, (_, i) => i + 1);
+      expect(numbersOf(rows, `${marker} rot`)).toEqual(seq);
+      expect(numbersOf(rows, `${marker} rot2`)).toEqual(seq);
+      expect(rows[1500]?.body).toBe(long);
+    } finally {
+      await docker("rm", "-f", rotating);
+    }
+  });
+
   it("answers bad query arguments with a 400 and a message", async () => {
     const res = await fetch(`${up.url}/api/v1/logs?since=yesterday-ish`);
     expect(res.status).toBe(400);
