@@ -57,6 +57,57 @@ export interface SampleRecord extends ContainerRef {
   blkioWriteBytes: number;
   networkRxBytes: number;
   networkTxBytes: number;
+  // Added with the cAdvisor-parity metrics (migration 002). Optional on the wire so older
+  // collectors stay valid; 0 when the kernel does not report it.
+  cpuPeriods?: number;
+  cpuThrottledPeriods?: number;
+  cpuThrottledSeconds?: number;
+  memorySwapBytes?: number;
+  memoryMappedFileBytes?: number;
+  memoryMaxUsageBytes?: number;
+  memoryFailcnt?: number;
+  /** Soft limit (v1 memory.soft_limit_in_bytes, v2 memory.low); 0 when none. */
+  memoryReservationBytes?: number;
+  /** Kernel OOM kills in this cgroup since it was created (v1 oom_control oom_kill, v2 memory.events oom_kill). */
+  oomKills?: number;
+  threads?: number;
+  fileDescriptors?: number;
+  networkRxPackets?: number;
+  networkTxPackets?: number;
+  networkRxErrors?: number;
+  networkTxErrors?: number;
+  networkRxDropped?: number;
+  networkTxDropped?: number;
+  /** Read/write operations (block I/O). */
+  blkioReads?: number;
+  blkioWrites?: number;
+}
+
+/** One process of a container (or of the host, containerId ""), sampled with the stats. */
+export interface ProcessRecord extends ContainerRef {
+  kind: "process";
+  time: Rfc3339;
+  host: string;
+  /** PID as the host sees it. */
+  pid: number;
+  /** PID inside the container's PID namespace (NSpid's last field); equals pid on the host. */
+  nsPid: number;
+  ppid: number;
+  uid: number;
+  /** User name when the host or the container's /etc/passwd knows the uid, else the number. */
+  user: string;
+  /** comm: the short name. */
+  command: string;
+  /** Full command line, arguments joined by spaces (bounded). */
+  cmdline: string;
+  /** R, S, D, Z, T … from /proc/<pid>/stat. */
+  state: string;
+  /** CPU used since the previous sample, in percent of one core. */
+  cpuPercent: number;
+  rssBytes: number;
+  threads: number;
+  /** When the process started (RFC 3339). */
+  startTime: Rfc3339;
 }
 
 export interface EventRecord extends ContainerRef {
@@ -101,8 +152,36 @@ export interface HostRecord {
   kernel: string;
   cpuCores: number;
   memoryBytes: number;
+  // Added with the machine view (migration 002); optional on the wire.
+  hostname?: string;
+  /** PRETTY_NAME of /etc/os-release. */
+  os?: string;
+  swapBytes?: number;
+  uptimeSeconds?: number;
+  load1?: number;
+  load5?: number;
+  load15?: number;
+  /** Host CPU busy since the previous heartbeat, in cores. */
+  cpuBusyCores?: number;
+  memoryAvailableBytes?: number;
+  /** Operator labels (--label role=web, fleet metadata). */
+  labels?: Record<string, string>;
+  filesystems?: {
+    device: string;
+    mountpoint: string;
+    type: string;
+    capacityBytes: number;
+    availableBytes: number;
+  }[];
+  interfaces?: { name: string; mac: string; speedMbps: number }[];
 }
 
-export type FleetRecord = LogRecord | SampleRecord | EventRecord | ContainerRecord | HostRecord;
+export type FleetRecord =
+  | LogRecord
+  | SampleRecord
+  | EventRecord
+  | ContainerRecord
+  | HostRecord
+  | ProcessRecord;
 export type RecordKind = FleetRecord["kind"];
-export const RECORD_KINDS: readonly RecordKind[] = ["log", "sample", "event", "container", "host"];
+export const RECORD_KINDS: readonly RecordKind[] = ["log", "sample", "event", "container", "host", "process"];

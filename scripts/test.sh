@@ -6,4 +6,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib/prepare.sh"
 echo "fleetscope: lint (biome)"; npx biome check .
 echo "fleetscope: type check (tsc)"; npx tsc -p .
-echo "fleetscope: tests (vitest)"; npx vitest run "$@"
+echo "fleetscope: tests (vitest)"
+results="$(mktemp)"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@" || status=$?
+# One plain closing line that any CI reads: "N passed, N failed".
+node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed`);' "$results" || true
+rm -f "$results"
+exit "$status"
