@@ -81,6 +81,33 @@ export interface SampleRecord extends ContainerRef {
   /** Read/write operations (block I/O). */
   blkioReads?: number;
   blkioWrites?: number;
+  /** Per network interface of the container's netns (lo excluded); the totals above sum them. */
+  interfaces?: InterfaceStats[];
+  /** Per block device; the blkio totals above sum them. */
+  devices?: DeviceIoStats[];
+}
+
+export interface InterfaceStats {
+  name: string;
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+  rxErrors: number;
+  txErrors: number;
+  rxDropped: number;
+  txDropped: number;
+}
+
+export interface DeviceIoStats {
+  /** major:minor */
+  device: string;
+  major: number;
+  minor: number;
+  readBytes: number;
+  writeBytes: number;
+  reads: number;
+  writes: number;
 }
 
 /** One process of a container (or of the host, containerId ""), sampled with the stats. */
