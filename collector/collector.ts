@@ -110,6 +110,7 @@ export class Collector {
         host: o.hostName,
         cursor: this.#spool.cursors[source.name],
         emit: (records, cursor) => pipeline.emit(source.name, records, cursor),
+        malformed: (count) => this.metrics.malformedInput.inc({ source: source.name }, count),
         inventory,
         log,
       });

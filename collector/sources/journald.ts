@@ -77,9 +77,13 @@ export class JournaldSource implements Source {
     const maxBatch = this.#opts.maxBatch ?? 500;
     const lingerMs = this.#opts.lingerMs ?? 100;
     const retryMs = this.#opts.emitRetryMs ?? 1000;
+    let skippedSeen = 0;
     for (;;) {
       const batch = await reader.readBatch(maxBatch, lingerMs);
       if (!batch) return;
+      const skipped = reader.stats.oversizedLines + reader.stats.unparseableLines;
+      if (skipped > skippedSeen) ctx.malformed?.(skipped - skippedSeen);
+      skippedSeen = skipped;
       const records: LogRecord[] = [];
       let cursor: string | undefined;
       for (const entry of batch) {

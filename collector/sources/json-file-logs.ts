@@ -123,6 +123,7 @@ export class JsonFileLogSource implements Source {
           ctx.log.warn({ containerId: id }, "saved log position was rotated away; read from the oldest file");
         if (r.parseErrors > 0) {
           this.#parseErrors += r.parseErrors;
+          ctx.malformed?.(r.parseErrors);
           ctx.log.warn({ containerId: id, count: r.parseErrors }, "skipped unparsable json-file lines");
         }
         for (const line of r.lines) records.push(toLogRecord(line, t.info, ctx.host));

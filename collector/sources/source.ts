@@ -16,6 +16,12 @@ export interface SourceContext {
   emit(records: FleetRecord[], cursor?: unknown): Promise<void>;
   inventory: ContainerInventory;
   log: Logger;
+  /**
+   * Counts input the source had to skip (unparseable, oversized …) in
+   * fleetscope_collector_malformed_input_total; the source logs the reason itself.
+   * Optional so test harnesses need not provide it.
+   */
+  malformed?(count: number): void;
 }
 
 /** A source of records on one node: container stats, docker events, a log file family, the journal … */

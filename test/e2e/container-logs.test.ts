@@ -1,5 +1,6 @@
 // Spine test 1: a container's stdout and stderr lines all reach the store, under its name,
 // with the right stream, in order.
+import { appendFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import type { LogRow } from "../helpers/api-types.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
@@ -98,6 +99,37 @@ describe("container logs through the whole pipeline", () => {
       expect(rows[1500]?.body).toBe(long);
     } finally {
       await docker("rm", "-f", rotating);
+    }
+  });
+
+  it("skips a corrupt json-file line, counts it in /metrics and keeps reading", async () => {
+    const ticking = `${name}-tick`;
+    await docker(
+      "run",
+      "-d",
+      "--name",
+      ticking,
+      BUSYBOX,
+      "sh",
+      "-c",
+      `i=0; while :; do i=$((i+1)); echo "${marker} tick $i"; usleep 100000; done`,
+    );
+    try {
+      const logPath = await docker("inspect", "-f", "{{.LogPath}}", ticking);
+      await waitFor("ticks stored", async () => (await containerLines(up.url, ticking)).length >= 3);
+      await appendFile(logPath, '{"log":"half a record\\n","stream":\n'); // bad JSON, one whole line
+      const metric = /^fleetscope_collector_malformed_input_total\{source="docker-json"\} (\d+)$/m;
+      await waitFor(
+        "the bad line counted",
+        async () => Number(metric.exec(await (await fetch(`${up.url}/metrics`)).text())?.[1]) === 1,
+      );
+      const before = (await containerLines(up.url, ticking)).length;
+      await waitFor(
+        "ticks still stored after it",
+        async () => (await containerLines(up.url, ticking)).length >= before + 3,
+      );
+    } finally {
+      await docker("rm", "-f", ticking);
     }
   });
 
