@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import type { Registry } from "prom-client";
+import type { ApiDeps } from "./api/deps.ts";
 import { buildApi } from "./api/server.ts";
 import { createAggregatorMetrics } from "./metrics.ts";
 import { Store, type StoreOptions } from "./store/store.ts";
@@ -19,9 +19,14 @@ export class Aggregator {
   readonly app: FastifyInstance;
   readonly url: string;
   /** Registries served on /metrics besides the aggregator's own; may grow after start. */
-  readonly metricsRegistries: Registry[];
+  readonly metricsRegistries: ApiDeps["extraRegistries"];
 
-  private constructor(store: Store, app: FastifyInstance, url: string, metricsRegistries: Registry[]) {
+  private constructor(
+    store: Store,
+    app: FastifyInstance,
+    url: string,
+    metricsRegistries: ApiDeps["extraRegistries"],
+  ) {
     this.store = store;
     this.app = app;
     this.url = url;
@@ -29,7 +34,7 @@ export class Aggregator {
   }
 
   static async start(opts: AggregatorOptions): Promise<Aggregator> {
-    const extraRegistries: Registry[] = [];
+    const extraRegistries: ApiDeps["extraRegistries"] = [];
     const store = await Store.open({ ...opts, log: opts.log.child({ component: "store" }) });
     try {
       const app = await buildApi(

@@ -2,6 +2,7 @@
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
+import { parseLabels } from "../collector/host/machine.ts";
 import { parseDuration } from "../protocol/time.ts";
 
 export const DEFAULT_PORT = 8470;
@@ -50,6 +51,15 @@ export function parseUrl(value: string): string {
     return value.replace(/\/+$/, "");
   } catch {
     throw new InvalidArgumentError("expected an http(s) URL such as http://127.0.0.1:8470");
+  }
+}
+
+/** `--label k=v` (repeatable, or a `k=v,k2=v2` list as FLEETSCOPE_LABELS) → merged labels. */
+export function parseLabelArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  try {
+    return { ...previous, ...parseLabels(value) };
+  } catch (err) {
+    throw new InvalidArgumentError(`${(err as Error).message}; expected key=value such as role=web`);
   }
 }
 
@@ -120,6 +130,60 @@ export const opt = {
     new Option("--cgroup-root <dir>", "the host's cgroup mount")
       .env("FLEETSCOPE_CGROUP_ROOT")
       .default("/sys/fs/cgroup"),
+  sysRoot: () =>
+    new Option("--sys-root <dir>", "the host's /sys (network interfaces; e.g. /host/sys in a container)")
+      .env("FLEETSCOPE_SYS_ROOT")
+      .default("/sys"),
+  label: () =>
+    new Option("--label <key=value>", "operator label for this host (repeatable; env: a k=v,k2=v2 list)")
+      .env("FLEETSCOPE_LABELS")
+      .default({}, "none")
+      .argParser(parseLabelArg),
+  fleetConf: () =>
+    new Option(
+      "--fleet-conf <path>",
+      'fleet\'s config file: its metadata="k=v,…" becomes host labels (FLEET_METADATA in the environment wins)',
+    )
+      .env("FLEETSCOPE_FLEET_CONF")
+      .default("/etc/fleet/fleet.conf"),
+};
+
+export const DEFAULT_METRICS_LISTEN = "127.0.0.1:8471";
+
+/** `HOST:PORT`, or `off` → false (no endpoint). */
+export function parseMetricsListen(value: string): { host: string; port: number } | false {
+  return value.trim().toLowerCase() === "off" ? false : parseListen(value);
+}
+
+/** A comma list of container label keys (`com.example.team,env`). */
+export function parseKeyList(value: string): string[] {
+  return [
+    ...new Set(
+      value
+        .split(",")
+        .map((k) => k.trim())
+        .filter((k) => k !== ""),
+    ),
+  ];
+}
+
+export const metricsOpt = {
+  metricsListen: () =>
+    new Option(
+      "--metrics-listen <host:port>",
+      "where the collector serves Prometheus /metrics (cAdvisor names), or off",
+    )
+      .env("FLEETSCOPE_METRICS_LISTEN")
+      .default(parseMetricsListen(DEFAULT_METRICS_LISTEN), DEFAULT_METRICS_LISTEN)
+      .argParser(parseMetricsListen),
+  containerLabels: () =>
+    new Option(
+      "--container-labels <keys>",
+      "container label keys exposed as container_label_* on /metrics (comma list; default none)",
+    )
+      .env("FLEETSCOPE_CONTAINER_LABELS")
+      .default([], "none")
+      .argParser(parseKeyList),
 };
 
 export function collectorOptions(): Option[] {
@@ -134,5 +198,9 @@ export function collectorOptions(): Option[] {
     opt.journalctl(),
     opt.procRoot(),
     opt.cgroupRoot(),
+    metricsOpt.containerLabels(),
+    opt.sysRoot(),
+    opt.label(),
+    opt.fleetConf(),
   ];
 }

@@ -1,8 +1,11 @@
 import { mkdir } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
 import type { Logger } from "pino";
 import { DockerInventory } from "./docker/inventory.ts";
+import { MetricsServer } from "./http/metrics-server.ts";
+import { BlockDeviceNames, renderCadvisorMetrics } from "./metrics/cadvisor.ts";
 import { type CollectorMetrics, createCollectorMetrics } from "./metrics.ts";
 import { Pipeline } from "./pipeline.ts";
 import { Shipper } from "./shipper.ts";
@@ -12,6 +15,7 @@ import { DockerEventsSource } from "./sources/docker-events.ts";
 import { HostSource } from "./sources/host.ts";
 import { JournaldSource } from "./sources/journald.ts";
 import { JsonFileLogSource } from "./sources/json-file-logs.ts";
+import { ProcessesSource } from "./sources/processes.ts";
 import type { Source } from "./sources/source.ts";
 import { type FullPolicy, Spool } from "./spool/spool.ts";
 
@@ -31,6 +35,16 @@ export interface CollectorOptions {
   journalctlPath: string;
   procRoot: string;
   cgroupRoot: string;
+  /** The host's /sys (network interfaces for the machine view). */
+  sysRoot?: string;
+  /** Operator labels stamped on the host heartbeat (--label). */
+  labels?: Record<string, string>;
+  /** fleet's config file, read for its machine metadata. */
+  fleetConf?: string;
+  /** Serve GET /metrics (cAdvisor-compatible + fleetscope_collector_*) here; none under `up`. */
+  metricsListen?: { host: string; port: number };
+  /** Container label keys exposed as container_label_* on /metrics (allow-list; default none). */
+  containerLabels?: string[];
   version: string;
   log: Logger;
 }
@@ -43,6 +57,10 @@ export class Collector {
   #sources: Source[] = [];
   #pipeline: Pipeline | undefined;
   #shipper: Shipper | undefined;
+  #stats: ContainerStatsSource | undefined;
+  #metricsServer: MetricsServer | undefined;
+  /** Where GET /metrics is served, once started with `metricsListen`. */
+  metricsUrl: string | undefined;
 
   constructor(opts: CollectorOptions) {
     this.#opts = opts;
@@ -81,21 +99,26 @@ export class Collector {
     await inventory
       .sync()
       .catch((err) => o.log.error({ err: String(err) }, `cannot list containers via ${o.dockerSocket}`));
+    this.#stats = new ContainerStatsSource({
+      intervalMs: o.statsIntervalMs,
+      procRoot: o.procRoot,
+      cgroupRoot: o.cgroupRoot,
+      docker,
+    });
     this.#sources = [
       new HostSource({
         collectorId: this.#spool.collectorId,
         version: o.version,
         intervalMs: 30_000,
         procRoot: o.procRoot,
+        sysRoot: o.sysRoot,
+        labels: o.labels,
+        fleetConf: o.fleetConf,
       }),
       new ContainersSource({ refreshMs: 60_000 }),
       new DockerEventsSource(docker, inventory),
-      new ContainerStatsSource({
-        intervalMs: o.statsIntervalMs,
-        procRoot: o.procRoot,
-        cgroupRoot: o.cgroupRoot,
-        docker,
-      }),
+      this.#stats,
+      new ProcessesSource({ intervalMs: o.statsIntervalMs, procRoot: o.procRoot, cgroupRoot: o.cgroupRoot }),
       new JsonFileLogSource({}),
     ];
     if (o.journal)
@@ -125,6 +148,41 @@ export class Collector {
       },
       "collector started",
     );
+    if (o.metricsListen) await this.#serveMetrics(o.metricsListen);
+  }
+
+  #deviceNames: BlockDeviceNames | undefined;
+
+  /** The cAdvisor-compatible container and machine metrics (collector/metrics/cadvisor.ts). */
+  async cadvisorMetrics(): Promise<string> {
+    const snapshots = this.#stats?.snapshots() ?? [];
+    this.#deviceNames ??= new BlockDeviceNames(this.#opts.sysRoot);
+    await this.#deviceNames.resolve(snapshots);
+    return renderCadvisorMetrics(
+      snapshots,
+      { cpuCores: cpus().length, memoryBytes: totalmem() },
+      { containerLabels: this.#opts.containerLabels ?? [], deviceName: this.#deviceNames.name },
+    );
+  }
+
+  /** Everything the collector's own /metrics serves: cAdvisor's families, then fleetscope_collector_*. */
+  async metricsText(): Promise<string> {
+    return (await this.cadvisorMetrics()) + (await this.metrics.registry.metrics());
+  }
+
+  // A port already taken does not stop the collector: shipping matters more; the error is logged.
+  async #serveMetrics(at: { host: string; port: number }): Promise<void> {
+    const server = new MetricsServer({
+      ...at,
+      render: () => this.metricsText(),
+      log: this.#opts.log.child({ component: "metrics-server" }),
+    });
+    try {
+      this.metricsUrl = await server.listen();
+      this.#metricsServer = server;
+    } catch (err) {
+      this.#opts.log.error({ err, listen: at }, "cannot serve /metrics; the collector runs without it");
+    }
   }
 
   /** Stops sources, spools what they read, and ships for up to `drainMs` before giving up (the spool keeps the rest). */
@@ -138,6 +196,7 @@ export class Collector {
     await this.#pipeline?.flush();
     await this.#shipper?.drain(drainMs);
     await this.#shipper?.stop();
+    await this.#metricsServer?.close();
   }
 }
 

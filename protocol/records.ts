@@ -199,8 +199,11 @@ export interface HostRecord {
     type: string;
     capacityBytes: number;
     availableBytes: number;
+    /** Total inodes (statfs f_files); 0 when unknown. */
+    inodes?: number;
   }[];
-  interfaces?: { name: string; mac: string; speedMbps: number }[];
+  /** Device-backed network interfaces; speed and MTU 0 when unreadable. */
+  interfaces?: { name: string; mac: string; speedMbps: number; mtu?: number }[];
 }
 
 export type FleetRecord =

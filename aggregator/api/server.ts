@@ -7,13 +7,17 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import type { ApiDeps } from "./deps.ts";
+import { cadvisorRoutes } from "./routes/cadvisor.ts";
 import { containersRoutes } from "./routes/containers.ts";
 import { eventsRoutes } from "./routes/events.ts";
+import { fleetMetricsRoutes } from "./routes/fleet-metrics.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hostsRoutes } from "./routes/hosts.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { logsRoutes } from "./routes/logs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { processesRoutes } from "./routes/processes.ts";
+import { topRoutes } from "./routes/top.ts";
 
 const ROUTES = [
   healthRoutes,
@@ -22,7 +26,11 @@ const ROUTES = [
   eventsRoutes,
   containersRoutes,
   hostsRoutes,
+  processesRoutes,
+  topRoutes,
+  cadvisorRoutes,
   metricsRoutes,
+  fleetMetricsRoutes,
 ];
 
 /** The aggregator's HTTP API: ingest, queries under /api/v1, /healthz, /metrics and the OpenAPI document. */
@@ -34,7 +42,7 @@ export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   await app.register(swagger, {
     openapi: {
       info: { title: "fleetscope aggregator", version: deps.version },
-      tags: [{ name: "query" }, { name: "ingest" }, { name: "ops" }],
+      tags: [{ name: "query" }, { name: "cadvisor" }, { name: "ingest" }, { name: "ops" }],
     },
   });
   // Every error is JSON with a message a person can act on; server faults are logged in full.

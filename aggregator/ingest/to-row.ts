@@ -28,6 +28,13 @@ function uint(r: Obj, key: string): number {
   return Math.round(v);
 }
 
+/** A number that must not be negative, kept as is (load, seconds, cores). */
+function nonNegative(r: Obj, key: string): number {
+  const v = num(r, key);
+  if (v < 0) throw new RecordError(`field "${key}" must not be negative`);
+  return v;
+}
+
 function nullableInt(r: Obj, key: string): number | null {
   const v = r[key];
   if (v === null || v === undefined) return null;
@@ -54,6 +61,72 @@ function map(r: Obj, key: string): Record<string, string> {
   for (const [k, val] of Object.entries(v)) out[k] = typeof val === "string" ? val : JSON.stringify(val);
   return out;
 }
+
+type FieldType = "string" | "uint" | "number";
+
+/**
+ * An optional array of objects whose fields have the given types, mapped to tuples with
+ * snake_case keys for the store (`rxBytes` → `rx_bytes`); absent → []. A wrong shape rejects the
+ * record, naming the element and field.
+ */
+function objects(
+  r: Obj,
+  key: string,
+  fields: Record<string, FieldType>,
+  { max = 256, optional = [] as string[] } = {},
+): Obj[] {
+  const v = r[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new RecordError(`field "${key}" must be an array of objects`);
+  if (v.length > max) throw new RecordError(`field "${key}" has more than ${max} elements`);
+  return v.map((el: unknown, i) => {
+    if (typeof el !== "object" || el === null || Array.isArray(el))
+      throw new RecordError(`field "${key}[${i}]" must be an object`);
+    const out: Obj = {};
+    for (const [name, type] of Object.entries(fields)) {
+      const at = `${key}[${i}].${name}`;
+      const value = (el as Obj)[name];
+      const column = name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+      if (value === undefined && optional.includes(name)) {
+        out[column] = type === "string" ? "" : 0;
+        continue;
+      }
+      if (type === "string") {
+        if (typeof value !== "string" || value.length > 4096)
+          throw new RecordError(`field "${at}" must be a string (up to 4096 characters)`);
+        out[column] = value;
+      } else {
+        if (typeof value !== "number" || !Number.isFinite(value))
+          throw new RecordError(`field "${at}" must be a finite number`);
+        if (type === "uint" && value < 0) throw new RecordError(`field "${at}" must not be negative`);
+        out[column] = type === "uint" ? Math.round(value) : value;
+      }
+    }
+    return out;
+  });
+}
+
+const INTERFACE_FIELDS: Record<string, FieldType> = {
+  name: "string",
+  rxBytes: "uint",
+  txBytes: "uint",
+  rxPackets: "uint",
+  txPackets: "uint",
+  rxErrors: "uint",
+  txErrors: "uint",
+  rxDropped: "uint",
+  txDropped: "uint",
+};
+
+const DEVICE_FIELDS: Record<string, FieldType> = {
+  device: "string",
+  major: "uint",
+  minor: "uint",
+  readBytes: "uint",
+  writeBytes: "uint",
+  reads: "uint",
+  writes: "uint",
+};
 
 function identity(r: Obj) {
   return {
@@ -96,6 +169,27 @@ const MAPPERS: Record<string, (r: Obj) => Obj> = {
     blkio_write_bytes: uint(r, "blkioWriteBytes"),
     network_rx_bytes: uint(r, "networkRxBytes"),
     network_tx_bytes: uint(r, "networkTxBytes"),
+    cpu_periods: uint(r, "cpuPeriods"),
+    cpu_throttled_periods: uint(r, "cpuThrottledPeriods"),
+    cpu_throttled_seconds: num(r, "cpuThrottledSeconds"),
+    memory_swap_bytes: uint(r, "memorySwapBytes"),
+    memory_mapped_file_bytes: uint(r, "memoryMappedFileBytes"),
+    memory_max_usage_bytes: uint(r, "memoryMaxUsageBytes"),
+    memory_failcnt: uint(r, "memoryFailcnt"),
+    memory_reservation_bytes: uint(r, "memoryReservationBytes"),
+    oom_kills: uint(r, "oomKills"),
+    threads: uint(r, "threads"),
+    file_descriptors: uint(r, "fileDescriptors"),
+    network_rx_packets: uint(r, "networkRxPackets"),
+    network_tx_packets: uint(r, "networkTxPackets"),
+    network_rx_errors: uint(r, "networkRxErrors"),
+    network_tx_errors: uint(r, "networkTxErrors"),
+    network_rx_dropped: uint(r, "networkRxDropped"),
+    network_tx_dropped: uint(r, "networkTxDropped"),
+    blkio_reads: uint(r, "blkioReads"),
+    blkio_writes: uint(r, "blkioWrites"),
+    interfaces: objects(r, "interfaces", INTERFACE_FIELDS),
+    devices: objects(r, "devices", DEVICE_FIELDS),
   }),
   event: (r) => ({
     ...identity(r),
@@ -126,7 +220,55 @@ const MAPPERS: Record<string, (r: Obj) => Obj> = {
     kernel: str(r, "kernel", { required: false, max: 256 }),
     cpu_cores: uint(r, "cpuCores"),
     memory_bytes: uint(r, "memoryBytes"),
+    hostname: str(r, "hostname", { required: false, max: 256 }),
+    os: str(r, "os", { required: false, max: 256 }),
+    swap_bytes: uint(r, "swapBytes"),
+    uptime_seconds: nonNegative(r, "uptimeSeconds"),
+    load1: nonNegative(r, "load1"),
+    load5: nonNegative(r, "load5"),
+    load15: nonNegative(r, "load15"),
+    cpu_busy_cores: nonNegative(r, "cpuBusyCores"),
+    memory_available_bytes: uint(r, "memoryAvailableBytes"),
+    labels: map(r, "labels"),
+    filesystems: objects(
+      r,
+      "filesystems",
+      {
+        device: "string",
+        mountpoint: "string",
+        type: "string",
+        capacityBytes: "uint",
+        availableBytes: "uint",
+        inodes: "uint",
+      },
+      { optional: ["inodes"] },
+    ),
+    interfaces: objects(
+      r,
+      "interfaces",
+      { name: "string", mac: "string", speedMbps: "uint", mtu: "uint" },
+      { optional: ["mtu"] },
+    ),
   }),
+  process: (r) => {
+    const pid = uint(r, "pid");
+    if (pid < 1) throw new RecordError('field "pid" must be a positive integer');
+    return {
+      ...identity(r),
+      pid,
+      ns_pid: uint(r, "nsPid") || pid,
+      ppid: uint(r, "ppid"),
+      uid: uint(r, "uid"),
+      user: str(r, "user", { max: 256 }),
+      command: str(r, "command", { max: 64 }),
+      cmdline: str(r, "cmdline", { required: false, max: 8192 }),
+      state: str(r, "state", { max: 8 }),
+      cpu_percent: nonNegative(r, "cpuPercent"),
+      rss_bytes: uint(r, "rssBytes"),
+      threads: uint(r, "threads"),
+      start_time: time(r, "startTime"),
+    };
+  },
 };
 
 const TABLE_OF: Record<string, Table> = {
@@ -135,6 +277,7 @@ const TABLE_OF: Record<string, Table> = {
   event: "events",
   container: "containers",
   host: "hosts",
+  process: "processes",
 };
 
 /** Parses and maps one NDJSON line; throws RecordError with a person-readable reason. */

@@ -1,4 +1,5 @@
 import type { Store } from "../store/store.ts";
+import { camelize } from "./camelize.ts";
 import { Conditions } from "./conditions.ts";
 import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
 
@@ -10,6 +11,50 @@ export interface SampleQuery {
   limit: number;
 }
 
+/** Every samples column but time, answered in camelCase (SampleRecord's field names). */
+export const SAMPLE_COLUMNS = [
+  "host",
+  "container_id",
+  "container_name",
+  "image",
+  "origin",
+  "cpu_usage_seconds",
+  "cpu_user_seconds",
+  "cpu_system_seconds",
+  "cpu_cores",
+  "cpu_periods",
+  "cpu_throttled_periods",
+  "cpu_throttled_seconds",
+  "memory_usage_bytes",
+  "memory_working_set_bytes",
+  "memory_rss_bytes",
+  "memory_cache_bytes",
+  "memory_limit_bytes",
+  "memory_swap_bytes",
+  "memory_mapped_file_bytes",
+  "memory_max_usage_bytes",
+  "memory_failcnt",
+  "memory_reservation_bytes",
+  "oom_kills",
+  "pids",
+  "threads",
+  "file_descriptors",
+  "blkio_read_bytes",
+  "blkio_write_bytes",
+  "blkio_reads",
+  "blkio_writes",
+  "network_rx_bytes",
+  "network_tx_bytes",
+  "network_rx_packets",
+  "network_tx_packets",
+  "network_rx_errors",
+  "network_tx_errors",
+  "network_rx_dropped",
+  "network_tx_dropped",
+  "interfaces",
+  "devices",
+];
+
 /** A container's samples in a window, oldest first (the order a chart wants). */
 export async function querySamples(store: Store, q: SampleQuery) {
   const where = new Conditions({ ...timeWindow(q.since, q.until), limit: q.limit })
@@ -17,23 +62,10 @@ export async function querySamples(store: Store, q: SampleQuery) {
     .add(CONTAINER_MATCH, { container: q.container })
     .when(q.host, "host = {host:String}", { host: q.host });
   const rows = await store.rows<Record<string, unknown> & { time_text: string }>(
-    `SELECT toString(time) AS time_text, host, container_id AS containerId, container_name AS containerName, origin,
-            cpu_usage_seconds AS cpuUsageSeconds, cpu_user_seconds AS cpuUserSeconds,
-            cpu_system_seconds AS cpuSystemSeconds, cpu_cores AS cpuCores,
-            memory_usage_bytes AS memoryUsageBytes, memory_working_set_bytes AS memoryWorkingSetBytes,
-            memory_rss_bytes AS memoryRssBytes, memory_cache_bytes AS memoryCacheBytes,
-            memory_limit_bytes AS memoryLimitBytes, pids,
-            blkio_read_bytes AS blkioReadBytes, blkio_write_bytes AS blkioWriteBytes,
-            network_rx_bytes AS networkRxBytes, network_tx_bytes AS networkTxBytes
+    `SELECT toString(time) AS time_text, ${SAMPLE_COLUMNS.join(", ")}
      FROM samples ${where.sql()}
      ORDER BY time ASC LIMIT {limit:UInt32}`,
     where.params,
   );
-  // UInt64 arrives as a string (it may exceed 2^53); byte counts here never do.
-  return rows.map((r) => {
-    const out: Record<string, unknown> = withRfc3339Time(r);
-    for (const [k, v] of Object.entries(out))
-      if (typeof v === "string" && /^\d+$/.test(v)) out[k] = Number(v);
-    return out;
-  });
+  return rows.map((r) => camelize(withRfc3339Time(r)) as Record<string, unknown>);
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { Collector } from "../../collector/collector.ts";
 import type { FullPolicy } from "../../collector/spool/spool.ts";
-import { collectorOptions, DEFAULT_LISTEN, defaultDataDir, opt, parseUrl } from "../options.ts";
+import { collectorOptions, DEFAULT_LISTEN, defaultDataDir, metricsOpt, opt, parseUrl } from "../options.ts";
 import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
 
 export interface CollectorFlags {
@@ -16,13 +16,28 @@ export interface CollectorFlags {
   journalctl: string;
   procRoot: string;
   cgroupRoot: string;
+  sysRoot: string;
+  label: Record<string, string>;
+  fleetConf: string;
+  /** Container label keys exposed as container_label_* (allow-list). */
+  containerLabels: string[];
   logLevel: string;
 }
 
 /** Builds a collector from the shared flags; `up` uses it too. */
 export function collectorFromFlags(
   f: CollectorFlags,
-  { aggregatorUrl, token, spoolDir }: { aggregatorUrl: string; token?: string; spoolDir: string },
+  {
+    aggregatorUrl,
+    token,
+    spoolDir,
+    metricsListen,
+  }: {
+    aggregatorUrl: string;
+    token?: string;
+    spoolDir: string;
+    metricsListen?: { host: string; port: number } | false;
+  },
 ): Collector {
   return new Collector({
     aggregatorUrl,
@@ -38,10 +53,22 @@ export function collectorFromFlags(
     journalctlPath: f.journalctl,
     procRoot: f.procRoot,
     cgroupRoot: f.cgroupRoot,
+    sysRoot: f.sysRoot,
+    labels: f.label,
+    fleetConf: f.fleetConf,
+    metricsListen: metricsListen || undefined,
+    containerLabels: f.containerLabels,
     version: VERSION,
     log: createLogger(f.logLevel, "fleetscope-collector"),
   });
 }
+
+type CollectorCommandFlags = CollectorFlags & {
+  aggregator: string;
+  token?: string;
+  spool: string;
+  metricsListen: { host: string; port: number } | false;
+};
 
 export function registerCollector(program: Command): void {
   const cmd = program
@@ -63,15 +90,20 @@ export function registerCollector(program: Command): void {
     );
   for (const o of collectorOptions()) cmd.addOption(o);
   cmd
+    .addOption(metricsOpt.metricsListen())
     .addOption(opt.logLevel())
-    .action(async (f: CollectorFlags & { aggregator: string; token?: string; spool: string }) => {
+    .action(async (f: CollectorCommandFlags) => {
       const collector = collectorFromFlags(f, {
         aggregatorUrl: f.aggregator,
         token: f.token,
         spoolDir: f.spool,
+        metricsListen: f.metricsListen,
       });
       await collector.start();
-      console.log(`fleetscope collector: host ${f.hostName} shipping to ${f.aggregator} (spool: ${f.spool})`);
+      const metrics = collector.metricsUrl ? `; metrics: ${collector.metricsUrl}` : "";
+      console.log(
+        `fleetscope collector: host ${f.hostName} shipping to ${f.aggregator} (spool: ${f.spool}${metrics})`,
+      );
       stopOnSignal("fleetscope collector", createLogger(f.logLevel, "fleetscope-collector"), () =>
         collector.stop(),
       );

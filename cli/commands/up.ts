@@ -42,8 +42,9 @@ export function registerUp(program: Command): void {
       token,
       spoolDir: join(f.data, "spool"),
     });
-    // The collector's self-metrics are served on the aggregator's /metrics.
-    aggregator.metricsRegistries.push(collector.metrics.registry);
+    // The collector's self-metrics and its cAdvisor-compatible container metrics are served on the
+    // aggregator's /metrics.
+    aggregator.metricsRegistries.push(collector.metrics.registry, () => collector.cadvisorMetrics());
     try {
       await collector.start();
     } catch (err) {

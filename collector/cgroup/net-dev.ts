@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { InterfaceStats } from "../../protocol/records.ts";
 import { readOptional } from "./stats.ts";
 
 /**
@@ -35,4 +36,43 @@ export async function readNetDev(
   pid: number,
 ): Promise<{ rxBytes: number; txBytes: number }> {
   return parseNetDev(await readOptional(join(procRoot, String(pid), "net", "dev")));
+}
+
+/**
+ * /proc/<pid>/net/dev per interface, loopback excluded: receive columns are bytes, packets, errs,
+ * drop, fifo, frame, compressed, multicast; transmit ones bytes, packets, errs, drop, fifo, colls,
+ * carrier, compressed. Sorted by name.
+ */
+export function parseNetDevInterfaces(text: string | undefined): InterfaceStats[] {
+  const out: InterfaceStats[] = [];
+  for (const line of (text ?? "").split("\n")) {
+    const colon = line.indexOf(":");
+    if (colon < 0) continue;
+    const name = line.slice(0, colon).trim();
+    if (name === "lo" || name.includes("|") || name === "") continue;
+    const c = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (c.length < 16 || c.some((n) => !Number.isFinite(n))) continue;
+    const col = (i: number) => c[i] as number;
+    out.push({
+      name,
+      rxBytes: col(0),
+      rxPackets: col(1),
+      rxErrors: col(2),
+      rxDropped: col(3),
+      txBytes: col(8),
+      txPackets: col(9),
+      txErrors: col(10),
+      txDropped: col(11),
+    });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Per-interface counters of the network namespace `pid` lives in; empty when the process is gone. */
+export async function readNetDevInterfaces(procRoot: string, pid: number): Promise<InterfaceStats[]> {
+  return parseNetDevInterfaces(await readOptional(join(procRoot, String(pid), "net", "dev")));
 }

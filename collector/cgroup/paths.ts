@@ -71,6 +71,7 @@ function v1Dirs(cgroupRoot: string, pathOf: (controller: string) => string): V1D
     cpuacct: join(cgroupRoot, "cpuacct", pathOf("cpuacct")),
     pids: join(cgroupRoot, "pids", pathOf("pids")),
     blkio: join(cgroupRoot, "blkio", pathOf("blkio")),
+    cpu: join(cgroupRoot, "cpu", pathOf("cpu")),
   };
 }
 

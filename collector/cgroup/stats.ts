@@ -1,10 +1,12 @@
 import { readFile } from "node:fs/promises";
-import type { SampleRecord } from "../../protocol/records.ts";
+import type { DeviceIoStats, SampleRecord } from "../../protocol/records.ts";
 
 /**
- * One container's resource counters read from its cgroup; every field is 0 when unknown.
+ * One container's resource counters read from its cgroup; every number is 0 when unknown.
  * Working set = usage − inactive file pages: what the kernel cannot easily reclaim (what the
- * OOM killer looks at). A memory limit of 0 means none.
+ * OOM killer looks at). A memory limit of 0 means none. `devices` is there only when the kernel
+ * reported per-device block I/O. The cpu* spec fields are the cgroup's settings (for
+ * container_spec_cpu_*), not part of a SampleRecord.
  */
 export type CgroupStats = Pick<
   SampleRecord,
@@ -19,7 +21,31 @@ export type CgroupStats = Pick<
   | "pids"
   | "blkioReadBytes"
   | "blkioWriteBytes"
->;
+> &
+  Required<
+    Pick<
+      SampleRecord,
+      | "cpuPeriods"
+      | "cpuThrottledPeriods"
+      | "cpuThrottledSeconds"
+      | "memorySwapBytes"
+      | "memoryMappedFileBytes"
+      | "memoryMaxUsageBytes"
+      | "memoryFailcnt"
+      | "memoryReservationBytes"
+      | "oomKills"
+      | "blkioReads"
+      | "blkioWrites"
+    >
+  > & {
+    devices?: DeviceIoStats[];
+    /** CFS quota per period in µs; 0 when none (v1 -1, v2 `max`). */
+    cpuQuotaMicros: number;
+    /** CFS period in µs. */
+    cpuPeriodMicros: number;
+    /** cpu.shares (v1), or cpu.weight converted to shares (v2). */
+    cpuShares: number;
+  };
 
 export function emptyStats(): CgroupStats {
   return {
@@ -34,7 +60,38 @@ export function emptyStats(): CgroupStats {
     pids: 0,
     blkioReadBytes: 0,
     blkioWriteBytes: 0,
+    cpuPeriods: 0,
+    cpuThrottledPeriods: 0,
+    cpuThrottledSeconds: 0,
+    memorySwapBytes: 0,
+    memoryMappedFileBytes: 0,
+    memoryMaxUsageBytes: 0,
+    memoryFailcnt: 0,
+    memoryReservationBytes: 0,
+    oomKills: 0,
+    blkioReads: 0,
+    blkioWrites: 0,
+    cpuQuotaMicros: 0,
+    cpuPeriodMicros: 0,
+    cpuShares: 0,
   };
+}
+
+/** Sums per-device block I/O into the totals of a sample. */
+export function sumDevices(devices: DeviceIoStats[]): {
+  readBytes: number;
+  writeBytes: number;
+  reads: number;
+  writes: number;
+} {
+  const t = { readBytes: 0, writeBytes: 0, reads: 0, writes: 0 };
+  for (const d of devices) {
+    t.readBytes += d.readBytes;
+    t.writeBytes += d.writeBytes;
+    t.reads += d.reads;
+    t.writes += d.writes;
+  }
+  return t;
 }
 
 /** A file holding one number (memory.current, pids.current …); anything else reads as 0. */

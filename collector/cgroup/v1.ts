@@ -1,5 +1,13 @@
 import { join } from "node:path";
-import { type CgroupStats, parseKeyedFile, parseSingleNumber, readOptional, workingSet } from "./stats.ts";
+import type { DeviceIoStats } from "../../protocol/records.ts";
+import {
+  type CgroupStats,
+  parseKeyedFile,
+  parseSingleNumber,
+  readOptional,
+  sumDevices,
+  workingSet,
+} from "./stats.ts";
 
 /** cpuacct.stat counts in USER_HZ ticks, which is 100 on every Linux architecture Docker runs on. */
 export const USER_HZ = 100;
@@ -16,6 +24,8 @@ export interface V1Dirs {
   cpuacct: string;
   pids: string;
   blkio: string;
+  /** The cpu controller (CFS settings and throttling); defaults to the cpuacct directory (co-mounted `cpu,cpuacct`). */
+  cpu?: string;
 }
 
 /** cpuacct.usage: total CPU time in nanoseconds → seconds. */
@@ -76,47 +86,171 @@ export function parseBlkioServiceBytes(text: string | undefined): {
   return { readBytes, writeBytes, devices: devices.size };
 }
 
+/** memory.stat keys beyond rss/cache: swap in use and page cache mapped into processes (hierarchical). */
+export function parseV1MemoryStatExtra(text: string | undefined): { swap: number; mappedFile: number } {
+  const m = parseKeyedFile(text);
+  return {
+    swap: m.get("total_swap") ?? m.get("swap") ?? 0,
+    mappedFile: m.get("total_mapped_file") ?? m.get("mapped_file") ?? 0,
+  };
+}
+
+/** memory.oom_control: `oom_kill N` is the number of processes the kernel OOM-killed in this cgroup. */
+export function parseV1OomKills(text: string | undefined): number {
+  return parseKeyedFile(text).get("oom_kill") ?? 0;
+}
+
+/** memory.soft_limit_in_bytes (Docker's --memory-reservation) → bytes, 0 when unlimited. */
+export const parseV1SoftLimit = parseV1MemoryLimit;
+
+/**
+ * cpu.stat of the v1 cpu controller: CFS enforcement periods, throttled periods, and the
+ * throttled time in nanoseconds → seconds. All stay 0 while no quota is set.
+ */
+export function parseV1CpuStat(text: string | undefined): {
+  periods: number;
+  throttledPeriods: number;
+  throttledSeconds: number;
+} {
+  const m = parseKeyedFile(text);
+  return {
+    periods: m.get("nr_periods") ?? 0,
+    throttledPeriods: m.get("nr_throttled") ?? 0,
+    throttledSeconds: (m.get("throttled_time") ?? 0) / 1e9,
+  };
+}
+
+/** cpu.cfs_quota_us: -1 (no quota) → 0. */
+export function parseV1CfsQuota(text: string | undefined): number {
+  const n = parseSingleNumber(text);
+  return Math.max(n, 0);
+}
+
+/**
+ * Per device from blkio.*io_service_bytes* and the matching *io_serviced* file (operations),
+ * `MAJ:MIN Read|Write|… N` lines. Devices in neither file are absent; sorted by major:minor.
+ */
+export function parseBlkioDevices(
+  bytesText: string | undefined,
+  opsText: string | undefined,
+): DeviceIoStats[] {
+  const byDev = new Map<string, DeviceIoStats>();
+  const add = (text: string | undefined, bytes: boolean) => {
+    for (const line of (text ?? "").split("\n")) {
+      const [dev, op, value] = line.trim().split(/\s+/);
+      if (!dev?.includes(":") || value === undefined) continue;
+      const n = Number(value);
+      if (!Number.isFinite(n)) continue;
+      let d = byDev.get(dev);
+      if (!d) {
+        const [major, minor] = dev.split(":").map(Number);
+        d = {
+          device: dev,
+          major: major ?? 0,
+          minor: minor ?? 0,
+          readBytes: 0,
+          writeBytes: 0,
+          reads: 0,
+          writes: 0,
+        };
+        byDev.set(dev, d);
+      }
+      if (op === "Read") {
+        if (bytes) d.readBytes = n;
+        else d.reads = n;
+      } else if (op === "Write") {
+        if (bytes) d.writeBytes = n;
+        else d.writes = n;
+      }
+    }
+  };
+  add(bytesText, true);
+  add(opsText, false);
+  return [...byDev.values()].sort((a, b) => a.major - b.major || a.minor - b.minor);
+}
+
 // Tried in order; the first with device lines wins. On recent kernels throttle counters move only
-// while blk-throttle is active on the device, CFQ's file is gone (kernel ≥ 5.0) and BFQ keeps its own.
-const BLKIO_FILES = [
-  "blkio.throttle.io_service_bytes_recursive",
-  "blkio.io_service_bytes_recursive",
-  "blkio.bfq.io_service_bytes_recursive",
+// for I/O submitted in the cgroup's own context (blk-throttle active on the device, or writes the
+// task syncs itself) — buffered writes flushed later by the kernel's writeback threads are not
+// charged to the container on v1. CFQ's file is gone (kernel ≥ 5.0) and BFQ keeps its own.
+const BLKIO_FILES: [bytes: string, ops: string][] = [
+  ["blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_serviced_recursive"],
+  ["blkio.io_service_bytes_recursive", "blkio.io_serviced_recursive"],
+  ["blkio.bfq.io_service_bytes_recursive", "blkio.bfq.io_serviced_recursive"],
 ];
 
 export async function readV1Blkio(dir: string): Promise<{ readBytes: number; writeBytes: number }> {
-  for (const file of BLKIO_FILES) {
-    const parsed = parseBlkioServiceBytes(await readOptional(join(dir, file)));
-    if (parsed.devices > 0) return parsed;
+  const devices = await readV1BlkioDevices(dir);
+  const t = sumDevices(devices);
+  return { readBytes: t.readBytes, writeBytes: t.writeBytes };
+}
+
+/** Per-device block I/O of a v1 blkio directory; empty when no file has device lines. */
+export async function readV1BlkioDevices(dir: string): Promise<DeviceIoStats[]> {
+  for (const [bytesFile, opsFile] of BLKIO_FILES) {
+    const bytes = await readOptional(join(dir, bytesFile));
+    if (parseBlkioServiceBytes(bytes).devices === 0) continue;
+    return parseBlkioDevices(bytes, await readOptional(join(dir, opsFile)));
   }
-  return { readBytes: 0, writeBytes: 0 };
+  return [];
 }
 
 /** Reads one container's v1 stats; missing files leave their fields at 0. */
 export async function readV1Stats(dirs: V1Dirs): Promise<CgroupStats> {
-  const [usage, cpuStat, memUsage, memStat, memLimit, pids, blkio] = await Promise.all([
+  const cpuDir = dirs.cpu ?? dirs.cpuacct;
+  const mem = (f: string) => readOptional(join(dirs.memory, f));
+  const cpu = (f: string) => readOptional(join(cpuDir, f));
+  const [usage, cpuacctStat, memUsage, memStat, memLimit, pids, devices] = await Promise.all([
     readOptional(join(dirs.cpuacct, "cpuacct.usage")),
     readOptional(join(dirs.cpuacct, "cpuacct.stat")),
-    readOptional(join(dirs.memory, "memory.usage_in_bytes")),
-    readOptional(join(dirs.memory, "memory.stat")),
-    readOptional(join(dirs.memory, "memory.limit_in_bytes")),
+    mem("memory.usage_in_bytes"),
+    mem("memory.stat"),
+    mem("memory.limit_in_bytes"),
     readOptional(join(dirs.pids, "pids.current")),
-    readV1Blkio(dirs.blkio),
+    readV1BlkioDevices(dirs.blkio),
   ]);
-  const cpu = parseCpuacctStat(cpuStat);
-  const mem = parseV1MemoryStat(memStat);
+  const [maxUsage, failcnt, softLimit, oomControl, cpuStat, quota, period, shares] = await Promise.all([
+    mem("memory.max_usage_in_bytes"),
+    mem("memory.failcnt"),
+    mem("memory.soft_limit_in_bytes"),
+    mem("memory.oom_control"),
+    cpu("cpu.stat"),
+    cpu("cpu.cfs_quota_us"),
+    cpu("cpu.cfs_period_us"),
+    cpu("cpu.shares"),
+  ]);
+  const times = parseCpuacctStat(cpuacctStat);
+  const m = parseV1MemoryStat(memStat);
+  const extra = parseV1MemoryStatExtra(memStat);
+  const throttling = parseV1CpuStat(cpuStat);
+  const io = sumDevices(devices);
   const memoryUsageBytes = parseSingleNumber(memUsage);
   return {
     cpuUsageSeconds: parseCpuacctUsage(usage),
-    cpuUserSeconds: cpu.userSeconds,
-    cpuSystemSeconds: cpu.systemSeconds,
+    cpuUserSeconds: times.userSeconds,
+    cpuSystemSeconds: times.systemSeconds,
     memoryUsageBytes,
-    memoryWorkingSetBytes: workingSet(memoryUsageBytes, mem.inactiveFile),
-    memoryRssBytes: mem.rss,
-    memoryCacheBytes: mem.cache,
+    memoryWorkingSetBytes: workingSet(memoryUsageBytes, m.inactiveFile),
+    memoryRssBytes: m.rss,
+    memoryCacheBytes: m.cache,
     memoryLimitBytes: parseV1MemoryLimit(memLimit),
     pids: parseSingleNumber(pids),
-    blkioReadBytes: blkio.readBytes,
-    blkioWriteBytes: blkio.writeBytes,
+    blkioReadBytes: io.readBytes,
+    blkioWriteBytes: io.writeBytes,
+    cpuPeriods: throttling.periods,
+    cpuThrottledPeriods: throttling.throttledPeriods,
+    cpuThrottledSeconds: throttling.throttledSeconds,
+    memorySwapBytes: extra.swap,
+    memoryMappedFileBytes: extra.mappedFile,
+    memoryMaxUsageBytes: parseSingleNumber(maxUsage),
+    memoryFailcnt: parseSingleNumber(failcnt),
+    memoryReservationBytes: parseV1SoftLimit(softLimit),
+    oomKills: parseV1OomKills(oomControl),
+    blkioReads: io.reads,
+    blkioWrites: io.writes,
+    cpuQuotaMicros: parseV1CfsQuota(quota),
+    cpuPeriodMicros: parseSingleNumber(period),
+    cpuShares: parseSingleNumber(shares),
+    ...(devices.length > 0 ? { devices } : {}),
   };
 }

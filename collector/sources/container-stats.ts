@@ -1,15 +1,18 @@
 import { access } from "node:fs/promises";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type Dockerode from "dockerode";
-import type { SampleRecord } from "../../protocol/records.ts";
-import { readNetDev } from "../cgroup/net-dev.ts";
+import type { InterfaceStats, SampleRecord } from "../../protocol/records.ts";
+import { readNetDevInterfaces } from "../cgroup/net-dev.ts";
 import {
   type CgroupRoots,
   type ContainerCgroup,
   DEFAULT_ROOTS,
+  detectCgroupVersion,
   findContainerCgroup,
+  guessContainerCgroup,
 } from "../cgroup/paths.ts";
 import { type CgroupStats, emptyStats, workingSet } from "../cgroup/stats.ts";
+import { ProcIoAccount, readCgroupProcs, readTaskStats, type TaskStats } from "../cgroup/tasks.ts";
 import { readV1Stats } from "../cgroup/v1.ts";
 import { readV2Stats } from "../cgroup/v2.ts";
 import type { ContainerInfo } from "../docker/container-info.ts";
@@ -23,6 +26,49 @@ export interface ContainerStatsOptions {
   cgroupRoot?: string;
   /** Used only for containers whose cgroup directory cannot be read. */
   docker?: Dockerode;
+  /**
+   * How long the last sample of a container that stopped stays in `snapshots()` (for /metrics), so
+   * a scrape still sees its final counters — an OOM kill, say — after its cgroup is gone. 5 min.
+   */
+  retainStoppedMs?: number;
+}
+
+/**
+ * The latest full reading of one container, kept in memory for the Prometheus exposition
+ * (collector/metrics/cadvisor.ts): the sample as shipped plus what only /metrics shows.
+ */
+export interface ContainerSnapshot {
+  sample: SampleRecord;
+  /** The cgroup path as cAdvisor names the container (`id` label): /docker/<id>, /system.slice/docker-<id>.scope … */
+  cgroupPath: string;
+  labels: Record<string, string>;
+  /** Processes (cgroup.procs entries). */
+  processes: number;
+  cpuQuotaMicros: number;
+  cpuPeriodMicros: number;
+  cpuShares: number;
+  /** When the container started, Unix seconds; 0 when unknown. */
+  startTimeSeconds: number;
+  /** Wall-clock ms of the sample. */
+  seenAtMs: number;
+  /** Wall-clock ms at which the collector learnt that the container stopped; undefined while it runs. */
+  stoppedAtMs?: number;
+  /**
+   * False for a container that died before it could be read once (an OOM kill right after start):
+   * only what Docker told us is real (OOM kill, limit, start time), the counters are not.
+   */
+  measured: boolean;
+  /** Further labels on every series of this container (the aggregator's fleet view adds `host`). */
+  extraLabels?: Record<string, string>;
+}
+
+const DEFAULT_RETAIN_STOPPED_MS = 5 * 60_000;
+
+/** The container's cgroup path relative to its hierarchy's mount, as cAdvisor's `id` label has it. */
+export function cgroupPathOf(cg: ContainerCgroup, cgroupRoot: string): string {
+  const rel =
+    cg.version === 2 ? relative(cgroupRoot, cg.dir) : relative(join(cgroupRoot, "memory"), cg.dirs.memory);
+  return `/${rel.split("\\").join("/")}`;
 }
 
 /** The container's cgroup directory is missing or not readable (as opposed to a broken file in it). */
@@ -46,6 +92,7 @@ export function statsFromDockerApi(s: Dockerode.ContainerStats): {
   stats: CgroupStats;
   rxBytes: number;
   txBytes: number;
+  interfaces: InterfaceStats[];
 } {
   const stats = emptyStats();
   const cpu = s.cpu_stats?.cpu_usage;
@@ -68,13 +115,31 @@ export function statsFromDockerApi(s: Dockerode.ContainerStats): {
     if (op === "read") stats.blkioReadBytes += e.value;
     else if (op === "write") stats.blkioWriteBytes += e.value;
   }
+  const cfs = s.cpu_stats?.throttling_data;
+  stats.cpuPeriods = cfs?.periods ?? 0;
+  stats.cpuThrottledPeriods = cfs?.throttled_periods ?? 0;
+  stats.cpuThrottledSeconds = (cfs?.throttled_time ?? 0) / 1e9;
+  stats.memoryMaxUsageBytes = s.memory_stats?.max_usage ?? 0;
+  stats.memoryFailcnt = s.memory_stats?.failcnt ?? 0;
   let rxBytes = 0;
   let txBytes = 0;
-  for (const n of Object.values(s.networks ?? {})) {
+  const interfaces: InterfaceStats[] = [];
+  for (const [name, n] of Object.entries(s.networks ?? {})) {
     rxBytes += n.rx_bytes;
     txBytes += n.tx_bytes;
+    interfaces.push({
+      name,
+      rxBytes: n.rx_bytes,
+      txBytes: n.tx_bytes,
+      rxPackets: n.rx_packets,
+      txPackets: n.tx_packets,
+      rxErrors: n.rx_errors,
+      txErrors: n.tx_errors,
+      rxDropped: n.rx_dropped,
+      txDropped: n.tx_dropped,
+    });
   }
-  return { stats, rxBytes, txBytes };
+  return { stats, rxBytes, txBytes, interfaces };
 }
 
 interface Previous {
@@ -94,7 +159,10 @@ export class ContainerStatsSource implements Source {
   readonly #intervalMs: number;
   readonly #roots: CgroupRoots;
   readonly #docker: Dockerode | undefined;
+  readonly #retainStoppedMs: number;
   readonly #previous = new Map<string, Previous>();
+  readonly #snapshots = new Map<string, ContainerSnapshot>();
+  readonly #procIo = new Map<string, { pid: number; account: ProcIoAccount }>();
   readonly #busy = new Set<string>();
   readonly #loggedFallback = new Set<string>();
   readonly #inFlight = new Set<Promise<void>>();
@@ -110,6 +178,79 @@ export class ContainerStatsSource implements Source {
       cgroupRoot: options.cgroupRoot ?? DEFAULT_ROOTS.cgroupRoot,
     };
     this.#docker = options.docker;
+    this.#retainStoppedMs = options.retainStoppedMs ?? DEFAULT_RETAIN_STOPPED_MS;
+  }
+
+  /**
+   * The latest full reading of every running container, plus containers that stopped less than
+   * `retainStoppedMs` ago (their last reading, frozen). Cheap: no I/O.
+   */
+  snapshots(): ContainerSnapshot[] {
+    this.#prune();
+    return [...this.#snapshots.values()];
+  }
+
+  /** Forgets stopped containers past the retention (also each round, so nothing piles up unscraped). */
+  #prune(): void {
+    const now = Date.now();
+    for (const [id, snap] of this.#snapshots)
+      if (snap.stoppedAtMs !== undefined && now - snap.stoppedAtMs > this.#retainStoppedMs) {
+        this.#snapshots.delete(id);
+        this.#procIo.delete(id);
+      }
+  }
+
+  /** Freezes a container's last reading: it stopped, or was removed. */
+  #markStopped(info: ContainerInfo): void {
+    const snap = this.#snapshots.get(info.id);
+    if (!snap) return;
+    snap.stoppedAtMs ??= Date.now();
+    // Docker's State.OOMKilled: the init process was OOM-killed. Its cgroup (and memory.oom_control
+    // / memory.events with it) is usually gone before the next reading could see the kill.
+    if (info.oomKilled && (snap.sample.oomKills ?? 0) < 1) snap.sample.oomKills = 1;
+  }
+
+  /**
+   * A container OOM-killed before its first reading (e.g. `tail /dev/zero` under a small limit
+   * dies within milliseconds) still gets a snapshot, so container_oom_events_total shows the kill.
+   * Only for deaths within the retention window: not for old exited containers listed at start.
+   */
+  async #recordUnmeasuredOom(info: ContainerInfo): Promise<void> {
+    const ctx = this.#ctx;
+    const finished = Date.parse(info.finishedAt);
+    if (!ctx || !info.oomKilled || !Number.isFinite(finished)) return;
+    if (Date.now() - finished > this.#retainStoppedMs || this.#snapshots.has(info.id)) return;
+    const version = await detectCgroupVersion(this.#roots.cgroupRoot);
+    const cg = await guessContainerCgroup(info.id, this.#roots.cgroupRoot, version);
+    if (this.#snapshots.has(info.id)) return;
+    const { cpuQuotaMicros: _q, cpuPeriodMicros: _p, cpuShares: _s, ...counters } = emptyStats();
+    this.#snapshots.set(info.id, {
+      sample: {
+        kind: "sample",
+        time: new Date(finished).toISOString(),
+        host: ctx.host,
+        containerId: info.id,
+        containerName: info.name,
+        image: info.image,
+        origin: "docker-api",
+        ...counters,
+        cpuCores: 0,
+        networkRxBytes: 0,
+        networkTxBytes: 0,
+        memoryLimitBytes: info.memoryLimitBytes,
+        oomKills: 1,
+      },
+      cgroupPath: cgroupPathOf(cg, this.#roots.cgroupRoot),
+      labels: info.labels,
+      processes: 0,
+      cpuQuotaMicros: 0,
+      cpuPeriodMicros: 0,
+      cpuShares: 0,
+      startTimeSeconds: toUnixSeconds(info.startedAt),
+      seenAtMs: finished,
+      stoppedAtMs: finished,
+      measured: false,
+    });
   }
 
   async start(ctx: SourceContext): Promise<void> {
@@ -132,12 +273,23 @@ export class ContainerStatsSource implements Source {
 
   // A container that just started is sampled at once, so one that lives less than an interval is seen.
   readonly #onChange = (info: ContainerInfo): void => {
-    if (this.#stopped || info.state !== "running" || info.pid <= 0) return;
+    if (info.state !== "running" || info.pid <= 0) {
+      this.#markStopped(info);
+      if (!this.#snapshots.has(info.id) && info.oomKilled)
+        this.#track(
+          this.#recordUnmeasuredOom(info).catch((err) =>
+            this.#ctx?.log.warn({ err, containerId: info.id }, "recording an OOM-killed container failed"),
+          ),
+        );
+      return;
+    }
+    if (this.#stopped) return;
     if (this.#previous.has(info.id) || this.#busy.has(info.id)) return;
     this.#track(this.#emitFor([info]));
   };
 
   readonly #onRemoved = (info: ContainerInfo): void => {
+    this.#markStopped(info);
     this.#previous.delete(info.id);
     this.#loggedFallback.delete(info.id);
   };
@@ -154,6 +306,8 @@ export class ContainerStatsSource implements Source {
     const running = this.#ctx.inventory.list().filter((c) => c.state === "running" && c.pid > 0);
     const ids = new Set(running.map((c) => c.id));
     for (const id of this.#previous.keys()) if (!ids.has(id)) this.#previous.delete(id);
+    for (const [id, snap] of this.#snapshots) if (!ids.has(id)) snap.stoppedAtMs ??= Date.now();
+    this.#prune();
     this.#round = this.#track(this.#emitFor(running)).finally(() => {
       this.#round = undefined;
     });
@@ -194,11 +348,15 @@ export class ContainerStatsSource implements Source {
   async #sample(ctx: SourceContext, info: ContainerInfo): Promise<SampleRecord | undefined> {
     const cg = await findContainerCgroup(info.id, info.pid, this.#roots);
     let stats: CgroupStats;
-    let net: { rxBytes: number; txBytes: number };
+    let interfaces: InterfaceStats[];
+    let tasks: TaskStats | undefined;
     let origin = "cgroup";
     try {
       stats = await readCgroupStats(cg);
-      net = await readNetDev(this.#roots.procRoot, info.pid);
+      [interfaces, tasks] = await Promise.all([
+        readNetDevInterfaces(this.#roots.procRoot, info.pid),
+        readCgroupProcs(cg).then((pids) => readTaskStats(this.#roots.procRoot, pids)),
+      ]);
     } catch (err) {
       if (!(err instanceof CgroupUnreadableError)) throw err;
       // The usual reason is that the container just stopped: its cgroup and its PID are gone.
@@ -215,12 +373,15 @@ export class ContainerStatsSource implements Source {
       if (!this.#docker) return undefined;
       const api = statsFromDockerApi(await this.#docker.getContainer(info.id).stats({ stream: false }));
       stats = api.stats;
-      net = { rxBytes: api.rxBytes, txBytes: api.txBytes };
+      interfaces = api.interfaces;
+      tasks = undefined;
       origin = "docker-api";
     }
+    const io = tasks ? this.#procIoTotals(info, tasks) : { readBytes: 0, writeBytes: 0 };
+    const net = sumInterfaces(interfaces);
     const at = performance.now();
     const cpuCores = this.#cpuCores(info, origin, stats.cpuUsageSeconds, at);
-    return {
+    const sample: SampleRecord = {
       kind: "sample",
       time: new Date().toISOString(),
       host: ctx.host,
@@ -238,11 +399,59 @@ export class ContainerStatsSource implements Source {
       memoryCacheBytes: stats.memoryCacheBytes,
       memoryLimitBytes: stats.memoryLimitBytes || info.memoryLimitBytes,
       pids: stats.pids,
-      blkioReadBytes: stats.blkioReadBytes,
-      blkioWriteBytes: stats.blkioWriteBytes,
+      // cgroup v1 charges buffered writes to the root cgroup (blkio stays 0 unless blk-throttle is
+      // active): the larger of the cgroup's count and the processes' own /proc/<pid>/io wins.
+      blkioReadBytes: Math.max(stats.blkioReadBytes, io.readBytes),
+      blkioWriteBytes: Math.max(stats.blkioWriteBytes, io.writeBytes),
       networkRxBytes: net.rxBytes,
       networkTxBytes: net.txBytes,
+      cpuPeriods: stats.cpuPeriods,
+      cpuThrottledPeriods: stats.cpuThrottledPeriods,
+      cpuThrottledSeconds: stats.cpuThrottledSeconds,
+      memorySwapBytes: stats.memorySwapBytes,
+      memoryMappedFileBytes: stats.memoryMappedFileBytes,
+      memoryMaxUsageBytes: stats.memoryMaxUsageBytes,
+      memoryFailcnt: stats.memoryFailcnt,
+      memoryReservationBytes: stats.memoryReservationBytes,
+      oomKills: stats.oomKills,
+      // Threads: the sum of `Threads:` over the cgroup's processes; pids.current (which counts
+      // tasks, i.e. threads, too) when /proc could not be read.
+      threads: tasks && tasks.threads > 0 ? tasks.threads : stats.pids,
+      fileDescriptors: tasks?.fileDescriptors ?? 0,
+      networkRxPackets: net.rxPackets,
+      networkTxPackets: net.txPackets,
+      networkRxErrors: net.rxErrors,
+      networkTxErrors: net.txErrors,
+      networkRxDropped: net.rxDropped,
+      networkTxDropped: net.txDropped,
+      blkioReads: stats.blkioReads,
+      blkioWrites: stats.blkioWrites,
+      interfaces,
+      devices: stats.devices ?? [],
     };
+    this.#snapshots.set(info.id, {
+      sample,
+      cgroupPath: cgroupPathOf(cg, this.#roots.cgroupRoot),
+      labels: info.labels,
+      processes: tasks?.processes ?? 0,
+      cpuQuotaMicros: stats.cpuQuotaMicros,
+      cpuPeriodMicros: stats.cpuPeriodMicros,
+      cpuShares: stats.cpuShares,
+      startTimeSeconds: toUnixSeconds(info.startedAt),
+      seenAtMs: Date.now(),
+      measured: true,
+    });
+    return sample;
+  }
+
+  /** Cumulative /proc/<pid>/io bytes of the container's processes since its init started. */
+  #procIoTotals(info: ContainerInfo, tasks: TaskStats): { readBytes: number; writeBytes: number } {
+    let entry = this.#procIo.get(info.id);
+    if (!entry || entry.pid !== info.pid) {
+      entry = { pid: info.pid, account: new ProcIoAccount() };
+      this.#procIo.set(info.id, entry);
+    }
+    return entry.account.update(tasks.io);
   }
 
   /** CPU cores used since the previous sample; 0 on a first sample or after a restart (new PID, reset counters). */
@@ -254,6 +463,35 @@ export class ContainerStatsSource implements Source {
     const used = cpuUsageSeconds - prev.cpuUsageSeconds;
     return seconds > 0 && used >= 0 ? used / seconds : 0;
   }
+}
+
+function sumInterfaces(list: InterfaceStats[]) {
+  const t = {
+    rxBytes: 0,
+    txBytes: 0,
+    rxPackets: 0,
+    txPackets: 0,
+    rxErrors: 0,
+    txErrors: 0,
+    rxDropped: 0,
+    txDropped: 0,
+  };
+  for (const i of list) {
+    t.rxBytes += i.rxBytes;
+    t.txBytes += i.txBytes;
+    t.rxPackets += i.rxPackets;
+    t.txPackets += i.txPackets;
+    t.rxErrors += i.rxErrors;
+    t.txErrors += i.txErrors;
+    t.rxDropped += i.rxDropped;
+    t.txDropped += i.txDropped;
+  }
+  return t;
+}
+
+function toUnixSeconds(iso: string): number {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) && ms > 0 ? ms / 1000 : 0;
 }
 
 async function pathExists(path: string): Promise<boolean> {

@@ -144,18 +144,19 @@ export async function getJson<T = Record<string, unknown>>(base: string, path: s
 }
 
 /**
- * A `fleetscope up` on a temp dir for one test file: started before its tests, stopped and
- * removed after, with the containers the file names removed too.
+ * A `fleetscope up` on a temp dir for one test file (plus `extraArgs` flags): started before its
+ * tests, stopped and removed after, with the containers the file names removed too.
  */
 export function useUpStack(
   prefix: string,
   containers: string[] = [],
+  extraArgs: string[] = [],
 ): { readonly url: string; readonly proc: FleetscopeProcess } {
   let up: { proc: FleetscopeProcess; url: string } | undefined;
   let dir: { path: string; remove: () => Promise<void> } | undefined;
   beforeAll(async () => {
     dir = await tempDir(prefix);
-    up = await startUp(dir.path);
+    up = await startUp(dir.path, extraArgs);
   });
   afterAll(async () => {
     await removeContainers(...containers);

@@ -45,6 +45,7 @@ describe("findContainerCgroup", () => {
         cpuacct: join(V1, "cpuacct/docker", V1_ID),
         pids: join(V1, "pids/docker", V1_ID),
         blkio: join(V1, "blkio/docker", V1_ID),
+        cpu: join(V1, "cpu/docker", V1_ID),
       },
     });
   });

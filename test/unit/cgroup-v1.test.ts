@@ -2,11 +2,17 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  parseBlkioDevices,
   parseBlkioServiceBytes,
   parseCpuacctStat,
   parseCpuacctUsage,
+  parseV1CfsQuota,
+  parseV1CpuStat,
   parseV1MemoryLimit,
   parseV1MemoryStat,
+  parseV1MemoryStatExtra,
+  parseV1OomKills,
+  parseV1SoftLimit,
   readV1Stats,
   type V1Dirs,
 } from "../../collector/cgroup/v1.ts";
@@ -105,5 +111,92 @@ describe("readV1Stats", () => {
   it("reads missing files as 0 instead of failing", async () => {
     const s = await readV1Stats(dirs("0".repeat(64)));
     expect(Object.values(s).every((v) => v === 0)).toBe(true);
+  });
+});
+
+// Captured for the cAdvisor-parity fields: --memory 32m --memory-reservation 16m --cpus 0.5, a
+// child OOM-killed, 4 MiB written with fsync; see SOURCE.md.
+const FULL = "938fcf211cf748e3d73f97891b40aaf0737b63d9fe14bf31a693f2ca5e01da38";
+
+describe("cgroup v1: throttling, OOM kills, reservation, per-device I/O", () => {
+  it("reads CFS throttling from the cpu controller's cpu.stat, throttled_time in ns", () => {
+    expect(parseV1CpuStat(fixture("cpu", FULL, "cpu.stat"))).toEqual({
+      periods: 450,
+      throttledPeriods: 448,
+      throttledSeconds: 21.966099531,
+    });
+    // No quota: the counters exist and stay 0.
+    expect(parseV1CpuStat(fixture("cpu", LIMITED, "cpu.stat")).periods).toBe(0);
+  });
+
+  it("reads the quota, with -1 as none", () => {
+    expect(parseV1CfsQuota(fixture("cpu", FULL, "cpu.cfs_quota_us"))).toBe(50000);
+    expect(parseV1CfsQuota(fixture("cpu", LIMITED, "cpu.cfs_quota_us"))).toBe(0);
+  });
+
+  it("counts the child the kernel OOM-killed in memory.oom_control", () => {
+    expect(parseV1OomKills(fixture("memory", FULL, "memory.oom_control"))).toBe(1);
+    expect(parseV1OomKills(fixture("memory", LIMITED, "memory.oom_control"))).toBe(0);
+  });
+
+  it("reads the soft limit (--memory-reservation); the kernel's unlimited value is 0", () => {
+    expect(parseV1SoftLimit(fixture("memory", FULL, "memory.soft_limit_in_bytes"))).toBe(16 * 1024 * 1024);
+    expect(parseV1SoftLimit("9223372036854771712\n")).toBe(0);
+  });
+
+  it("takes total_swap and total_mapped_file from memory.stat", () => {
+    expect(parseV1MemoryStatExtra(fixture("memory", LIMITED, "memory.stat"))).toEqual({
+      swap: 0,
+      mappedFile: 1613824,
+    });
+  });
+
+  it("pairs service bytes with serviced operations per device", () => {
+    expect(
+      parseBlkioDevices(
+        fixture("blkio", FULL, "blkio.throttle.io_service_bytes_recursive"),
+        fixture("blkio", FULL, "blkio.throttle.io_serviced_recursive"),
+      ),
+    ).toEqual([
+      { device: "254:0", major: 254, minor: 0, readBytes: 0, writeBytes: 4214784, reads: 0, writes: 8 },
+    ]);
+  });
+
+  it("reads every field of a throttled, OOM-hit container", async () => {
+    const s = await readV1Stats({ ...dirs(FULL), cpu: join(ROOT, "cpu/docker", FULL) });
+    expect(s).toMatchObject({
+      cpuUsageSeconds: 22.447109005,
+      cpuUserSeconds: 22.37,
+      cpuSystemSeconds: 0.07,
+      memoryUsageBytes: 2609152,
+      memoryWorkingSetBytes: 2609152 - 2097152,
+      memoryRssBytes: 118784,
+      memoryCacheBytes: 2101248,
+      memoryLimitBytes: 32 * 1024 * 1024,
+      memoryMaxUsageBytes: 32 * 1024 * 1024,
+      memoryFailcnt: 0,
+      memoryReservationBytes: 16 * 1024 * 1024,
+      memorySwapBytes: 0,
+      memoryMappedFileBytes: 0,
+      oomKills: 1,
+      pids: 2,
+      cpuPeriods: 450,
+      cpuThrottledPeriods: 448,
+      cpuThrottledSeconds: 21.966099531,
+      cpuQuotaMicros: 50000,
+      cpuPeriodMicros: 100000,
+      cpuShares: 1024,
+      blkioReadBytes: 0,
+      blkioWriteBytes: 4214784,
+      blkioReads: 0,
+      blkioWrites: 8,
+    });
+    expect(s.devices).toHaveLength(1);
+  });
+
+  it("without a cpu directory, falls back to cpuacct's (co-mounted cpu,cpuacct) and reads 0", async () => {
+    const s = await readV1Stats(dirs(FULL));
+    expect(s.cpuPeriods + s.cpuQuotaMicros + s.cpuShares).toBe(0);
+    expect(s.cpuUsageSeconds).toBeCloseTo(22.447109005, 9);
   });
 });

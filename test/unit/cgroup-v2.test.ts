@@ -3,8 +3,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseCpuacctUsage } from "../../collector/cgroup/v1.ts";
 import {
+  cpuWeightToShares,
   parseIoStat,
+  parseIoStatDevices,
+  parseV2CpuMax,
   parseV2CpuStat,
+  parseV2CpuThrottling,
+  parseV2MappedFile,
+  parseV2MemoryEvents,
   parseV2MemoryMax,
   parseV2MemoryStat,
   readV2Stats,
@@ -96,5 +102,71 @@ describe("readV2Stats", () => {
     expect(s.cpuUserSeconds).toBeCloseTo(3.072749, 6);
     expect(s.cpuSystemSeconds).toBeCloseTo(0.007972, 6);
     expect(s.memoryUsageBytes + s.memoryLimitBytes + s.pids + s.blkioReadBytes).toBe(0);
+  });
+});
+
+describe("cgroup v2: throttling, memory events, spec", () => {
+  it("reads nr_periods / nr_throttled / throttled_usec from cpu.stat", () => {
+    expect(parseV2CpuThrottling(text(COUCHBASE, "cpu.stat"))).toEqual({
+      periods: 2914,
+      throttledPeriods: 222,
+      throttledSeconds: 2.261444,
+    });
+    expect(parseV2CpuThrottling(text(TELEGRAF, "cpu.stat")).throttledSeconds).toBeCloseTo(19175.137007, 6);
+  });
+
+  it("reads file_mapped from memory.stat", () => {
+    expect(parseV2MappedFile(text(COUCHBASE, "memory.stat"))).toBe(79003648);
+    expect(parseV2MappedFile(text(TELEGRAF, "memory.stat"))).toBe(14213120);
+  });
+
+  it("reads max and oom_kill from a memory.events-format file", () => {
+    // Telegraf's capture is memory.events.local (same keys, this cgroup only).
+    expect(parseV2MemoryEvents(text(TELEGRAF, "memory.events.local"))).toEqual({ max: 0, oomKill: 0 });
+    // The kernel's documented form (cgroup-v2.rst) with kills; no captured file with kills was found.
+    expect(parseV2MemoryEvents("low 0\nhigh 0\nmax 12\noom 2\noom_kill 2\noom_group_kill 0\n")).toEqual({
+      max: 12,
+      oomKill: 2,
+    });
+  });
+
+  it("reads cpu.max quota and period; `max` is no quota", () => {
+    expect(parseV2CpuMax(text(COUCHBASE, "cpu.max"))).toEqual({ quotaMicros: 250000, periodMicros: 100000 });
+    expect(parseV2CpuMax(text(TELEGRAF, "cpu.max"))).toEqual({ quotaMicros: 4800000, periodMicros: 100000 });
+    expect(parseV2CpuMax("max 100000\n")).toEqual({ quotaMicros: 0, periodMicros: 100000 });
+  });
+
+  it("converts cpu.weight back to the shares it stands for", () => {
+    // Docker's default 1024 shares become weight 39 under runc (1 + 1022 × 9999 / 262142, truncated);
+    // the way back is lossy. systemd's default weight 100 stands for 2597 shares.
+    expect(cpuWeightToShares("39\n")).toBe(998);
+    expect(cpuWeightToShares("100\n")).toBe(2597);
+    expect(cpuWeightToShares("1\n")).toBe(2);
+    expect(cpuWeightToShares("10000\n")).toBe(262144);
+    expect(cpuWeightToShares(undefined)).toBe(0);
+  });
+
+  it("keeps io.stat per device with operation counts", () => {
+    expect(parseIoStatDevices(text(COUCHBASE, "io.stat"))).toEqual([
+      expect.objectContaining({ readBytes: 40824832, writeBytes: 824999936 }),
+    ]);
+  });
+
+  it("fills the parity fields in readV2Stats; memory.peak when present, missing files as 0", async () => {
+    const t = await readV2Stats(TELEGRAF);
+    expect(t).toMatchObject({
+      memoryMaxUsageBytes: 87302021120,
+      memoryMappedFileBytes: 14213120,
+      cpuPeriods: 3936904,
+      cpuThrottledPeriods: 6004,
+      cpuQuotaMicros: 4800000,
+      cpuPeriodMicros: 100000,
+      memorySwapBytes: 0, // no memory.swap.current in the capture
+      memoryReservationBytes: 0, // no memory.low
+      oomKills: 0, // only memory.events.local was captured
+    });
+    const c = await readV2Stats(COUCHBASE);
+    expect(c).toMatchObject({ cpuThrottledPeriods: 222, cpuQuotaMicros: 250000, memoryMaxUsageBytes: 0 });
+    expect(c.devices).toHaveLength(1);
   });
 });

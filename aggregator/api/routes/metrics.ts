@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { Registry } from "prom-client";
-import type { ApiDeps } from "../deps.ts";
+import type { ApiDeps, TextMetricsSource } from "../deps.ts";
 
 export async function metricsRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.get(
@@ -8,9 +8,12 @@ export async function metricsRoutes(app: FastifyInstance, deps: ApiDeps): Promis
     { schema: { summary: "Prometheus exposition of fleetscope's self-metrics", tags: ["ops"] } },
     async (_req, reply) => {
       // Merged per scrape: registries may be added after start (the in-process collector of `up`).
-      const merged = Registry.merge([deps.metrics.registry, ...deps.extraRegistries]);
+      const registries = deps.extraRegistries.filter((r): r is Registry => r instanceof Registry);
+      const texts = deps.extraRegistries.filter((r): r is TextMetricsSource => !(r instanceof Registry));
+      const merged = Registry.merge([deps.metrics.registry, ...registries]);
       reply.type(merged.contentType);
-      return merged.metrics();
+      const parts = await Promise.all([merged.metrics(), ...texts.map((render) => render())]);
+      return parts.join("");
     },
   );
 }

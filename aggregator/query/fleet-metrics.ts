@@ -1,0 +1,68 @@
+import type { MachineFacts } from "../../collector/metrics/cadvisor.ts";
+import type { ContainerSnapshot } from "../../collector/sources/container-stats.ts";
+import type { SampleRecord } from "../../protocol/records.ts";
+import type { Store } from "../store/store.ts";
+import { camelize } from "./camelize.ts";
+import { SAMPLE_COLUMNS } from "./samples.ts";
+import { withRfc3339Time } from "./window.ts";
+
+const CPU_PERIOD_MICROS = 100_000; // Docker's default CFS period; --cpus sets quota = cores × period
+
+/**
+ * The fleet in cAdvisor's shape, from the store: each container's latest sample within the last
+ * `windowSeconds` (so stopped containers drop out), with its inventory facts, and each host's
+ * machine facts; every series carries a `host` label.
+ */
+export async function fleetSnapshots(
+  store: Store,
+  windowSeconds: number,
+): Promise<{ snapshots: ContainerSnapshot[]; machines: MachineFacts[] }> {
+  const samples = await store.rows<Record<string, unknown> & { time_text: string }>(
+    `SELECT toString(time) AS time_text, ${SAMPLE_COLUMNS.join(", ")} FROM samples
+     WHERE time >= now64(3) - toIntervalSecond({window:UInt32})
+     ORDER BY host, container_id, time DESC LIMIT 1 BY host, container_id`,
+    { window: windowSeconds },
+  );
+  const ids = [...new Set(samples.map((s) => String(s.container_id)))];
+  const inventory = await store.rows<{
+    host: string;
+    id: string;
+    labels: Record<string, string>;
+    cpuLimitCores: number;
+    created: string;
+  }>(
+    `SELECT host, container_id AS id, argMax(labels, time) AS labels, argMax(cpu_limit_cores, time) AS cpuLimitCores,
+            argMax(created, time) AS created
+     FROM containers WHERE container_id IN {ids:Array(String)} GROUP BY host, container_id`,
+    { ids },
+  );
+  const facts = new Map(inventory.map((c) => [`${c.host}/${c.id}`, c]));
+  const snapshots = samples.map((row): ContainerSnapshot => {
+    const sample = { kind: "sample", ...(camelize(withRfc3339Time(row)) as object) } as SampleRecord;
+    const info = facts.get(`${sample.host}/${sample.containerId}`);
+    const seenAtMs = Date.parse(sample.time);
+    return {
+      sample,
+      cgroupPath: `/docker/${sample.containerId}`,
+      labels: info?.labels ?? {},
+      processes: sample.pids,
+      cpuQuotaMicros: Math.round((info?.cpuLimitCores ?? 0) * CPU_PERIOD_MICROS),
+      cpuPeriodMicros: info?.cpuLimitCores ? CPU_PERIOD_MICROS : 0,
+      cpuShares: 0,
+      startTimeSeconds: info?.created ? Date.parse(info.created) / 1000 : 0,
+      seenAtMs,
+      measured: true,
+      extraLabels: { host: sample.host },
+    };
+  });
+  const hosts = await store.rows<{ host: string; cpuCores: number; memoryBytes: string }>(
+    `SELECT host, argMax(cpu_cores, time) AS cpuCores, argMax(memory_bytes, time) AS memoryBytes
+     FROM hosts GROUP BY host ORDER BY host`,
+  );
+  const machines = hosts.map((h) => ({
+    cpuCores: h.cpuCores,
+    memoryBytes: Number(h.memoryBytes),
+    labels: { host: h.host },
+  }));
+  return { snapshots, machines };
+}

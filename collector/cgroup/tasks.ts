@@ -1,0 +1,148 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { ContainerCgroup } from "./paths.ts";
+import { readOptional } from "./stats.ts";
+
+/** cgroup.procs: one PID (thread-group id) per line, as the host's PID namespace sees it. */
+export function parseCgroupProcs(text: string | undefined): number[] {
+  const out: number[] = [];
+  for (const line of (text ?? "").split("\n")) {
+    const n = Number(line.trim());
+    if (line.trim() !== "" && Number.isInteger(n) && n > 0) out.push(n);
+  }
+  return out;
+}
+
+/** The processes of a container's cgroup (v1: the pids controller, else memory; v2: its directory). */
+export async function readCgroupProcs(cg: ContainerCgroup): Promise<number[]> {
+  const dirs = cg.version === 2 ? [cg.dir] : [cg.dirs.pids, cg.dirs.memory];
+  for (const dir of dirs) {
+    const text = await readOptional(join(dir, "cgroup.procs"));
+    if (text !== undefined) return parseCgroupProcs(text);
+  }
+  return [];
+}
+
+/** `Threads:` of /proc/<pid>/status; 0 when absent. */
+export function parseStatusThreads(text: string | undefined): number {
+  const m = /^Threads:\s*(\d+)/m.exec(text ?? "");
+  return m ? Number(m[1]) : 0;
+}
+
+/** `PPid:` of /proc/<pid>/status; 0 when absent. */
+export function parseStatusPpid(text: string | undefined): number {
+  const m = /^PPid:\s*(\d+)/m.exec(text ?? "");
+  return m ? Number(m[1]) : 0;
+}
+
+/** One process's /proc/<pid>/io bytes and its parent. */
+export interface ProcIo {
+  readBytes: number;
+  writeBytes: number;
+  ppid: number;
+}
+
+/**
+ * /proc/<pid>/io: `read_bytes` / `write_bytes` are the bytes this process (and, once reaped, its
+ * children) caused to be fetched from or sent to the storage layer — written bytes are charged
+ * when the page cache is dirtied, so buffered writes count even before writeback. rchar/wchar
+ * (any read/write syscall, pipes and sockets included) are not used.
+ */
+export function parseProcIo(text: string | undefined): { readBytes: number; writeBytes: number } | undefined {
+  if (text === undefined) return undefined;
+  let readBytes = 0;
+  let writeBytes = 0;
+  for (const line of text.split("\n")) {
+    const [key, value] = line.split(":");
+    const n = Number(value);
+    if (!Number.isFinite(n)) continue;
+    if (key === "read_bytes") readBytes = n;
+    else if (key === "write_bytes") writeBytes = n;
+  }
+  return { readBytes, writeBytes };
+}
+
+async function countDir(path: string): Promise<number> {
+  try {
+    return (await readdir(path)).length;
+  } catch {
+    return 0; // the process exited, or /proc/<pid>/fd is not readable
+  }
+}
+
+/** What /proc says of a cgroup's processes at one instant. */
+export interface TaskStats {
+  /** Entries of cgroup.procs (processes, not threads). */
+  processes: number;
+  /** Sum of `Threads:` over those processes. */
+  threads: number;
+  /** Sum of the entries of /proc/<pid>/fd. */
+  fileDescriptors: number;
+  /** Per process: its /proc/<pid>/io bytes; missing when the file could not be read. */
+  io: Map<number, ProcIo>;
+}
+
+/** Reads status, fd and io of each PID; a process that exits meanwhile just counts as absent. */
+export async function readTaskStats(procRoot: string, pids: number[]): Promise<TaskStats> {
+  const out: TaskStats = { processes: pids.length, threads: 0, fileDescriptors: 0, io: new Map() };
+  await Promise.all(
+    pids.map(async (pid) => {
+      const base = join(procRoot, String(pid));
+      const [status, io, fds] = await Promise.all([
+        readOptional(join(base, "status")).catch(() => undefined),
+        readOptional(join(base, "io")).catch(() => undefined), // EACCES without CAP_SYS_PTRACE
+        countDir(join(base, "fd")),
+      ]);
+      out.threads += parseStatusThreads(status);
+      out.fileDescriptors += fds;
+      const parsed = parseProcIo(io);
+      if (parsed) out.io.set(pid, { ...parsed, ppid: parseStatusPpid(status) });
+    }),
+  );
+  return out;
+}
+
+/**
+ * Cumulative read/write bytes of a container from /proc/<pid>/io, for kernels whose cgroup
+ * counters miss buffered I/O (cgroup v1 blkio charges writeback to the root cgroup).
+ *
+ * /proc/<pid>/io of a process includes the bytes of the children it has reaped. So the total is
+ * the sum over the live processes plus the last-seen bytes of each process that went away while
+ * its parent was not a live process of the container (a `docker exec` process, whose parent is the
+ * runtime; or a process whose parent exited too) — a child whose parent is still in the container
+ * is folded into that parent's counter when reaped, and is not added again. The total never
+ * decreases while the container lives (it is held across the moment between a child's exit and
+ * its parent reaping it).
+ */
+export class ProcIoAccount {
+  readonly #last = new Map<number, ProcIo>();
+  #retiredRead = 0;
+  #retiredWrite = 0;
+  #totalRead = 0;
+  #totalWrite = 0;
+
+  update(io: Map<number, ProcIo>): { readBytes: number; writeBytes: number } {
+    for (const [pid, prev] of this.#last) {
+      const now = io.get(pid);
+      // A counter that went down means the PID now names another process.
+      const reused =
+        now !== undefined && (now.readBytes < prev.readBytes || now.writeBytes < prev.writeBytes);
+      if (now && !reused) continue;
+      this.#last.delete(pid);
+      if (reused || !io.has(prev.ppid)) {
+        this.#retiredRead += prev.readBytes;
+        this.#retiredWrite += prev.writeBytes;
+      }
+    }
+    let liveRead = 0;
+    let liveWrite = 0;
+    for (const [pid, now] of io) {
+      this.#last.set(pid, now);
+      liveRead += now.readBytes;
+      liveWrite += now.writeBytes;
+    }
+    this.#totalRead = Math.max(this.#totalRead, this.#retiredRead + liveRead);
+    this.#totalWrite = Math.max(this.#totalWrite, this.#retiredWrite + liveWrite);
+    return { readBytes: this.#totalRead, writeBytes: this.#totalWrite };
+  }
+}

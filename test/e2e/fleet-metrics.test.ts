@@ -1,0 +1,72 @@
+// One Prometheus target for the fleet: the aggregator's /metrics/fleet renders every host's
+// containers in cAdvisor's names from the store, each series with a `host` label.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
+import { PROMTOOL, runWithInput } from "../helpers/run.ts";
+import {
+  type FleetscopeProcess,
+  freePort,
+  startAggregator,
+  startCollector,
+  tempDir,
+} from "../helpers/stack.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+describe("fleet-wide /metrics on the aggregator", () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const procs: FleetscopeProcess[] = [];
+  let url: string;
+  const name = uniqueName("fleet");
+
+  beforeAll(async () => {
+    dir = await tempDir("fleet-metrics");
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    procs.push(await startAggregator(`${dir.path}/agg`, port));
+    // Two collectors as two hosts (both see this machine's containers).
+    for (const host of ["node-a", "node-b"]) {
+      procs.push(
+        await startCollector(url, `${dir.path}/${host}`, ["--host-name", host, "--metrics-listen", "off"]),
+      );
+    }
+    await docker("run", "-d", "--name", name, "--memory", "24m", BUSYBOX, "sleep", "600");
+  });
+  afterAll(async () => {
+    await removeContainers(name);
+    for (const p of procs.reverse()) await p.stop();
+    await dir?.remove();
+  });
+
+  it("shows each host's containers and machines with a host label, and lints clean", async () => {
+    const text = await waitFor("the container from both hosts", async () => {
+      const res = await fetch(`${url}/metrics/fleet`);
+      const t = await res.text();
+      const both = ["node-a", "node-b"].every((h) =>
+        new RegExp(
+          `^container_spec_memory_limit_bytes\\{host="${h}",id="/docker/[0-9a-f]{64}",image="${BUSYBOX}",name="${name}"\\} 25165824$`,
+          "m",
+        ).test(t),
+      );
+      return both ? t : undefined;
+    });
+    expect(text).toMatch(/^machine_cpu_cores\{host="node-a"\} \d+$/m);
+    expect(text).toMatch(/^machine_cpu_cores\{host="node-b"\} \d+$/m);
+    expect(text).toMatch(
+      new RegExp(`^container_cpu_usage_seconds_total\\{host="node-a",.*name="${name}",cpu="total"\\} `, "m"),
+    );
+    const lint = await runWithInput(PROMTOOL, ["check", "metrics"], text);
+    expect(lint.output).toBe("");
+    expect(lint.code).toBe(0);
+  });
+
+  it("drops a container whose samples stopped coming", async () => {
+    await docker("rm", "-f", name);
+    const res = await fetch(`${url}/metrics/fleet?window=5`);
+    const t = await waitFor("the removed container gone from a 5 s window", async () => {
+      const text = await (await fetch(`${url}/metrics/fleet?window=5`)).text();
+      return text.includes(`name="${name}"`) ? undefined : text;
+    });
+    expect(res.status).toBe(200);
+    expect(t).toMatch(/^machine_memory_bytes\{host="node-a"\} \d+$/m);
+  });
+});
