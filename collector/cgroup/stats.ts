@@ -131,3 +131,34 @@ export async function readOptional(path: string): Promise<string | undefined> {
     throw err;
   }
 }
+
+/** cgroup.procs: one PID (thread-group id) per line, as the host's PID namespace sees it. */
+export function parseCgroupProcs(text: string | undefined): number[] {
+  const out: number[] = [];
+  for (const line of (text ?? "").split("\n")) {
+    const n = Number(line.trim());
+    if (line.trim() !== "" && Number.isInteger(n) && n > 0) out.push(n);
+  }
+  return out;
+}
+
+/** CFS throttling from a cpu.stat: enforcement periods, throttled periods and throttled time in seconds. */
+export interface CfsThrottling {
+  periods: number;
+  throttledPeriods: number;
+  throttledSeconds: number;
+}
+
+/** v1 and v2 share nr_periods/nr_throttled; the time key and unit differ (throttled_time ns, throttled_usec µs). */
+export function parseCfsThrottling(
+  text: string | undefined,
+  timeKey: string,
+  secondsPerUnit: number,
+): CfsThrottling {
+  const m = parseKeyedFile(text);
+  return {
+    periods: m.get("nr_periods") ?? 0,
+    throttledPeriods: m.get("nr_throttled") ?? 0,
+    throttledSeconds: (m.get(timeKey) ?? 0) * secondsPerUnit,
+  };
+}

@@ -1,17 +1,8 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { parseStatus } from "../proc/process.ts";
 import type { ContainerCgroup } from "./paths.ts";
-import { readOptional } from "./stats.ts";
-
-/** cgroup.procs: one PID (thread-group id) per line, as the host's PID namespace sees it. */
-export function parseCgroupProcs(text: string | undefined): number[] {
-  const out: number[] = [];
-  for (const line of (text ?? "").split("\n")) {
-    const n = Number(line.trim());
-    if (line.trim() !== "" && Number.isInteger(n) && n > 0) out.push(n);
-  }
-  return out;
-}
+import { parseCgroupProcs, readOptional } from "./stats.ts";
 
 /** The processes of a container's cgroup (v1: the pids controller, else memory; v2: its directory). */
 export async function readCgroupProcs(cg: ContainerCgroup): Promise<number[]> {
@@ -21,18 +12,6 @@ export async function readCgroupProcs(cg: ContainerCgroup): Promise<number[]> {
     if (text !== undefined) return parseCgroupProcs(text);
   }
   return [];
-}
-
-/** `Threads:` of /proc/<pid>/status; 0 when absent. */
-export function parseStatusThreads(text: string | undefined): number {
-  const m = /^Threads:\s*(\d+)/m.exec(text ?? "");
-  return m ? Number(m[1]) : 0;
-}
-
-/** `PPid:` of /proc/<pid>/status; 0 when absent. */
-export function parseStatusPpid(text: string | undefined): number {
-  const m = /^PPid:\s*(\d+)/m.exec(text ?? "");
-  return m ? Number(m[1]) : 0;
 }
 
 /** One process's /proc/<pid>/io bytes and its parent. */
@@ -93,10 +72,11 @@ export async function readTaskStats(procRoot: string, pids: number[]): Promise<T
         readOptional(join(base, "io")).catch(() => undefined), // EACCES without CAP_SYS_PTRACE
         countDir(join(base, "fd")),
       ]);
-      out.threads += parseStatusThreads(status);
+      const { threads, ppid } = parseStatus(status ?? "");
+      out.threads += threads;
       out.fileDescriptors += fds;
       const parsed = parseProcIo(io);
-      if (parsed) out.io.set(pid, { ...parsed, ppid: parseStatusPpid(status) });
+      if (parsed) out.io.set(pid, { ...parsed, ppid });
     }),
   );
   return out;

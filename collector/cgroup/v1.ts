@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import type { DeviceIoStats } from "../../protocol/records.ts";
 import {
+  type CfsThrottling,
   type CgroupStats,
+  parseCfsThrottling,
   parseKeyedFile,
   parseSingleNumber,
   readOptional,
@@ -107,17 +109,8 @@ export const parseV1SoftLimit = parseV1MemoryLimit;
  * cpu.stat of the v1 cpu controller: CFS enforcement periods, throttled periods, and the
  * throttled time in nanoseconds → seconds. All stay 0 while no quota is set.
  */
-export function parseV1CpuStat(text: string | undefined): {
-  periods: number;
-  throttledPeriods: number;
-  throttledSeconds: number;
-} {
-  const m = parseKeyedFile(text);
-  return {
-    periods: m.get("nr_periods") ?? 0,
-    throttledPeriods: m.get("nr_throttled") ?? 0,
-    throttledSeconds: (m.get("throttled_time") ?? 0) / 1e9,
-  };
+export function parseV1CpuStat(text: string | undefined): CfsThrottling {
+  return parseCfsThrottling(text, "throttled_time", 1e-9);
 }
 
 /** cpu.cfs_quota_us: -1 (no quota) → 0. */

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import type { DeviceIoStats } from "../../protocol/records.ts";
 import {
+  type CfsThrottling,
   type CgroupStats,
+  parseCfsThrottling,
   parseKeyedFile,
   parseSingleNumber,
   readOptional,
@@ -55,17 +57,8 @@ export function parseIoStat(text: string | undefined): { readBytes: number; writ
 }
 
 /** cpu.stat's CFS keys: nr_periods, nr_throttled, throttled_usec (µs → seconds). */
-export function parseV2CpuThrottling(text: string | undefined): {
-  periods: number;
-  throttledPeriods: number;
-  throttledSeconds: number;
-} {
-  const m = parseKeyedFile(text);
-  return {
-    periods: m.get("nr_periods") ?? 0,
-    throttledPeriods: m.get("nr_throttled") ?? 0,
-    throttledSeconds: (m.get("throttled_usec") ?? 0) / 1e6,
-  };
+export function parseV2CpuThrottling(text: string | undefined): CfsThrottling {
+  return parseCfsThrottling(text, "throttled_usec", 1e-6);
 }
 
 /** memory.stat keys beyond anon/file: file_mapped ≈ v1 mapped_file. */

@@ -2,6 +2,7 @@
 // take a procRoot so a collector in a container reads the host's /host/proc.
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
+import { parseCgroupProcs } from "../cgroup/stats.ts";
 
 /**
  * USER_HZ: the unit of utime, stime and starttime in /proc/<pid>/stat. The kernel fixes it at 100
@@ -66,6 +67,7 @@ export interface ProcStatus {
   name: string;
   /** Real uid. */
   uid: number;
+  ppid: number;
   threads: number;
   /** VmRSS; 0 for kernel threads and zombies, which have none. */
   rssBytes: number;
@@ -74,7 +76,7 @@ export interface ProcStatus {
 }
 
 export function parseStatus(text: string): ProcStatus {
-  const out: ProcStatus = { name: "", uid: 0, threads: 0, rssBytes: 0, nsPids: [] };
+  const out: ProcStatus = { name: "", uid: 0, ppid: 0, threads: 0, rssBytes: 0, nsPids: [] };
   for (const line of text.split("\n")) {
     const colon = line.indexOf(":");
     if (colon < 0) continue;
@@ -86,6 +88,9 @@ export function parseStatus(text: string): ProcStatus {
         break;
       case "Uid":
         out.uid = Number(value.split(/\s+/)[0]) || 0;
+        break;
+      case "PPid":
+        out.ppid = Number(value) || 0;
         break;
       case "Threads":
         out.threads = Number(value) || 0;
@@ -150,16 +155,6 @@ export function parsePasswd(text: string): Map<number, string> {
   return users;
 }
 
-/** cgroup.procs: one pid a line. */
-export function parsePidList(text: string): number[] {
-  const pids: number[] = [];
-  for (const line of text.split("\n")) {
-    const n = Number(line);
-    if (line !== "" && Number.isInteger(n) && n > 0) pids.push(n);
-  }
-  return pids;
-}
-
 // --- readers -------------------------------------------------------------------------------
 // Synchronous on purpose: /proc files live in memory, and a sync read costs ~6x less CPU than a
 // promise read through libuv's thread pool (measured here: 83 stat files, ~1 ms sync against
@@ -221,7 +216,7 @@ export function readCmdline(procRoot: string, pid: number, max = CMDLINE_MAX_BYT
 
 export function readPidList(path: string): number[] {
   const text = readText(path);
-  return text === undefined ? [] : parsePidList(text);
+  return parseCgroupProcs(text);
 }
 
 /** The users a process's root file system knows (its /etc/passwd seen through /proc/<pid>/root). */

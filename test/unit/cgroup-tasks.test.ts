@@ -1,15 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  type ProcIo,
-  ProcIoAccount,
-  parseCgroupProcs,
-  parseProcIo,
-  parseStatusPpid,
-  parseStatusThreads,
-  readTaskStats,
-} from "../../collector/cgroup/tasks.ts";
+import { parseCgroupProcs } from "../../collector/cgroup/stats.ts";
+import { type ProcIo, ProcIoAccount, parseProcIo, readTaskStats } from "../../collector/cgroup/tasks.ts";
+import { parseStatus } from "../../collector/proc/process.ts";
 
 // /proc files of the two processes of a captured container (sh spinning, its `sleep` child; dd,
 // an earlier child, already reaped by sh); see test/fixtures/proc/SOURCE.md.
@@ -28,8 +22,7 @@ describe("/proc of a cgroup's processes", () => {
 
   it("reads Threads and PPid from status", () => {
     const status = readFileSync(join(PROC, "12298/status"), "utf8");
-    expect(parseStatusThreads(status)).toBe(1);
-    expect(parseStatusPpid(status)).toBe(12267);
+    expect(parseStatus(status)).toMatchObject({ threads: 1, ppid: 12267 });
   });
 
   it("reads read_bytes / write_bytes of io, the reaped dd's 4 MiB included in its parent's", () => {

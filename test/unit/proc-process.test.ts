@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
+import { parseCgroupProcs } from "../../collector/cgroup/stats.ts";
 import type { ContainerInfo } from "../../collector/docker/container-info.ts";
 import type { ContainerInventory } from "../../collector/docker/inventory.ts";
 import {
@@ -10,7 +11,6 @@ import {
   parseBtime,
   parseCmdline,
   parsePasswd,
-  parsePidList,
   parseStat,
   parseStatus,
   parseUptime,
@@ -79,7 +79,14 @@ describe("parseStat", () => {
 describe("parseStatus", () => {
   it("reads uid, threads, VmRSS and both NSpid values of a container process", () => {
     const s = parseStatus(read("10800/status"));
-    expect(s).toEqual({ name: "sleep", uid: 0, threads: 1, rssBytes: 1444 * 1024, nsPids: [10800, 7] });
+    expect(s).toEqual({
+      name: "sleep",
+      uid: 0,
+      ppid: 10770,
+      threads: 1,
+      rssBytes: 1444 * 1024,
+      nsPids: [10800, 7],
+    });
     expect(namespacePid(s, 10800)).toBe(7);
   });
 
@@ -150,7 +157,7 @@ describe("users", () => {
 
   it("parses cgroup.procs", () => {
     const procs = readFileSync(join(CGROUP, "memory/docker", ID, "cgroup.procs"), "utf8");
-    expect(parsePidList(procs)).toEqual([10770, 10800, 10801, 10802, 10829]);
+    expect(parseCgroupProcs(procs)).toEqual([10770, 10800, 10801, 10802, 10829]);
   });
 
   it("reads a vanished process as undefined", () => {
