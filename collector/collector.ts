@@ -70,6 +70,10 @@ export class Collector {
       maxBytes: opts.spoolMaxBytes,
       fullPolicy: opts.spoolFullPolicy,
       log: opts.log.child({ component: "spool" }),
+      onDropped: (batch) => {
+        for (const [source, n] of Object.entries(batch.sources))
+          this.metrics.recordsDropped.inc({ source }, n);
+      },
     });
     this.metrics = createCollectorMetrics(() => this.#spool.stats);
   }

@@ -17,7 +17,14 @@ export function createCollectorMetrics(spoolStats: () => SpoolStats) {
     }),
     recordsShipped: new Counter({
       name: "fleetscope_collector_records_shipped_total",
-      help: "Records acked by the aggregator.",
+      help: "Records acked by the aggregator, by source.",
+      labelNames: ["source"],
+      registers: r,
+    }),
+    recordsDropped: new Counter({
+      name: "fleetscope_collector_records_dropped_total",
+      help: "Records deleted unsent because the spool was full (drop-oldest policy), by source.",
+      labelNames: ["source"],
       registers: r,
     }),
     batchesShipped: new Counter({
@@ -45,15 +52,13 @@ export function createCollectorMetrics(spoolStats: () => SpoolStats) {
     }),
     spool: new Gauge({
       name: "fleetscope_collector_spool",
-      help: "Spool state: batches and bytes on disk; dropped and corrupt batches and records since start.",
+      help: "Spool state: batches and bytes on disk, corrupt batches set aside since start.",
       labelNames: ["what"],
       registers: r,
       collect() {
         const s = spoolStats();
         this.set({ what: "batches" }, s.batches);
         this.set({ what: "bytes" }, s.bytes);
-        this.set({ what: "dropped_batches" }, s.droppedBatches);
-        this.set({ what: "dropped_records" }, s.droppedRecords);
         this.set({ what: "corrupt_batches" }, s.corruptBatches);
       },
     }),

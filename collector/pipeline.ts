@@ -19,6 +19,8 @@ export class Pipeline {
   readonly #opts: PipelineOptions;
   readonly #metrics: CollectorMetrics;
   #buffer: FleetRecord[] = [];
+  /** Records per source in the buffer. */
+  #bufferSources: Record<string, number> = {};
   readonly #cursors: Record<string, unknown>;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
@@ -32,6 +34,7 @@ export class Pipeline {
 
   async emit(source: string, records: FleetRecord[], cursor?: unknown): Promise<void> {
     for (const r of records) this.#buffer.push(r);
+    this.#bufferSources[source] = (this.#bufferSources[source] ?? 0) + records.length;
     if (cursor !== undefined) this.#cursors[source] = cursor;
     this.#metrics.recordsRead.inc({ source }, records.length);
     if (this.#buffer.length >= this.#opts.maxBatchRecords) return this.flush();
@@ -49,7 +52,9 @@ export class Pipeline {
   async #writeBuffered(): Promise<void> {
     if (this.#buffer.length === 0) return;
     const records = this.#buffer;
+    const sources = this.#bufferSources;
     this.#buffer = [];
-    await this.#spool.append(records, { ...this.#cursors });
+    this.#bufferSources = {};
+    await this.#spool.append(records, { ...this.#cursors }, sources);
   }
 }

@@ -101,7 +101,8 @@ export class Shipper {
       const text = await res.text();
       if (res.ok) {
         this.#metrics.batchesShipped.inc();
-        this.#metrics.recordsShipped.inc(batch.count);
+        for (const [source, n] of Object.entries(batch.sources))
+          this.#metrics.recordsShipped.inc({ source }, n);
         this.#metrics.shipSeconds.observe((performance.now() - started) / 1000);
         return "acked";
       }

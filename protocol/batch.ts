@@ -20,6 +20,8 @@ export interface BatchHeader {
   count: number;
   /** Collector-local source positions after this batch; the aggregator ignores them. */
   cursors?: Record<string, unknown>;
+  /** Records per collector source in this batch (for the collector's per-source counters). */
+  sources?: Record<string, number>;
 }
 
 export async function encodeBatch(header: BatchHeader, records: readonly FleetRecord[]): Promise<Buffer> {

@@ -2,6 +2,8 @@
 // inventory, polled together; one emit per poll carries every container's new lines and the
 // whole cursor map, so a restart resumes each container exactly where the spool left off.
 
+import { type FSWatcher, watch } from "node:fs";
+import { dirname } from "node:path";
 import type { LogRecord } from "../../protocol/records.ts";
 import type { ContainerInfo } from "../docker/container-info.ts";
 import { type FilePosition, JsonFileTailer, type TailedLine } from "../logs/json-file-tailer.ts";
@@ -21,6 +23,8 @@ const UNCLAIMED_CURSOR_TTL_MS = 10 * 60_000;
 interface Tailed {
   info: ContainerInfo;
   tailer: JsonFileTailer;
+  /** inotify on the container's log directory: a write or a rotation wakes the source. */
+  watcher: FSWatcher | undefined;
   /** Set by the inventory's `removed`: drain to EOF on the next poll, then close. */
   removed: boolean;
 }
@@ -34,14 +38,18 @@ export class JsonFileLogSource implements Source {
   /** Positions from ctx.cursor not yet taken by a tailer. */
   #saved = new Map<string, FilePosition>();
   #savedUntil = 0;
-  #timer: NodeJS.Timeout | undefined;
+  /** Containers whose directory changed since their last poll. */
+  readonly #dirty = new Set<string>();
+  /** Resolves the loop's wait early (a wake or stop). */
+  #wakeLoop: (() => void) | undefined;
   #running: Promise<void> | undefined;
   #stopping = false;
   #lastCursor = "";
   #parseErrors = 0;
 
   constructor(options: JsonFileLogSourceOptions = {}) {
-    this.#pollIntervalMs = options.pollIntervalMs ?? 100; // an fstat per container: cheap, and it bounds the delay
+    // Writes wake the source through inotify; this full poll only catches what a watch missed.
+    this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.#maxRecordBytes = options.maxRecordBytes;
   }
 
@@ -57,17 +65,18 @@ export class JsonFileLogSource implements Source {
     ctx.inventory.on("change", this.#onChange);
     ctx.inventory.on("removed", this.#onRemoved);
     for (const info of ctx.inventory.list()) this.#onChange(info);
-    this.#schedule(0);
+    this.#running = this.#loop();
   }
 
   async stop(): Promise<void> {
     if (!this.#ctx) return;
     this.#stopping = true;
-    clearTimeout(this.#timer);
+    this.#wakeLoop?.();
     await this.#running;
     this.#ctx.inventory.off("change", this.#onChange);
     this.#ctx.inventory.off("removed", this.#onRemoved);
-    await this.#pollOnce(); // the final read
+    await this.#pollOnce([...this.#tailed.keys()]); // the final read
+    for (const t of this.#tailed.values()) t.watcher?.close();
     await Promise.all([...this.#tailed.values()].map((t) => t.tailer.close()));
     this.#tailed.clear();
   }
@@ -88,37 +97,74 @@ export class JsonFileLogSource implements Source {
       onParseError: (error, where) =>
         ctx.log.debug({ containerId: info.id, error, ...where }, "skipping an unparsable json-file line"),
     });
-    this.#tailed.set(info.id, { info, tailer, removed: false });
+    this.#tailed.set(info.id, { info, tailer, watcher: this.#watch(info), removed: false });
+    this.#wake(info.id);
   };
+
+  #watch(info: ContainerInfo): FSWatcher | undefined {
+    try {
+      const watcher = watch(dirname(info.logPath), { persistent: false }, () => this.#wake(info.id));
+      watcher.on("error", () => watcher.close()); // the directory went with `docker rm`
+      return watcher;
+    } catch {
+      return undefined; // no inotify here: the full poll still reads everything
+    }
+  }
+
+  #wake(id: string): void {
+    this.#dirty.add(id);
+    this.#wakeLoop?.();
+  }
 
   readonly #onRemoved = (info: ContainerInfo): void => {
     const t = this.#tailed.get(info.id);
     if (t) t.removed = true;
     this.#saved.delete(info.id);
+    this.#wake(info.id);
   };
 
-  #schedule(delayMs: number): void {
-    if (this.#stopping) return;
-    this.#timer = setTimeout(() => {
-      this.#running = this.#pollOnce().then(
-        (more) => this.#schedule(more ? 0 : this.#pollIntervalMs),
-        (err) => {
-          this.#ctx?.log.error({ err }, "json-file poll failed");
-          this.#schedule(this.#pollIntervalMs);
-        },
-      );
-    }, delayMs);
+  /**
+   * Polls the containers that woke (inotify), and all of them every pollIntervalMs; a tailer
+   * that had more to read than one poll takes is polled again at once.
+   */
+  async #loop(): Promise<void> {
+    let nextFull = 0;
+    while (!this.#stopping) {
+      const wait = nextFull - Date.now();
+      if (this.#dirty.size === 0 && wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.#wakeLoop = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wakeLoop = undefined;
+      }
+      if (this.#stopping) break;
+      const full = Date.now() >= nextFull;
+      if (full) nextFull = Date.now() + this.#pollIntervalMs;
+      const ids = full ? [...this.#tailed.keys()] : [...this.#dirty];
+      this.#dirty.clear();
+      try {
+        for (const id of await this.#pollOnce(ids)) this.#dirty.add(id);
+      } catch (err) {
+        this.#ctx?.log.error({ err }, "json-file poll failed");
+      }
+    }
   }
 
-  /** Polls every tailer once and emits what they read; true when some had more to read. */
-  async #pollOnce(): Promise<boolean> {
+  /** Polls these containers' tailers once and emits what they read; returns those with more to read. */
+  async #pollOnce(ids: string[]): Promise<string[]> {
     const ctx = this.#ctx as SourceContext;
     const records: LogRecord[] = [];
-    let more = false;
-    for (const [id, t] of [...this.#tailed]) {
+    const more: string[] = [];
+    for (const id of ids) {
+      const t = this.#tailed.get(id);
+      if (!t) continue;
       try {
         const r = await t.tailer.poll();
-        more ||= r.more;
+        if (r.more) more.push(id);
         if (r.resumeLost)
           ctx.log.warn({ containerId: id }, "saved log position was rotated away; read from the oldest file");
         if (r.parseErrors > 0) {
@@ -130,6 +176,7 @@ export class JsonFileLogSource implements Source {
         if (t.removed && !r.more) {
           // Gone for good: lines whose last piece never came are shipped as they are.
           for (const line of t.tailer.flush()) records.push(toLogRecord(line, t.info, ctx.host));
+          t.watcher?.close();
           await t.tailer.close();
           this.#tailed.delete(id);
         }

@@ -16,6 +16,8 @@ export interface SpoolOptions {
   /** block: writers wait for the shipper; drop-oldest: the oldest batches are deleted and counted. */
   fullPolicy: FullPolicy;
   log: Logger;
+  /** Told of every batch the drop-oldest policy deletes unsent (for the per-source drop counter). */
+  onDropped?: (batch: SpooledBatch) => void;
 }
 
 export interface SpooledBatch {
@@ -24,6 +26,8 @@ export interface SpooledBatch {
   file: string;
   bytes: number;
   count: number;
+  /** Records per source in this batch. */
+  sources: Record<string, number>;
 }
 
 interface SpoolState {
@@ -97,7 +101,8 @@ export class Spool {
         const body = await readFile(file);
         const { header, lines } = await decodeBatch(body);
         const seq = Number.parseInt(name, 10);
-        this.#queue.push({ seq, id: header.batchId, file, bytes: body.length, count: lines.length });
+        const sources = header.sources ?? {};
+        this.#queue.push({ seq, id: header.batchId, file, bytes: body.length, count: lines.length, sources });
         this.#bytes += body.length;
         this.#state.lastSeq = Math.max(this.#state.lastSeq, seq);
         Object.assign(this.#state.cursors, header.cursors ?? {});
@@ -112,7 +117,11 @@ export class Spool {
   }
 
   /** Writes one batch. With the block policy, waits while the spool is full. */
-  async append(records: FleetRecord[], cursors: Record<string, unknown>): Promise<void> {
+  async append(
+    records: FleetRecord[],
+    cursors: Record<string, unknown>,
+    sources: Record<string, number> = {},
+  ): Promise<void> {
     const seq = this.#state.lastSeq + 1;
     const header: BatchHeader = {
       v: 1,
@@ -121,13 +130,14 @@ export class Spool {
       host: this.#opts.host,
       count: records.length,
       cursors,
+      sources,
     };
     const body = await encodeBatch(header, records);
     await this.#makeRoom(body.length);
     const file = join(this.#opts.dir, `${String(seq).padStart(12, "0")}${BATCH_SUFFIX}`);
     await writeFileAtomic(file, body);
     this.#state = { lastSeq: seq, cursors: { ...this.#state.cursors, ...cursors } };
-    this.#queue.push({ seq, id: header.batchId, file, bytes: body.length, count: records.length });
+    this.#queue.push({ seq, id: header.batchId, file, bytes: body.length, count: records.length, sources });
     this.#bytes += body.length;
     this.#refreshStats();
     await writeFileAtomic(join(this.#opts.dir, STATE_FILE), JSON.stringify(this.#state));
@@ -204,6 +214,7 @@ export class Spool {
       if (!victim) return;
       this.stats.droppedBatches++;
       this.stats.droppedRecords += victim.count;
+      this.#opts.onDropped?.(victim);
       log.warn(
         { batch: victim.id, records: victim.count },
         "spool full: dropped the oldest batch (drop-oldest)",

@@ -43,6 +43,15 @@ describe("container logs through the whole pipeline", () => {
       N,
       N,
     ]);
+    // …and the collector counted them as read and shipped under their source.
+    const metrics = await (await fetch(`${up.url}/metrics`)).text();
+    for (const what of ["read", "shipped"]) {
+      const re = new RegExp(
+        `^fleetscope_collector_records_${what}_total\\{source="docker-json"\\} (\\d+)$`,
+        "m",
+      );
+      expect(Number(re.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2 * N);
+    }
   });
 
   it("filters by stream and by text", async () => {

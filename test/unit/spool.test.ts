@@ -93,11 +93,21 @@ describe("spool", () => {
   it("with drop-oldest, drops whole batches when full and counts their records", async () => {
     const d = await tempDir("spool");
     dirs.push(d);
-    const s = await openSpool(d.path, { maxBytes: 1, fullPolicy: "drop-oldest" });
-    await s.append([hostRecord(1), hostRecord(2)], {});
-    await s.append([hostRecord(3)], {});
-    await s.append([hostRecord(4)], {});
+    const dropped: Record<string, number>[] = [];
+    const s = new Spool({
+      dir: d.path,
+      host: "h",
+      maxBytes: 1,
+      fullPolicy: "drop-oldest",
+      log,
+      onDropped: (b) => dropped.push(b.sources),
+    });
+    await s.open();
+    await s.append([hostRecord(1), hostRecord(2)], {}, { host: 1, journald: 1 });
+    await s.append([hostRecord(3)], {}, { host: 1 });
+    await s.append([hostRecord(4)], {}, { host: 1 });
     expect(s.stats).toMatchObject({ batches: 1, droppedBatches: 2, droppedRecords: 3 });
+    expect(dropped).toEqual([{ host: 1, journald: 1 }, { host: 1 }]);
   });
 
   it("with block, makes the writer wait until a batch is acked", async () => {
