@@ -1,21 +1,20 @@
 import { access } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import type Dockerode from "dockerode";
 import type { InterfaceStats, SampleRecord } from "../../protocol/records.ts";
 import { readNetDevInterfaces } from "../cgroup/net-dev.ts";
 import {
   type CgroupRoots,
-  type ContainerCgroup,
   DEFAULT_ROOTS,
   detectCgroupVersion,
   findContainerCgroup,
   guessContainerCgroup,
 } from "../cgroup/paths.ts";
-import { type CgroupStats, emptyStats, workingSet } from "../cgroup/stats.ts";
+import { CgroupUnreadableError, cgroupPathOf, readCgroupStats } from "../cgroup/read-stats.ts";
+import { type CgroupStats, emptyStats } from "../cgroup/stats.ts";
 import { ProcIoAccount, readCgroupProcs, readTaskStats, type TaskStats } from "../cgroup/tasks.ts";
-import { readV1Stats } from "../cgroup/v1.ts";
-import { readV2Stats } from "../cgroup/v2.ts";
 import type { ContainerInfo } from "../docker/container-info.ts";
+import { statsFromDockerApi } from "../docker/stats-api.ts";
 import type { Source, SourceContext } from "./source.ts";
 
 export interface ContainerStatsOptions {
@@ -63,84 +62,6 @@ export interface ContainerSnapshot {
 }
 
 const DEFAULT_RETAIN_STOPPED_MS = 5 * 60_000;
-
-/** The container's cgroup path relative to its hierarchy's mount, as cAdvisor's `id` label has it. */
-export function cgroupPathOf(cg: ContainerCgroup, cgroupRoot: string): string {
-  const rel =
-    cg.version === 2 ? relative(cgroupRoot, cg.dir) : relative(join(cgroupRoot, "memory"), cg.dirs.memory);
-  return `/${rel.split("\\").join("/")}`;
-}
-
-/** The container's cgroup directory is missing or not readable (as opposed to a broken file in it). */
-export class CgroupUnreadableError extends Error {
-  override readonly name = "CgroupUnreadableError";
-}
-
-/** Reads the stats of a located cgroup; throws CgroupUnreadableError when its directory cannot be read. */
-export async function readCgroupStats(cg: ContainerCgroup): Promise<CgroupStats> {
-  const dirs = cg.version === 2 ? [cg.dir] : [cg.dirs.cpuacct, cg.dirs.memory];
-  try {
-    await Promise.any(dirs.map((d) => access(d)));
-  } catch (err) {
-    throw new CgroupUnreadableError(`cgroup not readable: ${dirs.join(", ")}`, { cause: err });
-  }
-  return cg.version === 2 ? readV2Stats(cg.dir) : readV1Stats(cg.dirs);
-}
-
-/** Maps a Docker stats API answer (v1 or v2 daemon) to our counters. */
-export function statsFromDockerApi(s: Dockerode.ContainerStats): {
-  stats: CgroupStats;
-  rxBytes: number;
-  txBytes: number;
-  interfaces: InterfaceStats[];
-} {
-  const stats = emptyStats();
-  const cpu = s.cpu_stats?.cpu_usage;
-  stats.cpuUsageSeconds = (cpu?.total_usage ?? 0) / 1e9;
-  stats.cpuUserSeconds = (cpu?.usage_in_usermode ?? 0) / 1e9;
-  stats.cpuSystemSeconds = (cpu?.usage_in_kernelmode ?? 0) / 1e9;
-  const mem = (s.memory_stats?.stats ?? {}) as Record<string, number | undefined>;
-  stats.memoryUsageBytes = s.memory_stats?.usage ?? 0;
-  // v1 daemons report total_* keys, v2 ones the kernel's anon/file/inactive_file.
-  stats.memoryWorkingSetBytes = workingSet(
-    stats.memoryUsageBytes,
-    mem.total_inactive_file ?? mem.inactive_file ?? 0,
-  );
-  stats.memoryRssBytes = mem.total_rss ?? mem.anon ?? mem.rss ?? 0;
-  stats.memoryCacheBytes = mem.total_cache ?? mem.file ?? mem.cache ?? 0;
-  // memory_stats.limit is the host's RAM when there is no limit, so the caller uses the inventory's.
-  stats.pids = s.pids_stats?.current ?? 0;
-  for (const e of s.blkio_stats?.io_service_bytes_recursive ?? []) {
-    const op = e.op.toLowerCase();
-    if (op === "read") stats.blkioReadBytes += e.value;
-    else if (op === "write") stats.blkioWriteBytes += e.value;
-  }
-  const cfs = s.cpu_stats?.throttling_data;
-  stats.cpuPeriods = cfs?.periods ?? 0;
-  stats.cpuThrottledPeriods = cfs?.throttled_periods ?? 0;
-  stats.cpuThrottledSeconds = (cfs?.throttled_time ?? 0) / 1e9;
-  stats.memoryMaxUsageBytes = s.memory_stats?.max_usage ?? 0;
-  stats.memoryFailcnt = s.memory_stats?.failcnt ?? 0;
-  let rxBytes = 0;
-  let txBytes = 0;
-  const interfaces: InterfaceStats[] = [];
-  for (const [name, n] of Object.entries(s.networks ?? {})) {
-    rxBytes += n.rx_bytes;
-    txBytes += n.tx_bytes;
-    interfaces.push({
-      name,
-      rxBytes: n.rx_bytes,
-      txBytes: n.tx_bytes,
-      rxPackets: n.rx_packets,
-      txPackets: n.tx_packets,
-      rxErrors: n.rx_errors,
-      txErrors: n.tx_errors,
-      rxDropped: n.rx_dropped,
-      txDropped: n.tx_dropped,
-    });
-  }
-  return { stats, rxBytes, txBytes, interfaces };
-}
 
 interface Previous {
   pid: number;
