@@ -159,7 +159,7 @@ ${N.toLocaleString("en-US")} lines of ${Math.round(t.bytes / N)} bytes from one 
 | delay printed → queryable (p50 / p95 of ${SAMPLES}) | ${fmt(percentile(l.toStore, 50))} / ${fmt(percentile(l.toStore, 95))} ms | |
 | delay printed → in Docker's json-file (same lines) | ${fmt(percentile(l.toDisk, 50))} / ${fmt(percentile(l.toDisk, 95))} ms | |
 
-The delay is bounded below by the collector's 100 ms file poll and 100 ms batch linger. Without a
+The delay is mostly the pipeline's 100 ms batch linger (the log file wakes the collector through inotify). Without a
 heap cap V8 lets garbage pile up under a burst; the capped run shows what the collector really holds.`;
     await writeBenchSection("pipeline", md);
     console.log(md);
