@@ -2,13 +2,8 @@
 // printed, and comes back on the same store. The collector spools meanwhile and catches up:
 // nothing lost, nothing stored twice.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
-import {
-  containerLines,
-  printLinesScript,
-  storedNumbersOnceDrained,
-  tally,
-} from "../helpers/numbered-lines.ts";
+import { docker, removeContainers, uniqueName } from "../helpers/docker.ts";
+import { startSlowPrinter, storedNumbersOnceDrained, tally } from "../helpers/numbered-lines.ts";
 import { spooledBatches } from "../helpers/spool.ts";
 import {
   type FleetscopeProcess,
@@ -47,17 +42,7 @@ describe("aggregator outage", () => {
     const spool = `${dir.path}/spool`;
     aggregator = await startAggregator(store, port);
     collector = await startCollector(url, spool);
-    await docker(
-      "run",
-      "-d",
-      "--name",
-      name,
-      BUSYBOX,
-      "sh",
-      "-c",
-      printLinesScript(marker, N, { sleepEvery: 100, sleepUs: 75_000 }),
-    );
-    await waitFor("some lines stored", async () => (await containerLines(url, name)).length >= 500);
+    await startSlowPrinter(url, name, marker, N); // ~6 s of output: the failure lands mid-stream
 
     await aggregator.stop("SIGKILL");
     aggregator = undefined;

@@ -2,10 +2,10 @@
 // the same spool. Every line, and every event, must be stored exactly once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventRow } from "../helpers/api-types.ts";
-import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
+import { docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import {
   containerLines,
-  printLinesScript,
+  startSlowPrinter,
   storedNumbersOnceDrained,
   tally,
 } from "../helpers/numbered-lines.ts";
@@ -17,7 +17,6 @@ import {
   startCollector,
   tempDir,
 } from "../helpers/stack.ts";
-import { waitFor } from "../helpers/wait.ts";
 
 const N = 8000;
 
@@ -45,18 +44,7 @@ describe("collector SIGKILL mid-stream", () => {
   it("stores every line exactly once across the kill and restart", async () => {
     const spool = `${dir.path}/spool`;
     collector = await startCollector(url, spool);
-    // ~6 s of output: 80 pauses of 75 ms, so the kill lands mid-stream.
-    await docker(
-      "run",
-      "-d",
-      "--name",
-      name,
-      BUSYBOX,
-      "sh",
-      "-c",
-      printLinesScript(marker, N, { sleepEvery: 100, sleepUs: 75_000 }),
-    );
-    await waitFor("some lines stored", async () => (await containerLines(url, name)).length >= 500);
+    await startSlowPrinter(url, name, marker, N); // ~6 s of output: the failure lands mid-stream
 
     const killed = await collector.stop("SIGKILL");
     expect(killed.signal).toBe("SIGKILL");

@@ -1,4 +1,5 @@
 import type { LogRow } from "./api-types.ts";
+import { BUSYBOX, docker } from "./docker.ts";
 import { spooledBatches } from "./spool.ts";
 import { getJson } from "./stack.ts";
 import { waitFor } from "./wait.ts";
@@ -62,4 +63,20 @@ export async function storedNumbersOnceDrained(
     { timeoutMs },
   );
   return numbersOf(rows, marker);
+}
+
+/**
+ * Starts a container printing `<marker> 1..n` over ~6 s (80 pauses of 75 ms), so a test can
+ * break something mid-stream, and waits until the first `storedBefore` lines are stored.
+ */
+export async function startSlowPrinter(
+  url: string,
+  name: string,
+  marker: string,
+  n: number,
+  storedBefore = 500,
+) {
+  const script = printLinesScript(marker, n, { sleepEvery: 100, sleepUs: 75_000 });
+  await docker("run", "-d", "--name", name, BUSYBOX, "sh", "-c", script);
+  await waitFor("some lines stored", async () => (await containerLines(url, name)).length >= storedBefore);
 }
