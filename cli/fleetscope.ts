@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerAggregator } from "./commands/aggregator.ts";
 import { registerCollector } from "./commands/collector.ts";
 import { registerUp } from "./commands/up.ts";
+import { registerWhy } from "./commands/why.ts";
 import { VERSION } from "./runtime.ts";
 
 const program = new Command("fleetscope")
@@ -15,6 +16,7 @@ const program = new Command("fleetscope")
 registerUp(program);
 registerAggregator(program);
 registerCollector(program);
+registerWhy(program);
 
 try {
   await program.parseAsync();

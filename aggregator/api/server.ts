@@ -18,6 +18,7 @@ import { logsRoutes } from "./routes/logs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { processesRoutes } from "./routes/processes.ts";
 import { topRoutes } from "./routes/top.ts";
+import { whyRoutes } from "./routes/why.ts";
 
 const ROUTES = [
   healthRoutes,
@@ -28,6 +29,7 @@ const ROUTES = [
   hostsRoutes,
   processesRoutes,
   topRoutes,
+  whyRoutes,
   cadvisorRoutes,
   metricsRoutes,
   fleetMetricsRoutes,

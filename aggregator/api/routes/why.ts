@@ -1,0 +1,32 @@
+import type { FastifyInstance } from "fastify";
+import { explainDeath, type WhyQuery } from "../../query/why.ts";
+import type { ApiDeps } from "../deps.ts";
+
+export async function whyRoutes(app: FastifyInstance, { store }: ApiDeps): Promise<void> {
+  app.get<{ Querystring: WhyQuery }>(
+    "/api/v1/why",
+    {
+      schema: {
+        summary:
+          "Why did a container die: the die event (exit code, signal, OOM), its last log lines, memory/CPU around it against the limit, restarts, processes and the host's other events",
+        tags: ["query"],
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          required: ["container"],
+          properties: {
+            container: {
+              type: "string",
+              minLength: 1,
+              description: "name, id or id prefix (12+); works after docker rm",
+            },
+            host: { type: "string" },
+            at: { type: "string", description: "explain the last death at or before this time; default now" },
+            lines: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
+          },
+        },
+      },
+    },
+    async (req) => explainDeath(store, req.query),
+  );
+}
