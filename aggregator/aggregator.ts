@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { ApiDeps } from "./api/deps.ts";
 import { buildApi } from "./api/server.ts";
+import { IncidentDetector } from "./incidents/detector.ts";
 import { createAggregatorMetrics } from "./metrics.ts";
 import { Store, type StoreOptions } from "./store/store.ts";
 
@@ -13,24 +14,27 @@ export interface AggregatorOptions extends Omit<StoreOptions, "log"> {
   log: Logger;
 }
 
-/** The central service: the store plus its HTTP API. Holds no state of its own besides the store. */
+/** The central service: the store, its HTTP API and the incident detector. Holds no state of its own besides the store. */
 export class Aggregator {
   readonly store: Store;
   readonly app: FastifyInstance;
   readonly url: string;
   /** Registries served on /metrics besides the aggregator's own; may grow after start. */
   readonly metricsRegistries: ApiDeps["extraRegistries"];
+  readonly #detector: IncidentDetector;
 
   private constructor(
     store: Store,
     app: FastifyInstance,
     url: string,
     metricsRegistries: ApiDeps["extraRegistries"],
+    detector: IncidentDetector,
   ) {
     this.store = store;
     this.app = app;
     this.url = url;
     this.metricsRegistries = metricsRegistries;
+    this.#detector = detector;
   }
 
   static async start(opts: AggregatorOptions): Promise<Aggregator> {
@@ -51,7 +55,9 @@ export class Aggregator {
       const addr = app.server.address();
       const port = typeof addr === "object" && addr ? addr.port : opts.port;
       const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
-      return new Aggregator(store, app, `http://${host}:${port}`, extraRegistries);
+      const detector = new IncidentDetector(store, opts.log.child({ component: "incidents" }));
+      detector.start();
+      return new Aggregator(store, app, `http://${host}:${port}`, extraRegistries, detector);
     } catch (err) {
       await store.close();
       throw err;
@@ -61,6 +67,7 @@ export class Aggregator {
   /** Stops accepting requests, lets those in flight finish, then closes the store. */
   async stop(): Promise<void> {
     await this.app.close();
+    await this.#detector.stop();
     await this.store.close();
   }
 }

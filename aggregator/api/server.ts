@@ -13,6 +13,7 @@ import { eventsRoutes } from "./routes/events.ts";
 import { fleetMetricsRoutes } from "./routes/fleet-metrics.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hostsRoutes } from "./routes/hosts.ts";
+import { incidentsRoutes } from "./routes/incidents.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { logsRoutes } from "./routes/logs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -30,6 +31,7 @@ const ROUTES = [
   processesRoutes,
   topRoutes,
   whyRoutes,
+  incidentsRoutes,
   cadvisorRoutes,
   metricsRoutes,
   fleetMetricsRoutes,

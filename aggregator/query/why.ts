@@ -1,11 +1,13 @@
 // "Container X died — why?" in one answer: the death (die + exit code, signal, OOM), the last
 // lines before it, the memory and CPU curve around it against the limit, its restart history,
-// its processes at the last sample, and what else happened on that host meanwhile. Everything
+// its processes at the last sample, and what else happened on that host meanwhile (events and
+// incidents). Everything
 // comes from the store, so it still answers after `docker rm`.
 import { HttpError } from "../api/http-error.ts";
 import type { Store } from "../store/store.ts";
 import { queryContainers } from "./containers.ts";
 import { queryEvents } from "./events.ts";
+import { queryIncidents } from "./incidents.ts";
 import { queryLogs } from "./logs.ts";
 import { queryContainerProcesses } from "./processes.ts";
 import { querySamples } from "./samples.ts";
@@ -55,7 +57,7 @@ export async function explainDeath(store: Store, q: WhyQuery) {
   const t = Date.parse(String(death.time));
   const exitCode = death.exitCode as number | null;
   const around = (fromMs: number, toMs: number) => ({ since: iso(t + fromMs), until: iso(t + toMs) });
-  const [containers, ooms, before, samples, lifecycle, processes, hostEvents] = await Promise.all([
+  const [containers, ooms, before, samples, lifecycle, processes, hostEvents, incidents] = await Promise.all([
     queryContainers(store, { host, container: id, limit: 1 }),
     queryEvents(store, { host, container: id, actions: ["oom"], ...around(-60_000, 5_000), limit: 10 }),
     // Docker sends `stop` just after the `die` it caused: look a little past the death too.
@@ -76,6 +78,7 @@ export async function explainDeath(store: Store, q: WhyQuery) {
     }),
     queryContainerProcesses(store, { host, container: id, at: iso(t) }),
     queryEvents(store, { host, ...around(-5 * 60_000, 60_000), limit: 100 }),
+    queryIncidents(store, { host, ...around(-60 * 60_000, 60_000), limit: 100 }),
   ]);
   // Lines are stamped when Docker reads them, a hair after the process wrote them: allow 2 s.
   const logs = (
@@ -105,5 +108,7 @@ export async function explainDeath(store: Store, q: WhyQuery) {
     restarts: { startsInLastHour: starts.length, history: lifecycle.reverse() },
     processes: processes.processes,
     hostEvents: hostEvents.filter((e) => e.containerId !== id),
+    /** Incidents on that host in the hour before (and the minute after) the death, its own included. */
+    incidents,
   };
 }

@@ -18,7 +18,7 @@ export interface StoreOptions {
 
 type ChdbAsClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>["connection"]>;
 
-export const TABLES = ["logs", "samples", "events", "containers", "hosts", "processes"] as const;
+export const TABLES = ["logs", "samples", "events", "containers", "hosts", "processes", "incidents"] as const;
 export type Table = (typeof TABLES)[number];
 
 /** The ClickHouse store: embedded chDB on a directory by default, or a ClickHouse server. */

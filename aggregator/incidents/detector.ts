@@ -1,0 +1,123 @@
+import type { Logger } from "pino";
+import { fromChTime } from "../query/window.ts";
+import type { Store } from "../store/store.ts";
+import {
+  containerIncidents,
+  type EventFact,
+  type IncidentDraft,
+  type LogFact,
+  type RuleSettings,
+  unitIncidents,
+} from "./rules.ts";
+
+export interface DetectorOptions extends RuleSettings {
+  /** How often the rules run over fresh evidence. */
+  intervalMs: number;
+  /** How far back each run looks (crash-loop streaks longer than this are cut). */
+  lookbackMs: number;
+}
+
+export const DEFAULT_DETECTOR: DetectorOptions = {
+  intervalMs: 2000,
+  lookbackMs: 3600_000,
+  crashLoopWindowMs: 5 * 60_000,
+  crashLoopMinDies: 3,
+};
+
+/**
+ * Runs the incident rules over the last hour of stored evidence every couple of seconds and
+ * writes the incidents that are new or changed. It keeps no state that matters: after a restart
+ * it re-derives the same incidents (same ids) from the store.
+ */
+export class IncidentDetector {
+  readonly #store: Store;
+  readonly #log: Logger;
+  readonly #opts: DetectorOptions;
+  /** Signature of what was last written per incident id, to write only changes. */
+  #written = new Map<string, string>();
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(store: Store, log: Logger, opts: DetectorOptions = DEFAULT_DETECTOR) {
+    this.#store = store;
+    this.#log = log;
+    this.#opts = opts;
+  }
+
+  start(): void {
+    const loop = () => {
+      this.#running = this.tick()
+        .then(() => undefined)
+        .catch((err) => this.#log.error({ err }, "incident detection failed; retrying"))
+        .finally(() => {
+          if (this.#timer !== undefined) this.#timer = setTimeout(loop, this.#opts.intervalMs);
+        });
+    };
+    this.#timer = setTimeout(loop, 0);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  /** One run of every rule; returns the incidents it wrote. */
+  async tick(): Promise<IncidentDraft[]> {
+    const since = { lookback: Math.round(this.#opts.lookbackMs / 1000) };
+    const events = await this.#store.rows<EventFact & { time_text: string }>(
+      `SELECT toString(time) AS time_text, host, action, container_id AS containerId,
+              container_name AS containerName, image, exit_code AS exitCode
+       FROM events
+       WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32}) AND action IN ('die', 'oom', 'kill', 'stop')
+       ORDER BY time LIMIT 100000`,
+      since,
+    );
+    const logs = await this.#store.rows<LogFact & { time_text: string }>(
+      `SELECT toString(time) AS time_text, host, unit, identifier, body FROM logs
+       WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32}) AND source = 'journald'
+         AND multiSearchAny(body, ['Failed with result', 'Main process exited'])
+       ORDER BY time LIMIT 10000`,
+      since,
+    );
+    const withTime = <T extends { time_text: string }>(r: T) => ({ ...r, time: fromChTime(r.time_text) });
+    const drafts = [
+      ...containerIncidents(events.map(withTime), Date.now(), this.#opts),
+      ...unitIncidents(logs.map(withTime)),
+    ];
+    const changed = drafts.filter((d) => this.#written.get(d.id) !== signature(d));
+    if (changed.length > 0) {
+      const updated = new Date().toISOString();
+      await this.#store.client.insert({
+        table: "incidents",
+        values: changed.map((d) => toRow(d, updated)),
+        format: "JSONEachRow",
+        clickhouse_settings: { date_time_input_format: "best_effort" },
+      });
+      this.#log.info({ incidents: changed.map((d) => d.id) }, "incidents written");
+    }
+    this.#written = new Map(drafts.map((d) => [d.id, signature(d)]));
+    return changed;
+  }
+}
+
+const signature = (d: IncidentDraft) => `${d.status}|${d.count}|${d.ended}|${d.summary}`;
+
+function toRow(d: IncidentDraft, updated: string) {
+  return {
+    id: d.id,
+    time: d.time,
+    updated,
+    ended: d.ended,
+    kind: d.kind,
+    status: d.status,
+    host: d.host,
+    container_id: d.containerId,
+    container_name: d.containerName,
+    image: d.image,
+    unit: d.unit,
+    count: d.count,
+    summary: d.summary,
+    evidence: JSON.stringify(d.evidence),
+  };
+}

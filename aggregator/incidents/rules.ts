@@ -1,0 +1,173 @@
+// Incident rules: plain functions from stored evidence to incident drafts. Ids come from the
+// evidence itself, so evaluating the same window twice yields the same incidents.
+import { createHash } from "node:crypto";
+
+export interface EventFact {
+  time: string;
+  host: string;
+  action: string;
+  containerId: string;
+  containerName: string;
+  image: string;
+  exitCode: number | null;
+}
+
+export interface LogFact {
+  time: string;
+  host: string;
+  unit: string;
+  identifier: string;
+  body: string;
+}
+
+export interface IncidentDraft {
+  id: string;
+  kind: "oom" | "exit" | "crash-loop" | "unit-failed";
+  time: string;
+  ended: string | null;
+  /** merged: an exit that turned out to be part of a crash loop (`mergedInto` names it). */
+  status: "open" | "resolved" | "merged";
+  host: string;
+  containerId: string;
+  containerName: string;
+  image: string;
+  unit: string;
+  count: number;
+  summary: string;
+  evidence: unknown;
+}
+
+export interface RuleSettings {
+  /** Dies of one container closer together than this belong to one streak. */
+  crashLoopWindowMs: number;
+  /** This many dies in a streak make a crash loop. */
+  crashLoopMinDies: number;
+}
+
+const ms = (t: string) => Date.parse(t);
+/** A short stable id from what identifies the incident (kind, host, subject, first evidence time). */
+const idOf = (...parts: string[]) =>
+  createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 20);
+const near = (a: EventFact, b: EventFact, beforeMs: number, afterMs: number) =>
+  a.host === b.host &&
+  a.containerId === b.containerId &&
+  ms(b.time) - ms(a.time) >= -beforeMs &&
+  ms(b.time) - ms(a.time) <= afterMs;
+
+/** A die that a person caused: Docker sent kill or stop around it (stop arrives just after die). */
+function byPerson(die: EventFact, events: EventFact[]): boolean {
+  return events.some((e) => (e.action === "kill" || e.action === "stop") && near(die, e, 30_000, 2_000));
+}
+
+/** `events` oldest first. */
+export function containerIncidents(events: EventFact[], now: number, s: RuleSettings): IncidentDraft[] {
+  const out: IncidentDraft[] = [];
+  const dies = events.filter((e) => e.action === "die" && !byPerson(e, events));
+  const oomOf = (die: EventFact) => events.find((e) => e.action === "oom" && near(die, e, 60_000, 1_000));
+
+  // Streaks of dies per container, for crash loops.
+  const streaks = new Map<string, EventFact[][]>();
+  for (const d of dies) {
+    const key = `${d.host}\u0000${d.containerId}`;
+    const list = streaks.get(key) ?? [];
+    const last = list.at(-1);
+    const prev = last?.at(-1);
+    if (last && prev && ms(d.time) - ms(prev.time) <= s.crashLoopWindowMs) last.push(d);
+    else list.push([d]);
+    streaks.set(key, list);
+  }
+  const inLoop = new Map<EventFact, string>();
+  for (const list of streaks.values()) {
+    for (const streak of list) {
+      if (streak.length < s.crashLoopMinDies) continue;
+      const first = streak[0] as EventFact;
+      const last = streak.at(-1) as EventFact;
+      const loopId = idOf("crash-loop", first.host, first.containerId, first.time);
+      for (const d of streak) inLoop.set(d, loopId);
+      const open = now - ms(last.time) <= s.crashLoopWindowMs;
+      out.push({
+        id: loopId,
+        kind: "crash-loop",
+        time: first.time,
+        ended: open ? null : new Date(ms(last.time) + s.crashLoopWindowMs).toISOString(),
+        status: open ? "open" : "resolved",
+        host: first.host,
+        containerId: first.containerId,
+        containerName: last.containerName,
+        image: last.image,
+        unit: "",
+        count: streak.length,
+        summary: `${last.containerName} keeps dying: ${streak.length} restarts since ${first.time} (last exit code ${last.exitCode})`,
+        evidence: { dies: streak.map((d) => ({ time: d.time, exitCode: d.exitCode })) },
+      });
+    }
+  }
+
+  for (const oom of events.filter((e) => e.action === "oom")) {
+    const die = events.find((e) => e.action === "die" && near(oom, e, 1_000, 5_000));
+    out.push({
+      id: idOf("oom", oom.host, oom.containerId, oom.time),
+      kind: "oom",
+      time: oom.time,
+      ended: die?.time ?? oom.time,
+      status: "resolved",
+      host: oom.host,
+      containerId: oom.containerId,
+      containerName: oom.containerName,
+      image: oom.image,
+      unit: "",
+      count: 1,
+      summary: `${oom.containerName} was OOM-killed${die ? ` (exit ${die.exitCode})` : " (a process in it; the container lives on)"}`,
+      evidence: { oom, die: die ?? null },
+    });
+  }
+
+  // An exit may have been written before its crash loop was seen: it is rewritten as merged.
+  for (const d of dies) {
+    if (d.exitCode === 0 || d.exitCode === null || oomOf(d)) continue;
+    const loop = inLoop.get(d);
+    out.push({
+      id: idOf("exit", d.host, d.containerId, d.time),
+      kind: "exit",
+      time: d.time,
+      ended: d.time,
+      status: loop ? "merged" : "resolved",
+      host: d.host,
+      containerId: d.containerId,
+      containerName: d.containerName,
+      image: d.image,
+      unit: "",
+      count: 1,
+      summary: `${d.containerName} exited with code ${d.exitCode}, not stopped by anyone`,
+      evidence: { die: d, mergedInto: loop ?? null },
+    });
+  }
+  return out;
+}
+
+/** systemd's own words for a unit that failed. */
+export const UNIT_FAILURE =
+  /Failed with result '[^']+'|Main process exited, code=(?:exited|killed|dumped), status=/;
+
+export function unitIncidents(logs: LogFact[]): IncidentDraft[] {
+  return logs
+    .filter((l) => UNIT_FAILURE.test(l.body))
+    .map((l) => {
+      const unit = l.unit || /^([\w@.:-]+\.(?:service|socket|timer|mount|scope)):/.exec(l.body)?.[1] || "";
+      return {
+        id: idOf("unit-failed", l.host, unit, l.time),
+        kind: "unit-failed" as const,
+        time: l.time,
+        ended: l.time,
+        status: "resolved" as const,
+        host: l.host,
+        containerId: "",
+        containerName: "",
+        image: "",
+        unit,
+        count: 1,
+        summary: `${unit || "a systemd unit"} failed on ${l.host}: ${l.body.slice(0, 200)}`,
+        evidence: { line: l },
+      };
+    });
+}

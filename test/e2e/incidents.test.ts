@@ -1,0 +1,114 @@
+// Incidents detected by the aggregator from the stored evidence, within seconds: an OOM kill, a
+// crash loop (one incident, with its restart count), a failed systemd unit — and none for a
+// container a person stopped.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
+import { getJson, useUpStack } from "../helpers/stack.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+const exec = promisify(execFile);
+
+interface Incident {
+  id: string;
+  kind: string;
+  status: string;
+  containerName: string;
+  unit: string;
+  count: number;
+  summary: string;
+  evidence: Record<string, unknown>;
+}
+
+describe("incidents", () => {
+  const oom = uniqueName("inc-oom");
+  const loop = uniqueName("inc-loop");
+  const stopped = uniqueName("inc-stop");
+  const fence = uniqueName("inc-fence");
+  const up = useUpStack("incidents", [oom, loop, stopped, fence]);
+
+  const incidentsOf = async (query: string) =>
+    (await getJson<{ incidents: Incident[] }>(up.url, `/api/v1/incidents?since=1h&${query}`)).incidents;
+
+  it("raises one OOM incident for a container killed at its memory limit", async () => {
+    await docker(
+      "run",
+      "--name",
+      oom,
+      "--memory",
+      "16m",
+      "--memory-swap",
+      "16m",
+      BUSYBOX,
+      "tail",
+      "/dev/zero",
+    ).catch(() => undefined);
+    const [incident] = await waitFor("an oom incident", async () => {
+      const list = await incidentsOf(`container=${oom}&kind=oom`);
+      return list.length > 0 ? list : undefined;
+    });
+    expect(incident).toMatchObject({ kind: "oom", containerName: oom, count: 1 });
+    const one = await getJson<Incident>(
+      up.url,
+      `/api/v1/incidents/${encodeURIComponent(incident?.id ?? "")}`,
+    );
+    expect((one.evidence.die as { exitCode: number }).exitCode).toBe(137);
+    // An OOM death is not reported again as a plain non-zero exit.
+    expect(await incidentsOf(`container=${oom}&kind=exit`)).toEqual([]);
+    // And `why` shows it beside the death.
+    const why = await getJson<{ incidents: Incident[] }>(up.url, `/api/v1/why?container=${oom}`);
+    expect(why.incidents.map((i) => i.id)).toContain(incident?.id);
+  });
+
+  it("folds a restart loop into one crash-loop incident with its restart count", async () => {
+    await docker(
+      "run",
+      "-d",
+      "--name",
+      loop,
+      "--restart",
+      "always",
+      BUSYBOX,
+      "sh",
+      "-c",
+      "echo boom; exit 1",
+    );
+    const [incident] = await waitFor("a crash-loop incident with 3+ restarts", async () => {
+      const list = await incidentsOf(`container=${loop}&kind=crash-loop`);
+      return list.length > 0 && (list[0]?.count ?? 0) >= 3 ? list : undefined;
+    });
+    expect(incident).toMatchObject({ kind: "crash-loop", status: "open", containerName: loop });
+    expect(incident?.summary).toMatch(/keeps dying/);
+    await docker("rm", "-f", loop);
+    // Its individual exits are folded into the loop, not listed as incidents of their own.
+    const visible = await incidentsOf(`container=${loop}`);
+    expect(visible.map((i) => i.kind)).toEqual(["crash-loop"]);
+  });
+
+  it("raises nothing for a container a person stopped", async () => {
+    await docker("run", "-d", "--name", stopped, BUSYBOX, "sleep", "600");
+    await docker("stop", "-t", "1", stopped); // SIGTERM ignored by sleep as PID 1, then SIGKILL: exit 137
+    // A later, real failure as a fence: once its incident is there, the stop has been judged too.
+    await docker("run", "--name", fence, BUSYBOX, "sh", "-c", "exit 3").catch(() => undefined);
+    await waitFor(
+      "the fence's exit incident",
+      async () => (await incidentsOf(`container=${fence}&kind=exit`)).length === 1,
+    );
+    expect(await incidentsOf(`container=${stopped}`)).toEqual([]);
+  });
+
+  it("raises a unit-failed incident from systemd's journal line", async () => {
+    const unit = `${uniqueName("unit")}.service`;
+    const child = exec("logger", ["--journald"]);
+    child.child.stdin?.end(
+      `MESSAGE=${unit}: Failed with result 'exit-code'.\nUNIT=${unit}\nSYSLOG_IDENTIFIER=systemd\nPRIORITY=4\n`,
+    );
+    await child;
+    const [incident] = await waitFor("a unit-failed incident", async () => {
+      const list = (await incidentsOf("kind=unit-failed")).filter((i) => i.unit === unit);
+      return list.length > 0 ? list : undefined;
+    });
+    expect(incident?.summary).toContain(`${unit} failed`);
+  });
+});
