@@ -26,7 +26,8 @@ describe("incidents", () => {
   const loop = uniqueName("inc-loop");
   const stopped = uniqueName("inc-stop");
   const fence = uniqueName("inc-fence");
-  const up = useUpStack("incidents", [oom, loop, stopped, fence]);
+  const child = uniqueName("inc-child");
+  const up = useUpStack("incidents", [oom, loop, stopped, fence, child]);
 
   const incidentsOf = async (query: string) =>
     (await getJson<{ incidents: Incident[] }>(up.url, `/api/v1/incidents?since=1h&${query}`)).incidents;
@@ -59,6 +60,30 @@ describe("incidents", () => {
     // And `why` shows it beside the death.
     const why = await getJson<{ incidents: Incident[] }>(up.url, `/api/v1/why?container=${oom}`);
     expect(why.incidents.map((i) => i.id)).toContain(incident?.id);
+  });
+
+  it("raises an OOM incident when only a child process is killed and the container lives on", async () => {
+    await docker(
+      "run",
+      "-d",
+      "--name",
+      child,
+      "--memory",
+      "16m",
+      "--memory-swap",
+      "16m",
+      BUSYBOX,
+      "sh",
+      "-c",
+      "tail /dev/zero; echo survived; sleep 600",
+    );
+    const [incident] = await waitFor("an oom incident for the child", async () => {
+      const list = await incidentsOf(`container=${child}&kind=oom`);
+      return list.length > 0 ? list : undefined;
+    });
+    expect(incident?.evidence.die).toBeNull();
+    expect(incident?.summary).toMatch(/lives on/);
+    expect(await docker("inspect", "-f", "{{.State.Running}}", child)).toBe("true");
   });
 
   it("folds a restart loop into one crash-loop incident with its restart count", async () => {
