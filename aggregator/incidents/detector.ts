@@ -4,6 +4,7 @@ import type { Store } from "../store/store.ts";
 import {
   containerIncidents,
   type EventFact,
+  fleetIncidents,
   type IncidentDraft,
   type LogFact,
   type RuleSettings,
@@ -22,6 +23,8 @@ export const DEFAULT_DETECTOR: DetectorOptions = {
   lookbackMs: 3600_000,
   crashLoopWindowMs: 5 * 60_000,
   crashLoopMinDies: 3,
+  fleetWindowMs: 10 * 60_000,
+  fleetMinHosts: 2,
 };
 
 /**
@@ -81,10 +84,12 @@ export class IncidentDetector {
       since,
     );
     const withTime = <T extends { time_text: string }>(r: T) => ({ ...r, time: fromChTime(r.time_text) });
+    const now = Date.now();
     const drafts = [
-      ...containerIncidents(events.map(withTime), Date.now(), this.#opts),
+      ...containerIncidents(events.map(withTime), now, this.#opts),
       ...unitIncidents(logs.map(withTime)),
     ];
+    drafts.push(...fleetIncidents(drafts, now, this.#opts));
     const changed = drafts.filter((d) => this.#written.get(d.id) !== signature(d));
     if (changed.length > 0) {
       const updated = new Date().toISOString();

@@ -22,7 +22,7 @@ export interface LogFact {
 
 export interface IncidentDraft {
   id: string;
-  kind: "oom" | "exit" | "crash-loop" | "unit-failed";
+  kind: "oom" | "exit" | "crash-loop" | "unit-failed" | "fleet";
   time: string;
   ended: string | null;
   /** merged: an exit that turned out to be part of a crash loop (`mergedInto` names it). */
@@ -42,6 +42,10 @@ export interface RuleSettings {
   crashLoopWindowMs: number;
   /** This many dies in a streak make a crash loop. */
   crashLoopMinDies: number;
+  /** Failures of one image on different hosts closer together than this are one fleet incident … */
+  fleetWindowMs: number;
+  /** … once they span this many hosts. */
+  fleetMinHosts: number;
 }
 
 const ms = (t: string) => Date.parse(t);
@@ -170,4 +174,52 @@ export function unitIncidents(logs: LogFact[]): IncidentDraft[] {
         evidence: { line: l },
       };
     });
+}
+
+/**
+ * The same image failing on several hosts at once: one fleet-level incident linking the per-host
+ * ones (oom, exit, crash-loop), so a bad image or a bad config rollout reads as one thing.
+ */
+export function fleetIncidents(drafts: IncidentDraft[], now: number, s: RuleSettings): IncidentDraft[] {
+  const failures = drafts
+    .filter((d) => d.image !== "" && d.status !== "merged" && ["oom", "exit", "crash-loop"].includes(d.kind))
+    .sort((a, b) => ms(a.time) - ms(b.time));
+  const byImage = new Map<string, IncidentDraft[][]>();
+  for (const f of failures) {
+    const clusters = byImage.get(f.image) ?? [];
+    const last = clusters.at(-1);
+    const prev = last?.at(-1);
+    if (last && prev && ms(f.time) - ms(prev.time) <= s.fleetWindowMs) last.push(f);
+    else clusters.push([f]);
+    byImage.set(f.image, clusters);
+  }
+  const out: IncidentDraft[] = [];
+  for (const [image, clusters] of byImage) {
+    for (const cluster of clusters) {
+      const hosts = [...new Set(cluster.map((f) => f.host))].sort();
+      if (hosts.length < s.fleetMinHosts) continue;
+      const first = cluster[0] as IncidentDraft;
+      const last = cluster.at(-1) as IncidentDraft;
+      const open = now - ms(last.time) <= s.fleetWindowMs;
+      out.push({
+        id: idOf("fleet", image, first.time),
+        kind: "fleet",
+        time: first.time,
+        ended: open ? null : new Date(ms(last.time) + s.fleetWindowMs).toISOString(),
+        status: open ? "open" : "resolved",
+        host: "",
+        containerId: "",
+        containerName: "",
+        image,
+        unit: "",
+        count: hosts.length,
+        summary: `${image} is failing on ${hosts.length} hosts: ${hosts.join(", ")}`,
+        evidence: {
+          hosts,
+          incidents: cluster.map((f) => ({ id: f.id, kind: f.kind, host: f.host, time: f.time })),
+        },
+      });
+    }
+  }
+  return out;
 }
