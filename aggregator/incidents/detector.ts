@@ -2,8 +2,11 @@ import type { Logger } from "pino";
 import { fromChTime } from "../query/window.ts";
 import type { Store } from "../store/store.ts";
 import {
+  type BurstSettings,
   containerIncidents,
+  type ErrorBucket,
   type EventFact,
+  errorBurstIncidents,
   fleetIncidents,
   type IncidentDraft,
   type LogFact,
@@ -11,7 +14,7 @@ import {
   unitIncidents,
 } from "./rules.ts";
 
-export interface DetectorOptions extends RuleSettings {
+export interface DetectorOptions extends RuleSettings, BurstSettings {
   /** How often the rules run over fresh evidence. */
   intervalMs: number;
   /** How far back each run looks (crash-loop streaks longer than this are cut). */
@@ -25,7 +28,14 @@ export const DEFAULT_DETECTOR: DetectorOptions = {
   crashLoopMinDies: 3,
   fleetWindowMs: 10 * 60_000,
   fleetMinHosts: 2,
+  bucketMs: 10_000,
+  burstFactor: 50,
+  burstMinErrors: 20,
+  burstMinHistory: 3,
 };
+
+/** How far back error rates are compared: the burst's bucket against the rest of this window. */
+const BURST_WINDOW_S = 600;
 
 /**
  * Runs the incident rules over the last hour of stored evidence every couple of seconds and
@@ -83,6 +93,7 @@ export class IncidentDetector {
        ORDER BY time LIMIT 10000`,
       since,
     );
+    const buckets = await errorBucketsQuery(this.#store, this.#opts.bucketMs);
     const withTime = <T extends { time_text: string }>(r: T) => ({ ...r, time: fromChTime(r.time_text) });
     const now = Date.now();
     const drafts = [
@@ -90,6 +101,7 @@ export class IncidentDetector {
       ...unitIncidents(logs.map(withTime)),
     ];
     drafts.push(...fleetIncidents(drafts, now, this.#opts));
+    drafts.push(...errorBurstIncidents(buckets.map(withTime), now, this.#opts));
     const changed = drafts.filter((d) => this.#written.get(d.id) !== signature(d));
     if (changed.length > 0) {
       const updated = new Date().toISOString();
@@ -104,6 +116,26 @@ export class IncidentDetector {
     this.#written = new Map(drafts.map((d) => [d.id, signature(d)]));
     return changed;
   }
+}
+
+/**
+ * Error-looking lines per container per bucket over the last window, for the containers that
+ * logged an error lately (the others cannot be bursting).
+ */
+async function errorBucketsQuery(store: Store, bucketMs: number) {
+  const errorish =
+    "(severity_number >= 17 OR multiSearchAnyCaseInsensitive(body, ['error', 'fatal', 'panic', 'exception']))";
+  return store.rows<ErrorBucket & { time_text: string }>(
+    `SELECT host, container_id AS containerId, any(container_name) AS containerName, any(image) AS image,
+            toString(toStartOfInterval(time, toIntervalSecond({bucket:UInt32}))) AS time_text,
+            toUInt32(countIf(${errorish})) AS errors
+     FROM logs
+     WHERE time >= now64(3) - toIntervalSecond({window:UInt32}) AND container_id != ''
+       AND container_id IN (SELECT DISTINCT container_id FROM logs
+                            WHERE time >= now64(3) - toIntervalSecond({recent:UInt32}) AND container_id != '' AND ${errorish})
+     GROUP BY host, container_id, time_text ORDER BY time_text`,
+    { bucket: bucketMs / 1000, window: BURST_WINDOW_S, recent: (3 * bucketMs) / 1000 },
+  );
 }
 
 const signature = (d: IncidentDraft) => `${d.status}|${d.count}|${d.ended}|${d.summary}`;

@@ -22,7 +22,7 @@ export interface LogFact {
 
 export interface IncidentDraft {
   id: string;
-  kind: "oom" | "exit" | "crash-loop" | "unit-failed" | "fleet";
+  kind: "oom" | "exit" | "crash-loop" | "unit-failed" | "fleet" | "error-burst";
   time: string;
   ended: string | null;
   /** merged: an exit that turned out to be part of a crash loop (`mergedInto` names it). */
@@ -220,6 +220,91 @@ export function fleetIncidents(drafts: IncidentDraft[], now: number, s: RuleSett
         },
       });
     }
+  }
+  return out;
+}
+
+/** Error-looking lines of one container in one bucket. */
+export interface ErrorBucket {
+  host: string;
+  containerId: string;
+  containerName: string;
+  image: string;
+  /** Bucket start, RFC 3339. */
+  time: string;
+  errors: number;
+}
+
+export interface BurstSettings {
+  bucketMs: number;
+  /** A bucket bursts when it has this many times the container's earlier rate … */
+  burstFactor: number;
+  /** … and at least this many error lines. */
+  burstMinErrors: number;
+  /** Buckets of history a container needs before its rate means anything. */
+  burstMinHistory: number;
+}
+
+/**
+ * Error bursts: a bucket with burstFactor × the container's own earlier error rate (averaged
+ * over every bucket since its first line in the window, silent ones included). Consecutive
+ * bursting buckets are one incident.
+ */
+export function errorBurstIncidents(buckets: ErrorBucket[], now: number, s: BurstSettings): IncidentDraft[] {
+  const byContainer = new Map<string, ErrorBucket[]>();
+  for (const b of buckets) {
+    const key = `${b.host}\u0000${b.containerId}`;
+    byContainer.set(key, [...(byContainer.get(key) ?? []), b]);
+  }
+  const out: IncidentDraft[] = [];
+  for (const list of byContainer.values()) {
+    list.sort((a, b) => ms(a.time) - ms(b.time));
+    const start = ms((list[0] as ErrorBucket).time);
+    let before = 0;
+    let burst: { first: ErrorBucket; last: ErrorBucket; errors: number; baseline: number } | undefined;
+    const flush = () => {
+      if (!burst) return;
+      const open = now - ms(burst.last.time) <= 2 * s.bucketMs;
+      out.push({
+        id: idOf("error-burst", burst.first.host, burst.first.containerId, burst.first.time),
+        kind: "error-burst",
+        time: burst.first.time,
+        ended: open ? null : new Date(ms(burst.last.time) + s.bucketMs).toISOString(),
+        status: open ? "open" : "resolved",
+        host: burst.first.host,
+        containerId: burst.first.containerId,
+        containerName: burst.last.containerName,
+        image: burst.last.image,
+        unit: "",
+        count: burst.errors,
+        summary: `${burst.last.containerName} logged ${burst.errors} error lines, ${burst.baseline.toFixed(2)} per ${s.bucketMs / 1000} s before`,
+        evidence: {
+          errors: burst.errors,
+          baselinePerBucket: burst.baseline,
+          bucketSeconds: s.bucketMs / 1000,
+        },
+      });
+      burst = undefined;
+    };
+    for (const b of list) {
+      const history = Math.round((ms(b.time) - start) / s.bucketMs);
+      const baseline = history > 0 ? before / history : 0;
+      const bursting =
+        history >= s.burstMinHistory &&
+        b.errors >= s.burstMinErrors &&
+        b.errors >= s.burstFactor * Math.max(baseline, 1 / history);
+      if (bursting && burst && ms(b.time) - ms(burst.last.time) <= s.bucketMs) {
+        burst.last = b;
+        burst.errors += b.errors;
+      } else if (bursting) {
+        flush();
+        burst = { first: b, last: b, errors: b.errors, baseline };
+      } else {
+        flush();
+      }
+      if (!burst) before += b.errors; // a burst does not raise the baseline it is judged by
+    }
+    flush();
   }
   return out;
 }

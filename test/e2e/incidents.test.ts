@@ -27,7 +27,8 @@ describe("incidents", () => {
   const stopped = uniqueName("inc-stop");
   const fence = uniqueName("inc-fence");
   const child = uniqueName("inc-child");
-  const up = useUpStack("incidents", [oom, loop, stopped, fence, child]);
+  const noisy = uniqueName("inc-noisy");
+  const up = useUpStack("incidents", [oom, loop, stopped, fence, child, noisy]);
 
   const incidentsOf = async (query: string) =>
     (await getJson<{ incidents: Incident[] }>(up.url, `/api/v1/incidents?since=1h&${query}`)).incidents;
@@ -121,6 +122,25 @@ describe("incidents", () => {
       async () => (await incidentsOf(`container=${fence}&kind=exit`)).length === 1,
     );
     expect(await incidentsOf(`container=${stopped}`)).toEqual([]);
+  });
+
+  it("raises an error-burst incident when a container errors at 50× its own earlier rate", async () => {
+    // ~36 s at one ERROR line every 2 s (5 per 10 s bucket), then 1000 at once.
+    const slow = `i=0; while [ $i -lt 18 ]; do echo "ERROR slow $i"; echo "info fine"; sleep 2; i=$((i+1)); done`;
+    const burst = `j=0; while [ $j -lt 1000 ]; do echo "ERROR burst $j"; j=$((j+1)); done; sleep 600`;
+    await docker("run", "-d", "--name", noisy, BUSYBOX, "sh", "-c", `${slow}; ${burst}`);
+    const [incident] = await waitFor(
+      "an error-burst incident",
+      async () => {
+        const list = await incidentsOf(`container=${noisy}&kind=error-burst`);
+        return list.length > 0 ? list : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
+    expect(incident?.count).toBeGreaterThanOrEqual(250);
+    expect(incident?.summary).toMatch(/logged \d+ error lines/);
+    // The slow, steady errors before it raised nothing.
+    expect(await incidentsOf(`container=${noisy}`)).toHaveLength(1);
   });
 
   it("raises a unit-failed incident from systemd's journal line", async () => {

@@ -17,7 +17,10 @@ export async function incidentsRoutes(app: FastifyInstance, { store }: ApiDeps):
           properties: {
             host: { type: "string" },
             container: { type: "string", description: "container name, id or id prefix (12+ characters)" },
-            kind: { type: "string", enum: ["oom", "exit", "crash-loop", "unit-failed", "fleet"] },
+            kind: {
+              type: "string",
+              enum: ["oom", "exit", "crash-loop", "unit-failed", "fleet", "error-burst"],
+            },
             status: {
               type: "string",
               enum: ["open", "resolved", "merged"],
