@@ -41,3 +41,28 @@ export async function queryContainers(store: Store, q: ContainerQuery) {
     lastSeen: fromChTime(r.lastSeen),
   }));
 }
+
+/**
+ * Adds the hosts and ids the inventory knows for a container name/id to `where`, so a query by
+ * name uses the (host, container_id, …) sort key instead of scanning every host's rows. When
+ * the inventory does not know it, `where` keeps its name match alone.
+ */
+export async function narrowToKnownContainer(
+  store: Store,
+  where: Conditions,
+  container: string,
+  host?: string,
+): Promise<void> {
+  const known = await store.rows<{ host: string; id: string }>(
+    `SELECT DISTINCT host, container_id AS id FROM containers
+     WHERE (container_name = {c:String} OR container_id = {c:String}
+            OR (length({c:String}) >= 12 AND startsWith(container_id, {c:String})))
+       ${host ? "AND host = {h:String}" : ""}`,
+    { c: container, h: host ?? "" },
+  );
+  if (known.length === 0) return;
+  where.add("host IN {knownHosts:Array(String)} AND container_id IN {knownIds:Array(String)}", {
+    knownHosts: [...new Set(known.map((k) => k.host))],
+    knownIds: [...new Set(known.map((k) => k.id))],
+  });
+}

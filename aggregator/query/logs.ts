@@ -1,5 +1,6 @@
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
+import { narrowToKnownContainer } from "./containers.ts";
 import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
 
 /** Which lines: every filter of GET /api/v1/logs. */
@@ -40,7 +41,7 @@ export function wholeTokens(q: string): string[] {
   return out.slice(0, 8);
 }
 
-function logConditions(q: LogFilter): Conditions {
+async function logConditions(store: Store, q: LogFilter): Promise<Conditions> {
   const where = new Conditions(timeWindow(q.since, q.until))
     .add("time >= {since:DateTime64(3, 'UTC')} AND time <= {until:DateTime64(3, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host })
@@ -54,11 +55,12 @@ function logConditions(q: LogFilter): Conditions {
   wholeTokens(q.q ?? "").forEach((t, i) => {
     where.add(`hasToken(lower(body), {t${i}:String})`, { [`t${i}`]: t });
   });
+  if (q.container) await narrowToKnownContainer(store, where, q.container, q.host);
   return where;
 }
 
 export async function queryLogs(store: Store, q: LogQuery) {
-  const where = logConditions(q);
+  const where = await logConditions(store, q);
   const rows = await store.rows<Record<string, unknown> & { time_text: string }>(
     `SELECT toString(time) AS time_text, host, source, container_id AS containerId, container_name AS containerName,
             image, stream, unit, identifier, pid, severity_number AS severityNumber,
@@ -72,7 +74,7 @@ export async function queryLogs(store: Store, q: LogQuery) {
 
 /** How many lines match, without fetching them. */
 export async function countLogs(store: Store, q: LogFilter): Promise<number> {
-  const where = logConditions(q);
+  const where = await logConditions(store, q);
   const [row] = await store.rows<{ n: string }>(`SELECT count() AS n FROM logs ${where.sql()}`, where.params);
   return Number(row?.n ?? 0);
 }

@@ -1,6 +1,7 @@
 import type { Store } from "../store/store.ts";
 import { camelize } from "./camelize.ts";
 import { Conditions } from "./conditions.ts";
+import { narrowToKnownContainer } from "./containers.ts";
 import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
 
 export interface SampleQuery {
@@ -61,6 +62,7 @@ export async function querySamples(store: Store, q: SampleQuery) {
     .add("time >= {since:DateTime64(3, 'UTC')} AND time <= {until:DateTime64(3, 'UTC')}")
     .add(CONTAINER_MATCH, { container: q.container })
     .when(q.host, "host = {host:String}", { host: q.host });
+  await narrowToKnownContainer(store, where, q.container, q.host);
   const rows = await store.rows<Record<string, unknown> & { time_text: string }>(
     `SELECT toString(time) AS time_text, ${SAMPLE_COLUMNS.join(", ")}
      FROM samples ${where.sql()}
