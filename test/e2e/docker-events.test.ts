@@ -2,7 +2,7 @@
 // memory limit are stored — and still answer after `docker rm`, as does the inventory.
 import { describe, expect, it } from "vitest";
 import type { ContainerRow, EventRow } from "../helpers/api-types.ts";
-import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
+import { BUSYBOX, docker, runUntilOomKilled, uniqueName } from "../helpers/docker.ts";
 import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -25,19 +25,7 @@ describe("docker events", () => {
   });
 
   it("stores oom and die 137 for a container killed by its memory limit, and keeps them after docker rm", async () => {
-    // tail buffers /dev/zero (no newline ever comes) until the 16 MiB limit kills it.
-    await docker(
-      "run",
-      "--name",
-      oom,
-      "--memory",
-      "16m",
-      "--memory-swap",
-      "16m",
-      BUSYBOX,
-      "tail",
-      "/dev/zero",
-    ).catch(() => undefined);
+    await runUntilOomKilled(oom);
     const inspect = JSON.parse(await docker("inspect", oom))[0];
     expect(inspect.State.OOMKilled).toBe(true);
     await waitFor("oom and die events", async () => {

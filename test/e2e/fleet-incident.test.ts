@@ -1,15 +1,8 @@
 // The same image failing on two hosts (two collectors with their own host names, both on this
 // machine) becomes one fleet-level incident linking the per-host ones.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
-import {
-  type FleetscopeProcess,
-  freePort,
-  getJson,
-  startAggregator,
-  startCollector,
-  tempDir,
-} from "../helpers/stack.ts";
+import { describe, expect, it } from "vitest";
+import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
+import { getJson, useFleetStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 interface Incident {
@@ -22,27 +15,8 @@ interface Incident {
 }
 
 describe("fleet-level incidents", () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  const procs: FleetscopeProcess[] = [];
-  let url: string;
   const name = uniqueName("fleet-fail");
-
-  beforeAll(async () => {
-    dir = await tempDir("fleet-incident");
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    procs.push(await startAggregator(`${dir.path}/agg`, port));
-    for (const host of ["node-a", "node-b"]) {
-      procs.push(
-        await startCollector(url, `${dir.path}/${host}`, ["--host-name", host, "--metrics-listen", "off"]),
-      );
-    }
-  });
-  afterAll(async () => {
-    await removeContainers(name);
-    for (const p of procs.reverse()) await p.stop();
-    await dir?.remove();
-  });
+  const stack = useFleetStack("fleet-incident", ["node-a", "node-b"], [name]);
 
   it("links the per-host failures of one image into one fleet incident", async () => {
     await docker("run", "--name", name, BUSYBOX, "sh", "-c", "echo bad config; exit 2").catch(
@@ -50,7 +24,7 @@ describe("fleet-level incidents", () => {
     );
     const fleet = await waitFor("a fleet incident over both hosts", async () => {
       const { incidents } = await getJson<{ incidents: Incident[] }>(
-        url,
+        stack.url,
         "/api/v1/incidents?since=1h&kind=fleet",
       );
       return incidents.find((i) => i.image === BUSYBOX && i.count === 2);
@@ -60,7 +34,7 @@ describe("fleet-level incidents", () => {
     expect(new Set(linked.map((l) => l.host))).toEqual(new Set(["node-a", "node-b"]));
     // Each linked id is a stored per-host incident.
     for (const l of linked) {
-      const one = await getJson<Incident>(url, `/api/v1/incidents/${l.id}`);
+      const one = await getJson<Incident>(stack.url, `/api/v1/incidents/${l.id}`);
       expect(one).toMatchObject({ kind: l.kind, host: l.host, image: BUSYBOX });
     }
   });

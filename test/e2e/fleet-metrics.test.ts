@@ -1,45 +1,23 @@
 // One Prometheus target for the fleet: the aggregator's /metrics/fleet renders every host's
 // containers in cAdvisor's names from the store, each series with a `host` label.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { PROMTOOL, runWithInput } from "../helpers/run.ts";
-import {
-  type FleetscopeProcess,
-  freePort,
-  startAggregator,
-  startCollector,
-  tempDir,
-} from "../helpers/stack.ts";
+import { useFleetStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 describe("fleet-wide /metrics on the aggregator", () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  const procs: FleetscopeProcess[] = [];
-  let url: string;
   const name = uniqueName("fleet");
+  // Two collectors as two hosts (both see this machine's containers).
+  const fleet = useFleetStack("fleet-metrics", ["node-a", "node-b"], [name]);
 
   beforeAll(async () => {
-    dir = await tempDir("fleet-metrics");
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    procs.push(await startAggregator(`${dir.path}/agg`, port));
-    // Two collectors as two hosts (both see this machine's containers).
-    for (const host of ["node-a", "node-b"]) {
-      procs.push(
-        await startCollector(url, `${dir.path}/${host}`, ["--host-name", host, "--metrics-listen", "off"]),
-      );
-    }
     await docker("run", "-d", "--name", name, "--memory", "24m", BUSYBOX, "sleep", "600");
-  });
-  afterAll(async () => {
-    await removeContainers(name);
-    for (const p of procs.reverse()) await p.stop();
-    await dir?.remove();
   });
 
   it("shows each host's containers and machines with a host label, and lints clean", async () => {
     const text = await waitFor("the container from both hosts", async () => {
-      const res = await fetch(`${url}/metrics/fleet`);
+      const res = await fetch(`${fleet.url}/metrics/fleet`);
       const t = await res.text();
       const both = ["node-a", "node-b"].every((h) =>
         new RegExp(
@@ -61,9 +39,9 @@ describe("fleet-wide /metrics on the aggregator", () => {
 
   it("drops a container whose samples stopped coming", async () => {
     await docker("rm", "-f", name);
-    const res = await fetch(`${url}/metrics/fleet?window=5`);
+    const res = await fetch(`${fleet.url}/metrics/fleet?window=5`);
     const t = await waitFor("the removed container gone from a 5 s window", async () => {
-      const text = await (await fetch(`${url}/metrics/fleet?window=5`)).text();
+      const text = await (await fetch(`${fleet.url}/metrics/fleet?window=5`)).text();
       return text.includes(`name="${name}"`) ? undefined : text;
     });
     expect(res.status).toBe(200);

@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
+import { BUSYBOX, docker, runUntilOomKilled, uniqueName } from "../helpers/docker.ts";
 import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -34,18 +34,7 @@ describe("incidents", () => {
     (await getJson<{ incidents: Incident[] }>(up.url, `/api/v1/incidents?since=1h&${query}`)).incidents;
 
   it("raises one OOM incident for a container killed at its memory limit", async () => {
-    await docker(
-      "run",
-      "--name",
-      oom,
-      "--memory",
-      "16m",
-      "--memory-swap",
-      "16m",
-      BUSYBOX,
-      "tail",
-      "/dev/zero",
-    ).catch(() => undefined);
+    await runUntilOomKilled(oom);
     const [incident] = await waitFor("an oom incident", async () => {
       const list = await incidentsOf(`container=${oom}&kind=oom`);
       return list.length > 0 ? list : undefined;

@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
+import { BUSYBOX, docker, runUntilOomKilled, uniqueName } from "../helpers/docker.ts";
 import { getJson, REPO, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -34,19 +34,7 @@ describe("why did it die", () => {
   it("explains an OOM kill: event, exit 137, the last lines in order, memory rising to the limit", async () => {
     // Prints three lines, then grows a shell variable by 200 KiB every 100 ms until the 16 MiB limit.
     const grow = `x=; while :; do x="$x$(dd if=/dev/zero bs=1k count=200 2>/dev/null | tr "\\000" a)"; usleep 100000; done`;
-    await docker(
-      "run",
-      "--name",
-      oom,
-      "--memory",
-      "16m",
-      "--memory-swap",
-      "16m",
-      BUSYBOX,
-      "sh",
-      "-c",
-      `echo why-1; echo why-2; echo why-3 >&2; ${grow}`,
-    ).catch(() => undefined);
+    await runUntilOomKilled(oom, ["sh", "-c", `echo why-1; echo why-2; echo why-3 >&2; ${grow}`]);
     const answer = await waitFor("the death explained with its lines", async () => {
       const a = await why(oom).catch(() => undefined);
       return a && a.lastLogs.length >= 3 && a.event.oomKilled ? a : undefined;

@@ -23,3 +23,16 @@ export function uniqueName(prefix: string): string {
 export async function removeContainers(...names: string[]): Promise<void> {
   await Promise.all(names.map((n) => docker("rm", "-f", n).catch(() => undefined)));
 }
+
+/**
+ * Runs a container to its death by the kernel's OOM killer at a 16 MiB limit (no swap):
+ * `tail /dev/zero` buffers a line that never ends. Resolves once it has died (exit 137).
+ */
+export async function runUntilOomKilled(
+  name: string,
+  command: string[] = ["tail", "/dev/zero"],
+): Promise<void> {
+  await docker("run", "--name", name, "--memory", "16m", "--memory-swap", "16m", BUSYBOX, ...command).catch(
+    () => undefined, // docker run exits 137 with the container
+  );
+}

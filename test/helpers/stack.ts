@@ -174,3 +174,39 @@ export function useUpStack(
     },
   };
 }
+
+/**
+ * A fleet on this machine for one test file: an aggregator and one collector per host name
+ * (each sees this machine's containers, under its own host name).
+ */
+export function useFleetStack(
+  prefix: string,
+  hosts: string[],
+  containers: string[] = [],
+): { readonly url: string } {
+  const procs: FleetscopeProcess[] = [];
+  let dir: { path: string; remove: () => Promise<void> } | undefined;
+  let url: string | undefined;
+  beforeAll(async () => {
+    dir = await tempDir(prefix);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    procs.push(await startAggregator(`${dir.path}/agg`, port));
+    for (const host of hosts) {
+      procs.push(
+        await startCollector(url, `${dir.path}/${host}`, ["--host-name", host, "--metrics-listen", "off"]),
+      );
+    }
+  });
+  afterAll(async () => {
+    await removeContainers(...containers);
+    for (const p of procs.reverse()) await p.stop();
+    await dir?.remove();
+  });
+  return {
+    get url() {
+      if (!url) throw new Error("the fleet is not started yet");
+      return url;
+    },
+  };
+}
