@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { fromChTime } from "../query/window.ts";
 import type { Store } from "../store/store.ts";
+import { type ResourceSettings, resourceIncidents, type SampleFact } from "./resource-rules.ts";
 import {
   type BurstSettings,
   containerIncidents,
@@ -14,7 +15,7 @@ import {
   unitIncidents,
 } from "./rules.ts";
 
-export interface DetectorOptions extends RuleSettings, BurstSettings {
+export interface DetectorOptions extends RuleSettings, BurstSettings, ResourceSettings {
   /** How often the rules run over fresh evidence. */
   intervalMs: number;
   /** How far back each run looks (crash-loop streaks longer than this are cut). */
@@ -32,6 +33,10 @@ export const DEFAULT_DETECTOR: DetectorOptions = {
   burstFactor: 50,
   burstMinErrors: 20,
   burstMinHistory: 3,
+  memoryPressureRatio: 0.9,
+  throttleRatio: 0.5,
+  resourceMinSamples: 3,
+  resourceMaxGapMs: 30_000,
 };
 
 /** How far back error rates are compared: the burst's bucket against the rest of this window. */
@@ -102,6 +107,7 @@ export class IncidentDetector {
     ];
     drafts.push(...fleetIncidents(drafts, now, this.#opts));
     drafts.push(...errorBurstIncidents(buckets.map(withTime), now, this.#opts));
+    drafts.push(...resourceIncidents((await resourceSamples(this.#store)).map(withTime), now, this.#opts));
     const changed = drafts.filter((d) => this.#written.get(d.id) !== signature(d));
     if (changed.length > 0) {
       const updated = new Date().toISOString();
@@ -136,6 +142,35 @@ async function errorBucketsQuery(store: Store, bucketMs: number) {
      GROUP BY host, container_id, time_text ORDER BY time_text`,
     { bucket: bucketMs / 1000, window: BURST_WINDOW_S, recent: (3 * bucketMs) / 1000 },
   );
+}
+
+/**
+ * The last 10 minutes of samples of the containers that could be in trouble: near their memory
+ * limit at some point, or throttled more than once in that window.
+ */
+function resourceSamples(store: Store) {
+  return store
+    .rows<SampleFact & { time_text: string }>(
+      `SELECT toString(time) AS time_text, host, container_id AS containerId, container_name AS containerName, image,
+            memory_working_set_bytes AS memoryWorkingSetBytes, memory_limit_bytes AS memoryLimitBytes,
+            cpu_periods AS cpuPeriods, cpu_throttled_periods AS cpuThrottledPeriods
+     FROM samples
+     WHERE time >= now64(3) - INTERVAL 10 MINUTE AND (host, container_id) IN (
+       SELECT host, container_id FROM samples WHERE time >= now64(3) - INTERVAL 10 MINUTE
+       GROUP BY host, container_id
+       HAVING max(memory_limit_bytes > 0 AND memory_working_set_bytes >= 0.9 * memory_limit_bytes)
+           OR max(cpu_throttled_periods) > min(cpu_throttled_periods))
+     ORDER BY time`,
+    )
+    .then((rows) =>
+      rows.map((r) => ({
+        ...r,
+        memoryWorkingSetBytes: Number(r.memoryWorkingSetBytes),
+        memoryLimitBytes: Number(r.memoryLimitBytes),
+        cpuPeriods: Number(r.cpuPeriods),
+        cpuThrottledPeriods: Number(r.cpuThrottledPeriods),
+      })),
+    );
 }
 
 const signature = (d: IncidentDraft) => `${d.status}|${d.count}|${d.ended}|${d.summary}`;

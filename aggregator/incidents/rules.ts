@@ -22,7 +22,15 @@ export interface LogFact {
 
 export interface IncidentDraft {
   id: string;
-  kind: "oom" | "exit" | "crash-loop" | "unit-failed" | "fleet" | "error-burst";
+  kind:
+    | "oom"
+    | "exit"
+    | "crash-loop"
+    | "unit-failed"
+    | "fleet"
+    | "error-burst"
+    | "memory-pressure"
+    | "cpu-throttled";
   time: string;
   ended: string | null;
   /** merged: an exit that turned out to be part of a crash loop (`mergedInto` names it). */

@@ -28,7 +28,9 @@ describe("incidents", () => {
   const fence = uniqueName("inc-fence");
   const child = uniqueName("inc-child");
   const noisy = uniqueName("inc-noisy");
-  const up = useUpStack("incidents", [oom, loop, stopped, fence, child, noisy]);
+  const full = uniqueName("inc-full");
+  const capped = uniqueName("inc-capped");
+  const up = useUpStack("incidents", [oom, loop, stopped, fence, child, noisy, full, capped]);
 
   const incidentsOf = async (query: string) =>
     (await getJson<{ incidents: Incident[] }>(up.url, `/api/v1/incidents?since=1h&${query}`)).incidents;
@@ -130,6 +132,39 @@ describe("incidents", () => {
     expect(incident?.summary).toMatch(/logged \d+ error lines/);
     // The slow, steady errors before it raised nothing.
     expect(await incidentsOf(`container=${noisy}`)).toHaveLength(1);
+  });
+
+  it("raises memory-pressure for a container held near its limit, and cpu-throttled for one capped by its quota", async () => {
+    // 58 MiB in /dev/shm (tmpfs, charged to the container, not reclaimable without swap) of 64 MiB.
+    await docker(
+      "run",
+      "-d",
+      "--name",
+      full,
+      "--memory",
+      "64m",
+      "--memory-swap",
+      "64m",
+      BUSYBOX,
+      "sh",
+      "-c",
+      "dd if=/dev/zero of=/dev/shm/x bs=1M count=58 2>/dev/null; sleep 600",
+    );
+    await docker("run", "-d", "--name", capped, "--cpus", "0.2", BUSYBOX, "sh", "-c", "while :; do :; done");
+    const [pressure] = await waitFor("a memory-pressure incident", async () => {
+      const list = await incidentsOf(`container=${full}&kind=memory-pressure`);
+      return list.length > 0 ? list : undefined;
+    });
+    expect(pressure?.status).toBe("open");
+    expect(pressure?.summary).toMatch(/held at 9\d % of its 64 MiB memory limit/);
+    const [throttled] = await waitFor("a cpu-throttled incident", async () => {
+      const list = await incidentsOf(`container=${capped}&kind=cpu-throttled`);
+      return list.length > 0 ? list : undefined;
+    });
+    expect(throttled?.count).toBeGreaterThanOrEqual(3);
+    // Neither container is flagged for the other's trouble.
+    expect((await incidentsOf(`container=${full}`)).map((i) => i.kind)).toEqual(["memory-pressure"]);
+    expect((await incidentsOf(`container=${capped}`)).map((i) => i.kind)).toEqual(["cpu-throttled"]);
   });
 
   it("raises a unit-failed incident from systemd's journal line", async () => {

@@ -19,7 +19,16 @@ export async function incidentsRoutes(app: FastifyInstance, { store }: ApiDeps):
             container: { type: "string", description: "container name, id or id prefix (12+ characters)" },
             kind: {
               type: "string",
-              enum: ["oom", "exit", "crash-loop", "unit-failed", "fleet", "error-burst"],
+              enum: [
+                "oom",
+                "exit",
+                "crash-loop",
+                "unit-failed",
+                "fleet",
+                "error-burst",
+                "memory-pressure",
+                "cpu-throttled",
+              ],
             },
             status: {
               type: "string",
