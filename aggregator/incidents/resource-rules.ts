@@ -1,7 +1,6 @@
 // Resource incidents from the samples: a container held near its memory limit, or throttled by
 // its CPU quota, for several samples in a row. Ids come from the first sample of the streak.
-import { createHash } from "node:crypto";
-import type { IncidentDraft } from "./rules.ts";
+import { type IncidentDraft, idOf, ms } from "./rules.ts";
 
 export interface SampleFact {
   time: string;
@@ -26,9 +25,6 @@ export interface ResourceSettings {
   resourceMaxGapMs: number;
 }
 
-const ms = (t: string) => Date.parse(t);
-const idOf = (...parts: string[]) =>
-  createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 20);
 const mib = (b: number) => `${Math.round(b / 1024 / 1024)} MiB`;
 
 /** Runs of consecutive samples (one container, oldest first) for which `hit` holds. */

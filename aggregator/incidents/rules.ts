@@ -56,9 +56,9 @@ export interface RuleSettings {
   fleetMinHosts: number;
 }
 
-const ms = (t: string) => Date.parse(t);
+export const ms = (t: string) => Date.parse(t);
 /** A short stable id from what identifies the incident (kind, host, subject, first evidence time). */
-const idOf = (...parts: string[]) =>
+export const idOf = (...parts: string[]) =>
   createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 20);
 const near = (a: EventFact, b: EventFact, beforeMs: number, afterMs: number) =>
   a.host === b.host &&

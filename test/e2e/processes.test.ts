@@ -1,30 +1,15 @@
 // Issue 3, processes: a container's processes with both PIDs, user and command through the API;
 // a CPU burner in the host-wide top with its container; and the snapshot at time T still
 // answering after `docker rm` ("what ran in this container at time T").
+
 import { describe, expect, it } from "vitest";
+import type { ProcessRecord } from "../../protocol/records.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-interface ProcessRow {
-  time?: string;
-  host: string;
-  containerId: string;
-  containerName: string;
-  pid: number;
-  nsPid: number;
-  ppid: number;
-  uid: number;
-  user: string;
-  command: string;
-  cmdline: string;
-  state: string;
-  cpuPercent: number;
-  rssBytes: number;
-  threads: number;
-  startTime: string;
-  samples?: number;
-}
+/** A process as the API answers it: the record without its kind, plus what the top view adds. */
+type ProcessRow = Omit<ProcessRecord, "kind" | "time" | "image"> & { time?: string; samples?: number };
 
 /** `pid args` lines (docker top -o pid,args, busybox ps -o pid,args) → args → pid. */
 function pidsByArgs(table: string): Map<string, number> {
