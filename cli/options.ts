@@ -3,6 +3,7 @@ import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
 import { parseLabels } from "../collector/host/machine.ts";
+import { RECEIVER_DEFAULTS } from "../collector/receivers/create-receivers.ts";
 import { parseDuration } from "../protocol/time.ts";
 
 export const DEFAULT_PORT = 8470;
@@ -186,6 +187,25 @@ export const metricsOpt = {
       .argParser(parseKeyList),
 };
 
+/** A receiver's `--<kind>-listen HOST:PORT|off`, bound to loopback unless told otherwise. */
+function receiverListen(kind: keyof typeof RECEIVER_DEFAULTS, what: string): Option {
+  return new Option(`--${kind}-listen <host:port>`, `where the ${what} receiver listens, or off`)
+    .env(`FLEETSCOPE_${kind.toUpperCase()}_LISTEN`)
+    .default(parseMetricsListen(RECEIVER_DEFAULTS[kind]), RECEIVER_DEFAULTS[kind])
+    .argParser(parseMetricsListen);
+}
+
+export const receiverOpt = {
+  syslogListen: () => receiverListen("syslog", "syslog (UDP and TCP; RFC 3164/5424)"),
+  gelfListen: () => receiverListen("gelf", "GELF (UDP and TCP)"),
+  fluentdListen: () => receiverListen("fluentd", "fluentd forward (TCP)"),
+  maxLineSize: () =>
+    new Option("--max-line-size <size>", "longer log lines are cut to this size and marked as truncated")
+      .env("FLEETSCOPE_MAX_LINE_SIZE")
+      .default(256 * 1024, "256KiB")
+      .argParser(parseSize),
+};
+
 export function collectorOptions(): Option[] {
   return [
     opt.hostName(),
@@ -202,5 +222,9 @@ export function collectorOptions(): Option[] {
     opt.sysRoot(),
     opt.label(),
     opt.fleetConf(),
+    receiverOpt.syslogListen(),
+    receiverOpt.gelfListen(),
+    receiverOpt.fluentdListen(),
+    receiverOpt.maxLineSize(),
   ];
 }

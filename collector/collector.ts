@@ -8,6 +8,8 @@ import { MetricsServer } from "./http/metrics-server.ts";
 import { BlockDeviceNames, renderCadvisorMetrics } from "./metrics/cadvisor.ts";
 import { type CollectorMetrics, createCollectorMetrics } from "./metrics.ts";
 import { Pipeline } from "./pipeline.ts";
+import { createReceivers, type ReceiverConfig } from "./receivers/create-receivers.ts";
+import type { Receiver } from "./receivers/receiver.ts";
 import { Shipper } from "./shipper.ts";
 import { ContainerStatsSource } from "./sources/container-stats.ts";
 import { ContainersSource } from "./sources/containers.ts";
@@ -45,6 +47,8 @@ export interface CollectorOptions {
   metricsListen?: { host: string; port: number };
   /** Container label keys exposed as container_label_* on /metrics (allow-list; default none). */
   containerLabels?: string[];
+  /** Network receivers for Docker's syslog, GELF and fluentd drivers; none when absent. */
+  receivers?: ReceiverConfig;
   version: string;
   log: Logger;
 }
@@ -55,6 +59,7 @@ export class Collector {
   readonly #opts: CollectorOptions;
   readonly #spool: Spool;
   #sources: Source[] = [];
+  #receivers: Receiver[] = [];
   #pipeline: Pipeline | undefined;
   #shipper: Shipper | undefined;
   #stats: ContainerStatsSource | undefined;
@@ -100,6 +105,9 @@ export class Collector {
 
     const docker = new Docker({ socketPath: o.dockerSocket });
     const inventory = new DockerInventory(docker, o.log.child({ component: "inventory" }));
+    // Receivers first: Docker refuses to start a container whose syslog-TCP or fluentd endpoint is down.
+    this.#receivers = o.receivers ? createReceivers(o.receivers) : [];
+    for (const receiver of this.#receivers) await this.#startSource(receiver, inventory);
     await inventory
       .sync()
       .catch((err) => o.log.error({ err: String(err) }, `cannot list containers via ${o.dockerSocket}`));
@@ -130,29 +138,38 @@ export class Collector {
         new JournaldSource({ journalctlPath: o.journalctlPath, firstStartSince: o.journalSince }),
       );
 
-    const pipeline = this.#pipeline;
-    for (const source of this.#sources) {
-      const log = o.log.child({ source: source.name });
-      await source.start({
-        host: o.hostName,
-        cursor: this.#spool.cursors[source.name],
-        emit: (records, cursor) => pipeline.emit(source.name, records, cursor),
-        malformed: (count) => this.metrics.malformedInput.inc({ source: source.name }, count),
-        inventory,
-        log,
-      });
-      log.debug("source started");
-    }
+    for (const source of this.#sources) await this.#startSource(source, inventory);
     o.log.info(
       {
         host: o.hostName,
         aggregator: o.aggregatorUrl,
         spool: o.spoolDir,
         sources: this.#sources.map((s) => s.name),
+        receivers: this.#receivers.flatMap((r) => r.addresses),
       },
       "collector started",
     );
     if (o.metricsListen) await this.#serveMetrics(o.metricsListen);
+  }
+
+  async #startSource(source: Source, inventory: DockerInventory): Promise<void> {
+    const pipeline = this.#pipeline as Pipeline;
+    const log = this.#opts.log.child({ source: source.name });
+    await source.start({
+      host: this.#opts.hostName,
+      cursor: this.#spool.cursors[source.name],
+      emit: (records, cursor) => pipeline.emit(source.name, records, cursor),
+      spooled: () => pipeline.flush(),
+      malformed: (count) => this.metrics.malformedInput.inc({ source: source.name }, count),
+      inventory,
+      log,
+    });
+    log.debug("source started");
+  }
+
+  /** Addresses the receivers bound (udp://…, tcp://…). */
+  get receiverAddresses(): string[] {
+    return this.#receivers.flatMap((r) => r.addresses);
   }
 
   #deviceNames: BlockDeviceNames | undefined;
@@ -191,7 +208,8 @@ export class Collector {
 
   /** Stops sources, spools what they read, and ships for up to `drainMs` before giving up (the spool keeps the rest). */
   async stop(drainMs = 5000): Promise<void> {
-    for (const source of [...this.#sources].reverse()) {
+    // Sources stop in reverse start order, so the receivers (started first) stop last.
+    for (const source of [...this.#receivers, ...this.#sources].reverse()) {
       await source
         .stop()
         .catch((err) => this.#opts.log.warn({ err: String(err), source: source.name }, "source stop failed"));

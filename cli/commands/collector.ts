@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { Collector } from "../../collector/collector.ts";
+import type { ListenAddress } from "../../collector/receivers/receiver.ts";
 import type { FullPolicy } from "../../collector/spool/spool.ts";
 import { collectorOptions, DEFAULT_LISTEN, defaultDataDir, metricsOpt, opt, parseUrl } from "../options.ts";
 import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
@@ -21,6 +22,10 @@ export interface CollectorFlags {
   fleetConf: string;
   /** Container label keys exposed as container_label_* (allow-list). */
   containerLabels: string[];
+  syslogListen: ListenAddress | false;
+  gelfListen: ListenAddress | false;
+  fluentdListen: ListenAddress | false;
+  maxLineSize: number;
   logLevel: string;
 }
 
@@ -58,6 +63,12 @@ export function collectorFromFlags(
     fleetConf: f.fleetConf,
     metricsListen: metricsListen || undefined,
     containerLabels: f.containerLabels,
+    receivers: {
+      syslog: f.syslogListen,
+      gelf: f.gelfListen,
+      fluentd: f.fluentdListen,
+      maxLineBytes: f.maxLineSize,
+    },
     version: VERSION,
     log: createLogger(f.logLevel, "fleetscope-collector"),
   });

@@ -14,6 +14,11 @@ export interface SourceContext {
    * The promise resolves when the pipeline accepted them; await it to respect backpressure.
    */
   emit(records: FleetRecord[], cursor?: unknown): Promise<void>;
+  /**
+   * Resolves once everything emitted so far is written (fsynced) to the spool. Receivers await it
+   * before acknowledging to a sender; readers with a cursor need not, the cursor does that job.
+   */
+  spooled(): Promise<void>;
   inventory: ContainerInventory;
   log: Logger;
   /**

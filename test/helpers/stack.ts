@@ -67,7 +67,11 @@ export function fleetscope(args: string[], env: NodeJS.ProcessEnv = {}): Fleetsc
   return new FleetscopeProcess(process.execPath, [CLI, ...args], env);
 }
 
-/** Flags that keep a test collector quick and focused: fast stats, the journal from now on. */
+/**
+ * Flags that keep a test collector quick and focused: fast stats, the journal from now on, and
+ * the network receivers off (tests run several collectors; a receiver test passes its own
+ * `--syslog-listen 127.0.0.1:PORT`, and the last occurrence of a flag wins).
+ */
 export const TEST_COLLECTOR_FLAGS = [
   "--stats-interval",
   "1s",
@@ -75,6 +79,12 @@ export const TEST_COLLECTOR_FLAGS = [
   "now",
   "--log-level",
   "warn",
+  "--syslog-listen",
+  "off",
+  "--gelf-listen",
+  "off",
+  "--fluentd-listen",
+  "off",
 ];
 
 export async function startAggregator(

@@ -81,6 +81,7 @@ describe("cgroup stats of a live container", () => {
       cursor: undefined,
       inventory,
       log,
+      async spooled() {},
       async emit(records: FleetRecord[], cursor?: unknown) {
         expect(cursor).toBeUndefined();
         for (const r of records) if (r.kind === "sample") samples.push(r);
@@ -138,6 +139,7 @@ describe("cgroup stats of a live container", () => {
       cursor: undefined,
       inventory,
       log,
+      async spooled() {},
       async emit(records: FleetRecord[]) {
         for (const r of records) if (r.kind === "sample") samples.push(r);
       },

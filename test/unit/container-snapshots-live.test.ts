@@ -20,7 +20,14 @@ describe("ContainerStatsSource snapshots", () => {
     const log = pino({ level: "silent" });
     const inventory = new DockerInventory(new Docker(), log);
     const source = new ContainerStatsSource({ intervalMs: 300 });
-    await source.start({ host: "test-host", cursor: undefined, inventory, log, async emit() {} });
+    await source.start({
+      host: "test-host",
+      cursor: undefined,
+      inventory,
+      log,
+      async emit() {},
+      async spooled() {},
+    });
     try {
       // PID 1 holds fds 3 and 4 open and has one `sleep` child; 8 MiB go through the page cache.
       const id = await docker(

@@ -42,6 +42,7 @@ class CollectingContext implements SourceContext {
   constructor(cursor?: string) {
     this.cursor = cursor;
   }
+  async spooled(): Promise<void> {}
   async emit(records: FleetRecord[], cursor?: unknown): Promise<void> {
     for (const r of records) if (r.kind === "log") this.records.push(r);
     this.cursors.push(cursor);

@@ -113,6 +113,7 @@ describe("json-file logs from a live container", () => {
       cursor,
       inventory,
       log: pino({ level: "silent" }),
+      spooled: async () => {},
       emit: async (records: FleetRecord[], cur?: unknown) => {
         emitted.push({ records, cursor: cur as JsonFileCursor });
       },

@@ -189,6 +189,7 @@ describe("ProcessesSource on the captured tree", () => {
     await source.start({
       host: "vm",
       cursor: undefined,
+      spooled: async () => {},
       emit: async (records) => void emitted.push(...records),
       inventory,
       log: pino({ level: "silent" }),
