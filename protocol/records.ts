@@ -165,6 +165,8 @@ export interface ContainerRecord extends ContainerRef {
   memoryLimitBytes: number;
   cpuLimitCores: number;
   restartPolicy: string;
+  /** Docker's RestartCount: daemon restarts since the last start by a person. Optional on the wire (older collectors). */
+  restartCount?: number;
 }
 
 /** A collector's heartbeat: the host it runs on. */

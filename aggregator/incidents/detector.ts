@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { fromChTime } from "../query/window.ts";
 import type { Store } from "../store/store.ts";
+import { oomIncidents } from "./oom-rule.ts";
 import { type ResourceSettings, resourceIncidents, type SampleFact } from "./resource-rules.ts";
 import {
   type BurstSettings,
@@ -85,9 +86,10 @@ export class IncidentDetector {
     const since = { lookback: Math.round(this.#opts.lookbackMs / 1000) };
     const events = await this.#store.rows<EventFact & { time_text: string }>(
       `SELECT toString(time) AS time_text, host, action, container_id AS containerId,
-              container_name AS containerName, image, exit_code AS exitCode
+              container_name AS containerName, image, exit_code AS exitCode, attributes
        FROM events
-       WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32}) AND action IN ('die', 'oom', 'kill', 'stop')
+       WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32})
+         AND action IN ('die', 'oom', 'oom-kill', 'kill', 'stop', 'start')
        ORDER BY time LIMIT 100000`,
       since,
     );
@@ -101,13 +103,16 @@ export class IncidentDetector {
     const buckets = await errorBucketsQuery(this.#store, this.#opts.bucketMs);
     const withTime = <T extends { time_text: string }>(r: T) => ({ ...r, time: fromChTime(r.time_text) });
     const now = Date.now();
+    const eventFacts = events.map(withTime);
+    const samples = (await resourceSamples(this.#store)).map(withTime);
     const drafts = [
-      ...containerIncidents(events.map(withTime), now, this.#opts),
+      ...containerIncidents(eventFacts, now, this.#opts),
+      ...oomIncidents(eventFacts, samples, now),
       ...unitIncidents(logs.map(withTime)),
     ];
     drafts.push(...fleetIncidents(drafts, now, this.#opts));
     drafts.push(...errorBurstIncidents(buckets.map(withTime), now, this.#opts));
-    drafts.push(...resourceIncidents((await resourceSamples(this.#store)).map(withTime), now, this.#opts));
+    drafts.push(...resourceIncidents(samples, now, this.#opts));
     const changed = drafts.filter((d) => this.#written.get(d.id) !== signature(d));
     if (changed.length > 0) {
       const updated = new Date().toISOString();
@@ -146,20 +151,21 @@ async function errorBucketsQuery(store: Store, bucketMs: number) {
 
 /**
  * The last 10 minutes of samples of the containers that could be in trouble: near their memory
- * limit at some point, or throttled more than once in that window.
+ * limit at some point, throttled more than once, or OOM-killed (counter rise) in that window.
  */
 function resourceSamples(store: Store) {
   return store
     .rows<SampleFact & { time_text: string }>(
       `SELECT toString(time) AS time_text, host, container_id AS containerId, container_name AS containerName, image,
             memory_working_set_bytes AS memoryWorkingSetBytes, memory_limit_bytes AS memoryLimitBytes,
-            cpu_periods AS cpuPeriods, cpu_throttled_periods AS cpuThrottledPeriods
+            cpu_periods AS cpuPeriods, cpu_throttled_periods AS cpuThrottledPeriods, oom_kills AS oomKills
      FROM samples
      WHERE time >= now64(3) - INTERVAL 10 MINUTE AND (host, container_id) IN (
        SELECT host, container_id FROM samples WHERE time >= now64(3) - INTERVAL 10 MINUTE
        GROUP BY host, container_id
        HAVING max(memory_limit_bytes > 0 AND memory_working_set_bytes >= 0.9 * memory_limit_bytes)
-           OR max(cpu_throttled_periods) > min(cpu_throttled_periods))
+           OR max(cpu_throttled_periods) > min(cpu_throttled_periods)
+           OR max(oom_kills) > min(oom_kills))
      ORDER BY time`,
     )
     .then((rows) =>
@@ -169,6 +175,7 @@ function resourceSamples(store: Store) {
         memoryLimitBytes: Number(r.memoryLimitBytes),
         cpuPeriods: Number(r.cpuPeriods),
         cpuThrottledPeriods: Number(r.cpuThrottledPeriods),
+        oomKills: Number(r.oomKills ?? 0),
       })),
     );
 }

@@ -12,6 +12,8 @@ export interface SampleFact {
   memoryLimitBytes: number;
   cpuPeriods: number;
   cpuThrottledPeriods: number;
+  /** The cgroup's OOM-kill counter (0 when the kernel does not report it). */
+  oomKills?: number;
 }
 
 export interface ResourceSettings {

@@ -10,6 +10,8 @@ export interface EventFact {
   containerName: string;
   image: string;
   exitCode: number | null;
+  /** Event attributes: the kernel's oom-kill details, startedBy/restartCount on starts, ranForMs on dies. */
+  attributes?: Record<string, string>;
 }
 
 export interface LogFact {
@@ -71,11 +73,28 @@ function byPerson(die: EventFact, events: EventFact[]): boolean {
   return events.some((e) => (e.action === "kill" || e.action === "stop") && near(die, e, 30_000, 2_000));
 }
 
+const ranFor = (d: EventFact) => (d.attributes?.ranForMs ? Number(d.attributes.ranForMs) : null);
+
+/** Starts the collector saw the daemon make (docker/lifecycle.ts) for that container since `from`. */
+function daemonStarts(events: EventFact[], from: EventFact, now: number): EventFact[] {
+  return events.filter(
+    (e) =>
+      e.action === "start" &&
+      e.attributes?.startedBy === "daemon" &&
+      e.host === from.host &&
+      e.containerId === from.containerId &&
+      ms(e.time) >= ms(from.time) &&
+      ms(e.time) <= now,
+  );
+}
+
 /** `events` oldest first. */
 export function containerIncidents(events: EventFact[], now: number, s: RuleSettings): IncidentDraft[] {
   const out: IncidentDraft[] = [];
   const dies = events.filter((e) => e.action === "die" && !byPerson(e, events));
-  const oomOf = (die: EventFact) => events.find((e) => e.action === "oom" && near(die, e, 60_000, 1_000));
+  // An OOM's die is the OOM incident's (oom-rule.ts), not an exit of its own.
+  const oomOf = (die: EventFact) =>
+    events.find((e) => (e.action === "oom" || e.action === "oom-kill") && near(die, e, 60_000, 1_000));
 
   // Streaks of dies per container, for crash loops.
   const streaks = new Map<string, EventFact[][]>();
@@ -110,28 +129,13 @@ export function containerIncidents(events: EventFact[], now: number, s: RuleSett
         unit: "",
         count: streak.length,
         summary: `${last.containerName} keeps dying: ${streak.length} restarts since ${first.time} (last exit code ${last.exitCode})`,
-        evidence: { dies: streak.map((d) => ({ time: d.time, exitCode: d.exitCode })) },
+        evidence: {
+          dies: streak.map((d) => ({ time: d.time, exitCode: d.exitCode, ranForMs: ranFor(d) })),
+          restartsByDaemon: daemonStarts(events, first, now).length,
+          restartPolicy: last.attributes?.restartPolicy ?? "",
+        },
       });
     }
-  }
-
-  for (const oom of events.filter((e) => e.action === "oom")) {
-    const die = events.find((e) => e.action === "die" && near(oom, e, 1_000, 5_000));
-    out.push({
-      id: idOf("oom", oom.host, oom.containerId, oom.time),
-      kind: "oom",
-      time: oom.time,
-      ended: die?.time ?? oom.time,
-      status: "resolved",
-      host: oom.host,
-      containerId: oom.containerId,
-      containerName: oom.containerName,
-      image: oom.image,
-      unit: "",
-      count: 1,
-      summary: `${oom.containerName} was OOM-killed${die ? ` (exit ${die.exitCode})` : " (a process in it; the container lives on)"}`,
-      evidence: { oom, die: die ?? null },
-    });
   }
 
   // An exit may have been written before its crash loop was seen: it is rewritten as merged.

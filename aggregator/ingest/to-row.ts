@@ -209,6 +209,7 @@ const MAPPERS: Record<string, (r: Obj) => Obj> = {
     memory_limit_bytes: uint(r, "memoryLimitBytes"),
     cpu_limit_cores: num(r, "cpuLimitCores"),
     restart_policy: str(r, "restartPolicy", { required: false, max: 64 }),
+    restart_count: uint(r, "restartCount"),
   }),
   host: (r) => ({
     time: time(r),

@@ -21,20 +21,33 @@ export async function queryContainers(store: Store, q: ContainerQuery) {
       { container: q.container },
     )
     .when(q.state, "state = {state:String}", { state: q.state });
+  const restartsWhere = new Conditions()
+    .add("action = 'start' AND attributes['startedBy'] = 'daemon'")
+    .when(q.host, "host = {host:String}", { host: q.host });
+  // restarts: every start the collector saw the daemon make (Docker's own RestartCount resets
+  // when a person starts the container; this history does not).
   const rows = await store.rows<Record<string, unknown> & { firstSeen: string; lastSeen: string }>(
-    `SELECT host, container_id AS id, argMax(container_name, time) AS name, argMax(image, time) AS image,
-            argMax(created, time) AS created, argMax(state, time) AS state, argMax(exit_code, time) AS exitCode,
-            argMax(oom_killed, time) AS oomKilled, argMax(log_driver, time) AS logDriver,
-            argMax(labels, time) AS labels, argMax(memory_limit_bytes, time) AS memoryLimitBytes,
-            argMax(cpu_limit_cores, time) AS cpuLimitCores, argMax(restart_policy, time) AS restartPolicy,
-            toString(min(time)) AS firstSeen, toString(max(time)) AS lastSeen
-     FROM containers ${where.sql()}
-     GROUP BY host, container_id
-     ${having.sql("HAVING")}
-     ORDER BY max(time) DESC LIMIT {limit:UInt32}`,
+    `SELECT c.*, toUInt32(ifNull(r.restarts, 0)) AS restarts FROM (
+       SELECT host, container_id AS id, argMax(container_name, time) AS name, argMax(image, time) AS image,
+              argMax(created, time) AS created, argMax(state, time) AS state, argMax(exit_code, time) AS exitCode,
+              argMax(oom_killed, time) AS oomKilled, argMax(log_driver, time) AS logDriver,
+              argMax(labels, time) AS labels, argMax(memory_limit_bytes, time) AS memoryLimitBytes,
+              argMax(cpu_limit_cores, time) AS cpuLimitCores, argMax(restart_policy, time) AS restartPolicy,
+              argMax(restart_count, time) AS restartCount,
+              toString(min(time)) AS firstSeen, toString(max(time)) AS lastSeen, max(time) AS last
+       FROM containers ${where.sql()}
+       GROUP BY host, container_id
+       ${having.sql("HAVING")}
+       ORDER BY last DESC LIMIT {limit:UInt32}
+     ) AS c
+     LEFT JOIN (
+       SELECT host, container_id, count() AS restarts FROM events ${restartsWhere.sql()}
+       GROUP BY host, container_id
+     ) AS r ON r.host = c.host AND r.container_id = c.id
+     ORDER BY c.last DESC`,
     { ...where.params, ...having.params },
   );
-  return rows.map((r) => ({
+  return rows.map(({ last: _last, ...r }) => ({
     ...r,
     memoryLimitBytes: Number(r.memoryLimitBytes),
     firstSeen: fromChTime(r.firstSeen),

@@ -59,7 +59,13 @@ export async function explainDeath(store: Store, q: WhyQuery) {
   const around = (fromMs: number, toMs: number) => ({ since: iso(t + fromMs), until: iso(t + toMs) });
   const [containers, ooms, before, samples, lifecycle, processes, hostEvents, incidents] = await Promise.all([
     queryContainers(store, { host, container: id, limit: 1 }),
-    queryEvents(store, { host, container: id, actions: ["oom"], ...around(-60_000, 5_000), limit: 10 }),
+    queryEvents(store, {
+      host,
+      container: id,
+      actions: ["oom", "oom-kill"],
+      ...around(-60_000, 5_000),
+      limit: 10,
+    }),
     // Docker sends `stop` just after the `die` it caused: look a little past the death too.
     queryEvents(store, {
       host,
@@ -98,17 +104,49 @@ export async function explainDeath(store: Store, q: WhyQuery) {
           ? `killed by ${signal}`
           : `crashed: exit code ${exitCode}`;
   const starts = lifecycle.filter((e) => e.action === "start");
+  const attrs = (death.attributes ?? {}) as Record<string, string>;
   return {
     host,
     container: container ?? { id, name: death.containerName, image: death.image },
-    event: { time: death.time, exitCode, signal, oomKilled, cause, stoppedByPerson: Boolean(byPerson) },
+    event: {
+      time: death.time,
+      exitCode,
+      signal,
+      oomKilled,
+      cause,
+      stoppedByPerson: Boolean(byPerson),
+      ranForMs: attrs.ranForMs ? Number(attrs.ranForMs) : null,
+      restartPolicy: attrs.restartPolicy ?? container?.restartPolicy ?? "",
+      /** The kernel's account (journal): which process it killed and the usage at that moment. */
+      oomKill: kernelKill(ooms.find((e) => e.action === "oom-kill")),
+    },
     memoryLimitBytes: container?.memoryLimitBytes ?? 0,
     lastLogs: logs,
     samples,
-    restarts: { startsInLastHour: starts.length, history: lifecycle.reverse() },
+    restarts: {
+      startsInLastHour: starts.length,
+      byDaemonInLastHour: starts.filter((e) => attrOf(e, "startedBy") === "daemon").length,
+      history: lifecycle.reverse(),
+    },
     processes: processes.processes,
     hostEvents: hostEvents.filter((e) => e.containerId !== id),
     /** Incidents on that host in the hour before (and the minute after) the death, its own included. */
     incidents,
+  };
+}
+
+const attrOf = (e: Record<string, unknown>, key: string) =>
+  ((e.attributes ?? {}) as Record<string, string>)[key];
+
+function kernelKill(e: Record<string, unknown> | undefined) {
+  if (!e) return null;
+  const n = (key: string) => Number(attrOf(e, key) ?? 0);
+  return {
+    time: e.time,
+    pid: n("pid"),
+    process: attrOf(e, "process") ?? "",
+    usageBytes: n("usageBytes"),
+    limitBytes: n("limitBytes"),
+    anonRssBytes: n("anonRssBytes"),
   };
 }

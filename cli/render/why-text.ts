@@ -1,13 +1,24 @@
 // `fleetscope why` for a terminal: the answer of GET /api/v1/why, readable at a glance.
 
+import { renderSafe } from "../../collector/logs/sanitize.ts";
+
 interface WhyAnswer {
   host: string;
   container: { name?: unknown; image?: unknown; id?: unknown; restartPolicy?: unknown };
-  event: { time: string; exitCode: number | null; signal: string | null; oomKilled: boolean; cause: string };
+  event: {
+    time: string;
+    exitCode: number | null;
+    signal: string | null;
+    oomKilled: boolean;
+    cause: string;
+    ranForMs?: number | null;
+    restartPolicy?: string;
+    oomKill?: { pid: number; process: string; usageBytes: number; limitBytes: number } | null;
+  };
   memoryLimitBytes: number;
   lastLogs: { time: string; stream: string; source: string; body: string }[];
   samples: { time: string; memoryWorkingSetBytes: number; cpuCores: number }[];
-  restarts: { startsInLastHour: number };
+  restarts: { startsInLastHour: number; byDaemonInLastHour?: number };
   processes: {
     pid: number;
     nsPid: number;
@@ -22,6 +33,8 @@ interface WhyAnswer {
 const BARS = "▁▂▃▄▅▆▇█";
 const mib = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MiB`;
 const clock = (t: string) => t.slice(11, 23);
+const duration = (ms: number) =>
+  ms < 1000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
 
 /** One character per value, scaled to `top` (the limit when there is one). */
 export function sparkline(values: number[], top: number): string {
@@ -32,16 +45,26 @@ export function sparkline(values: number[], top: number): string {
 }
 
 /** Strips control characters so a log line cannot drive the terminal. */
-const safe = (s: string) => s.replace(/(?![\t\n])\p{Cc}/gu, "�");
+export const safe = (s: string) => s.replace(/(?![\t\n])\p{Cc}/gu, "�");
 
 export function renderWhy(a: WhyAnswer, width = 100): string {
   const out: string[] = [];
   const e = a.event;
   out.push(`${a.container.name} (${a.container.image}) on ${a.host} died at ${e.time}`);
   out.push(`  cause:     ${e.cause}`);
+  const policy = e.restartPolicy || a.container.restartPolicy;
   out.push(
-    `  exit code: ${e.exitCode ?? "?"}${e.signal ? ` (${e.signal})` : ""}   OOMKilled: ${e.oomKilled ? "yes" : "no"}   ` +
-      `starts in the last hour: ${a.restarts.startsInLastHour}${a.container.restartPolicy ? `   restart policy: ${a.container.restartPolicy}` : ""}`,
+    `  exit code: ${e.exitCode ?? "?"}${e.signal ? ` (${e.signal})` : ""}   OOMKilled: ${e.oomKilled ? "yes" : "no"}` +
+      `${e.ranForMs != null ? `   ran for: ${duration(e.ranForMs)}` : ""}`,
+  );
+  if (e.oomKill)
+    out.push(
+      `  kernel:    killed ${e.oomKill.process} (pid ${e.oomKill.pid}) at ${mib(e.oomKill.usageBytes)} of ${mib(e.oomKill.limitBytes)}`,
+    );
+  out.push(
+    `  restarts:  ${a.restarts.startsInLastHour} starts in the last hour` +
+      `${a.restarts.byDaemonInLastHour !== undefined ? `, ${a.restarts.byDaemonInLastHour} by the daemon` : ""}` +
+      `${policy ? `   restart policy: ${policy}` : ""}`,
   );
   const mem = a.samples.map((s) => s.memoryWorkingSetBytes);
   if (mem.length > 0) {
@@ -62,7 +85,7 @@ export function renderWhy(a: WhyAnswer, width = 100): string {
   }
   out.push("", `last ${a.lastLogs.length} lines before it:`);
   for (const l of a.lastLogs)
-    out.push(`  ${clock(l.time)} ${(l.stream || l.source).padEnd(7)} ${safe(l.body).slice(0, width - 22)}`);
+    out.push(`  ${clock(l.time)} ${(l.stream || l.source).padEnd(7)} ${renderSafe(l.body, { singleLine: true }).slice(0, width - 22)}`);
   if (a.processes.length > 0) {
     out.push("", "processes at the last sample (host pid / container pid):");
     for (const p of a.processes.slice(0, 10)) {

@@ -24,4 +24,6 @@ export interface ContainerInfo {
   /** 0 when unlimited. */
   cpuLimitCores: number;
   restartPolicy: string;
+  /** Docker's RestartCount: restarts by the daemon since the last start by a person (which resets it). */
+  restartCount: number;
 }

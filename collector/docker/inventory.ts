@@ -89,5 +89,6 @@ export function toContainerInfo(i: Docker.ContainerInspectInfo): ContainerInfo {
     memoryLimitBytes: host.Memory ?? 0,
     cpuLimitCores: host.NanoCpus ? host.NanoCpus / 1e9 : cpuFromQuota,
     restartPolicy: host.RestartPolicy?.Name ?? "",
+    restartCount: i.RestartCount ?? 0,
   };
 }

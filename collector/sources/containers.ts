@@ -55,5 +55,6 @@ export function toContainerRecord(info: ContainerInfo, host: string): ContainerR
     memoryLimitBytes: info.memoryLimitBytes,
     cpuLimitCores: info.cpuLimitCores,
     restartPolicy: info.restartPolicy,
+    restartCount: info.restartCount,
   };
 }

@@ -2,11 +2,12 @@ import { createInterface, type Interface } from "node:readline";
 import type Docker from "dockerode";
 import type { EventRecord } from "../../protocol/records.ts";
 import { nanosToRfc3339 } from "../../protocol/time.ts";
-import type { DockerInventory } from "../docker/inventory.ts";
+import type { ContainerInventory, DockerInventory } from "../docker/inventory.ts";
+import { Lifecycle } from "../docker/lifecycle.ts";
 import type { Source, SourceContext } from "./source.ts";
 
 /** The daemon's event JSON, as /events streams it. */
-interface DockerEvent {
+export interface DockerEvent {
   Type: string;
   Action: string;
   Actor: { ID: string; Attributes?: Record<string, string> };
@@ -51,6 +52,7 @@ export class DockerEventsSource implements Source {
   #stopped = false;
   #running: Promise<void> | undefined;
   #lastNano = 0n;
+  readonly #lifecycle = new Lifecycle();
 
   constructor(docker: Docker, inventory: DockerInventory) {
     this.#docker = docker;
@@ -110,8 +112,12 @@ export class DockerEventsSource implements Source {
     if (nano <= this.#lastNano) return; // replayed by `since`: already emitted
     this.#lastNano = nano;
     const record = toEventRecord(ev, nano, ctx.host, this.#inventory);
-    if (record.action === "destroy") this.#inventory.markRemoved(record.containerId);
-    else if (REFRESH_ON.has(record.action)) await this.#inventory.refresh(record.containerId);
+    if (record.action === "destroy") {
+      this.#inventory.markRemoved(record.containerId);
+      this.#lifecycle.annotate(record, nano, undefined);
+    } else if (REFRESH_ON.has(record.action)) {
+      this.#lifecycle.annotate(record, nano, await this.#inventory.refresh(record.containerId));
+    }
     await ctx.emit([record], { timeNano: nano.toString() } satisfies EventsCursor);
   }
 }
@@ -121,7 +127,7 @@ export function toEventRecord(
   ev: DockerEvent,
   timeNano: bigint,
   host: string,
-  inventory: DockerInventory,
+  inventory: Pick<ContainerInventory, "get">,
 ): EventRecord {
   const attrs = { ...(ev.Actor.Attributes ?? {}) };
   const colon = ev.Action.indexOf(":");

@@ -2,9 +2,10 @@
 // lingerMs after the first one), mapped to LogRecords and emitted with the `__CURSOR` of the
 // batch's last entry, so a restart resumes right after what reached the spool.
 
-import type { LogRecord } from "../../protocol/records.ts";
+import type { FleetRecord } from "../../protocol/records.ts";
 import { entryCursor, journalEntryToLogRecord } from "../journal/journal-entry.ts";
 import { JournalReader } from "../journal/journal-reader.ts";
+import { KernelOomReader } from "../journal/kernel-oom.ts";
 import type { Source, SourceContext } from "./source.ts";
 
 export interface JournaldSourceOptions {
@@ -32,6 +33,8 @@ export class JournaldSource implements Source {
   #reader: JournalReader | undefined;
   #loop: Promise<void> | undefined;
   #stopping = false;
+  /** Turns the kernel's OOM lines into one `oom-kill` event per killed process. */
+  readonly #kernelOoms = new KernelOomReader();
 
   constructor(opts: JournaldSourceOptions = {}) {
     this.#opts = opts;
@@ -84,7 +87,7 @@ export class JournaldSource implements Source {
       const skipped = reader.stats.oversizedLines + reader.stats.unparseableLines;
       if (skipped > skippedSeen) ctx.malformed?.(skipped - skippedSeen);
       skippedSeen = skipped;
-      const records: LogRecord[] = [];
+      const records: FleetRecord[] = [];
       let cursor: string | undefined;
       for (const entry of batch) {
         const rec = journalEntryToLogRecord(entry, ctx.host);
@@ -97,6 +100,8 @@ export class JournaldSource implements Source {
           }
         }
         records.push(rec);
+        const oomKill = this.#kernelOoms.observe(rec, ctx.inventory);
+        if (oomKill) records.push(oomKill);
         cursor = entryCursor(entry) ?? cursor;
       }
       // Retry rather than drop: the reader stays paused meanwhile, so nothing is lost.

@@ -47,6 +47,20 @@ describe("incidents", () => {
       `/api/v1/incidents/${encodeURIComponent(incident?.id ?? "")}`,
     );
     expect((one.evidence.die as { exitCode: number }).exitCode).toBe(137);
+    // The kernel's report (journal) joins the same incident: which process died, at what usage.
+    const fused = await waitFor("the kernel's OOM report in the incident", async () => {
+      const [latest] = await incidentsOf(`container=${oom}&kind=oom`);
+      return (latest?.evidence.kernel as unknown[] | undefined)?.length ? latest : undefined;
+    });
+    expect(fused.id).toBe(incident?.id);
+    expect(fused.evidence.kernel).toEqual([
+      expect.objectContaining({
+        process: "tail",
+        limitBytes: 16 * 1024 * 1024,
+        usageBytes: 16 * 1024 * 1024,
+      }),
+    ]);
+    expect(fused.summary).toMatch(/OOM-killed: tail \(pid \d+\) at 16\.0 MiB of 16\.0 MiB \(exit 137\)/);
     // An OOM death is not reported again as a plain non-zero exit.
     expect(await incidentsOf(`container=${oom}&kind=exit`)).toEqual([]);
     // And `why` shows it beside the death.
@@ -97,6 +111,22 @@ describe("incidents", () => {
     });
     expect(incident).toMatchObject({ kind: "crash-loop", status: "open", containerName: loop });
     expect(incident?.summary).toMatch(/keeps dying/);
+    // Docker sends no "restarted" event: the collector tells the daemon's starts from a person's.
+    const [known] = await waitFor("the daemon's restarts counted in the inventory", async () => {
+      const { containers } = await getJson<{ containers: { restarts: number; restartCount: number }[] }>(
+        up.url,
+        `/api/v1/containers/${loop}`,
+      );
+      return (containers[0]?.restarts ?? 0) >= 2 ? containers : undefined;
+    });
+    expect(known?.restartCount).toBeGreaterThanOrEqual(1);
+    const { events } = await getJson<{ events: { attributes: Record<string, string> }[] }>(
+      up.url,
+      `/api/v1/events?container=${loop}&action=start&since=1h`,
+    );
+    const startedBy = events.map((e) => e.attributes.startedBy).reverse(); // oldest first
+    expect(startedBy[0]).toBe("user"); // docker run
+    expect(startedBy.slice(1).every((by) => by === "daemon")).toBe(true);
     await docker("rm", "-f", loop);
     // Its individual exits are folded into the loop, not listed as incidents of their own.
     const visible = await incidentsOf(`container=${loop}`);

@@ -18,6 +18,8 @@ interface Why {
     cause: string;
     time: string;
     stoppedByPerson: boolean;
+    ranForMs: number | null;
+    oomKill: { process: string; pid: number; usageBytes: number; limitBytes: number } | null;
   };
   memoryLimitBytes: number;
   lastLogs: { body: string; stream: string }[];
@@ -37,9 +39,12 @@ describe("why did it die", () => {
     await runUntilOomKilled(oom, ["sh", "-c", `echo why-1; echo why-2; echo why-3 >&2; ${grow}`]);
     const answer = await waitFor("the death explained with its lines", async () => {
       const a = await why(oom).catch(() => undefined);
-      return a && a.lastLogs.length >= 3 && a.event.oomKilled ? a : undefined;
+      return a && a.lastLogs.length >= 3 && a.event.oomKilled && a.event.oomKill ? a : undefined;
     });
     expect(answer.event).toMatchObject({ exitCode: 137, signal: "SIGKILL", oomKilled: true });
+    // The kernel's report names the process it killed (the shell growing its variable).
+    expect(answer.event.oomKill).toMatchObject({ process: "sh", limitBytes: 16 * MiB });
+    expect(answer.event.ranForMs).toBeGreaterThan(500); // it grew for a while before dying
     expect(answer.event.cause).toMatch(/OOM kill/);
     expect(answer.memoryLimitBytes).toBe(16 * MiB);
     expect(answer.lastLogs.filter((l) => l.stream === "stdout").map((l) => l.body)).toEqual([

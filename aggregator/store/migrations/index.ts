@@ -2,7 +2,14 @@ import { initial } from "./001-initial.ts";
 import { machineAndCadvisorFields } from "./002-machine-and-cadvisor-fields.ts";
 import { processes } from "./003-processes.ts";
 import { incidents } from "./004-incidents.ts";
+import { restartCount } from "./005-restart-count.ts";
 import type { Migration } from "./migration.ts";
 
 /** Every migration, oldest first. Add new ones at the end; never edit an applied one. */
-export const MIGRATIONS: readonly Migration[] = [initial, machineAndCadvisorFields, processes, incidents];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  machineAndCadvisorFields,
+  processes,
+  incidents,
+  restartCount,
+];
