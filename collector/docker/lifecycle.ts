@@ -6,28 +6,49 @@ import type { ContainerInfo } from "./container-info.ts";
  * run lasted.
  *
  * Docker has no "restarted by the daemon" event: an automatic restart is a plain `start`. But
- * inspect's RestartCount counts the daemon's restarts and a start by a person (`docker start`,
- * `docker restart`, `docker run`) resets it to 0 (measured on Docker 20.10; fixtures in
- * test/fixtures/incidents). So a start whose inspect shows RestartCount > 0 was the daemon's.
+ * inspect's RestartCount counts the daemon's restarts, and a start by a person (`docker start`,
+ * `docker restart`, `docker run`) resets it to 0 (measured on Docker 20.10; see
+ * test/fixtures/incidents/SOURCE.md). Inspect runs a moment after the event, when a fast crash
+ * loop may already have restarted again, so a start is the daemon's when RestartCount is above
+ * the daemon starts counted so far, and a person's when it is not (the reset happened). The first
+ * start after `create` is always a person's: the daemon restarts only what has run.
  */
-export class Lifecycle {
-  /** Time of the last start per container id, in nanoseconds, to measure how long a run lasted. */
-  readonly #startedAt = new Map<string, bigint>();
+const TRACKED = new Set(["create", "start", "die", "destroy"]);
 
-  annotate(record: EventRecord, timeNano: bigint, info: ContainerInfo | undefined): void {
+export class Lifecycle {
+  /** Per container id: the last start (ns), the daemon starts counted, the last action seen. */
+  readonly #byId = new Map<string, { startedAt?: bigint; daemonStarts: number; last: string }>();
+
+  /** `before`: the inventory's view before this event's inspect (its RestartCount seeds the count). */
+  annotate(
+    record: EventRecord,
+    timeNano: bigint,
+    info: ContainerInfo | undefined,
+    before: ContainerInfo | undefined,
+  ): void {
+    const id = record.containerId;
+    if (!TRACKED.has(record.action)) return; // attach, exec_*, health_status … do not matter here
+    const state = this.#byId.get(id) ?? { daemonStarts: before?.restartCount ?? 0, last: "" };
+    this.#byId.set(id, state);
     const a = record.attributes;
     if (record.action === "start") {
-      this.#startedAt.set(record.containerId, timeNano);
+      state.startedAt = timeNano;
       if (info) {
+        const byDaemon = state.last !== "create" && info.restartCount > state.daemonStarts;
+        state.daemonStarts = byDaemon ? state.daemonStarts + 1 : 0;
         a.restartCount = String(info.restartCount);
-        a.startedBy = info.restartCount > 0 ? "daemon" : "user";
+        a.startedBy = byDaemon ? "daemon" : "user";
       }
     } else if (record.action === "die") {
-      const started = this.#startedAt.get(record.containerId) ?? startedFromInspect(info, timeNano);
+      const started = state.startedAt ?? startedFromInspect(info, timeNano);
       if (started !== undefined) a.ranForMs = String((timeNano - started) / 1_000_000n);
       if (info) a.restartPolicy = info.restartPolicy;
-      this.#startedAt.delete(record.containerId);
-    } else if (record.action === "destroy") this.#startedAt.delete(record.containerId);
+      state.startedAt = undefined;
+    } else if (record.action === "destroy") {
+      this.#byId.delete(id);
+      return;
+    }
+    state.last = record.action;
   }
 }
 

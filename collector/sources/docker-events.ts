@@ -112,12 +112,14 @@ export class DockerEventsSource implements Source {
     if (nano <= this.#lastNano) return; // replayed by `since`: already emitted
     this.#lastNano = nano;
     const record = toEventRecord(ev, nano, ctx.host, this.#inventory);
+    const before = this.#inventory.get(record.containerId);
     if (record.action === "destroy") {
       this.#inventory.markRemoved(record.containerId);
-      this.#lifecycle.annotate(record, nano, undefined);
+      this.#lifecycle.annotate(record, nano, undefined, before);
     } else if (REFRESH_ON.has(record.action)) {
-      this.#lifecycle.annotate(record, nano, await this.#inventory.refresh(record.containerId));
-    }
+      const info = await this.#inventory.refresh(record.containerId);
+      this.#lifecycle.annotate(record, nano, info, before);
+    } else this.#lifecycle.annotate(record, nano, before, before);
     await ctx.emit([record], { timeNano: nano.toString() } satisfies EventsCursor);
   }
 }

@@ -1,0 +1,74 @@
+// Who started a container, replayed on the captured event stream (test/fixtures/incidents) with
+// the RestartCount values inspect can return a moment after each event.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import type { ContainerInfo } from "../../collector/docker/container-info.ts";
+import { Lifecycle } from "../../collector/docker/lifecycle.ts";
+import { type DockerEvent, toEventRecord } from "../../collector/sources/docker-events.ts";
+
+const events = readFileSync(new URL("../fixtures/incidents/docker-events.ndjson", import.meta.url), "utf8")
+  .split("\n")
+  .filter((l) => l !== "")
+  .map((line) =>
+    toEventRecord(JSON.parse(line) as DockerEvent, BigInt(/"timeNano":(\d+)/.exec(line)?.[1] ?? 0), "vm", {
+      get: () => undefined,
+    }),
+  );
+const loop = events.filter((e) => e.containerName === "fx-loop");
+const info = (restartCount: number) =>
+  ({ restartCount, restartPolicy: "always", startedAt: "" }) as ContainerInfo;
+const nano = (t: string) => BigInt(Date.parse(t)) * 1_000_000n;
+
+/** Replays fx-loop's events; `inspectCounts` is what inspect returns at each start, in order. */
+function replay(inspectCounts: number[]) {
+  const lifecycle = new Lifecycle();
+  const counts = [...inspectCounts];
+  return loop.map((e) => {
+    const r = structuredClone(e);
+    lifecycle.annotate(
+      r,
+      nano(r.time),
+      r.action === "start" ? info(counts.shift() ?? 0) : info(0),
+      undefined,
+    );
+    return r;
+  });
+}
+
+describe("Lifecycle", () => {
+  it("tells the daemon's restarts from the starts of a person, when inspect keeps up", () => {
+    // Captured: docker run, 5 daemon restarts (RestartCount 1…5 — the 5th raced the update), then `docker start`.
+    const starts = replay([0, 1, 2, 3, 4, 0]).filter((e) => e.action === "start");
+    expect(starts.map((e) => e.attributes.startedBy)).toEqual([
+      "user",
+      "daemon",
+      "daemon",
+      "daemon",
+      "daemon",
+      "user",
+    ]);
+  });
+
+  it("still does when inspect lags a fast crash loop by a restart", () => {
+    // Each inspect already sees the next restart; the person's start is followed by one too.
+    const starts = replay([1, 2, 3, 4, 5, 1]).filter((e) => e.action === "start");
+    expect(starts.map((e) => e.attributes.startedBy)).toEqual([
+      "user",
+      "daemon",
+      "daemon",
+      "daemon",
+      "daemon",
+      "user",
+    ]);
+  });
+
+  it("measures how long each run lasted and notes the restart policy on the die", () => {
+    const dies = replay([0, 1, 2, 3, 4, 0]).filter((e) => e.action === "die");
+    expect(dies).toHaveLength(6);
+    for (const d of dies) {
+      expect(Number(d.attributes.ranForMs)).toBeGreaterThanOrEqual(0);
+      expect(Number(d.attributes.ranForMs)).toBeLessThan(5000);
+      expect(d.attributes.restartPolicy).toBe("always");
+    }
+  });
+});
