@@ -43,7 +43,8 @@ apt_install docker.io busybox-static systemd ca-certificates prometheus tmux hto
 # --- dockerd ------------------------------------------------------------------------------
 if ! "$FLEETSCOPE_TEST_DOCKER" version >/dev/null 2>&1; then
   step "starting dockerd (log: /var/log/fleetscope-dockerd.log)"
-  nohup dockerd >/var/log/fleetscope-dockerd.log 2>&1 &
+  # setsid: its own session, so it outlives the shell (and process group) that started it
+  setsid -f dockerd >/var/log/fleetscope-dockerd.log 2>&1 </dev/null
   for _ in $(seq 1 150); do "$FLEETSCOPE_TEST_DOCKER" version >/dev/null 2>&1 && break; sleep 0.2; done
   "$FLEETSCOPE_TEST_DOCKER" version >/dev/null 2>&1 || fail "dockerd did not answer within 30 s; see /var/log/fleetscope-dockerd.log"
 fi
@@ -52,7 +53,7 @@ step "dockerd $("$FLEETSCOPE_TEST_DOCKER" version --format '{{.Server.Version}}'
 # --- journald -----------------------------------------------------------------------------
 if ! pgrep -x systemd-journal >/dev/null; then
   step "starting a standalone systemd-journald (volatile journal in /run/log/journal)"
-  nohup /lib/systemd/systemd-journald >/var/log/fleetscope-journald.log 2>&1 &
+  setsid -f /lib/systemd/systemd-journald >/var/log/fleetscope-journald.log 2>&1 </dev/null
   for _ in $(seq 1 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.2; done
 fi
 [ -S /run/systemd/journal/socket ] || fail "systemd-journald is not listening on /run/systemd/journal/socket"
