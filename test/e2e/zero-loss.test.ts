@@ -35,6 +35,7 @@ describe("zero loss at 100k lines", () => {
     crash: uniqueName("loss-crash"),
     outage: uniqueName("loss-outage"),
     full: uniqueName("loss-full"),
+    rotate: uniqueName("loss-rotate"),
   };
 
   beforeAll(async () => {
