@@ -199,11 +199,27 @@ export const receiverOpt = {
   syslogListen: () => receiverListen("syslog", "syslog (UDP and TCP; RFC 3164/5424)"),
   gelfListen: () => receiverListen("gelf", "GELF (UDP and TCP)"),
   fluentdListen: () => receiverListen("fluentd", "fluentd forward (TCP)"),
+  syslogTlsCert: () =>
+    new Option(
+      "--syslog-tls-cert <file>",
+      "PEM certificate: the syslog receiver's TCP is TLS (with --syslog-tls-key)",
+    ).env("FLEETSCOPE_SYSLOG_TLS_CERT"),
+  syslogTlsKey: () =>
+    new Option("--syslog-tls-key <file>", "PEM private key for --syslog-tls-cert").env(
+      "FLEETSCOPE_SYSLOG_TLS_KEY",
+    ),
   maxLineSize: () =>
     new Option("--max-line-size <size>", "longer log lines are cut to this size and marked as truncated")
       .env("FLEETSCOPE_MAX_LINE_SIZE")
       .default(256 * 1024, "256KiB")
       .argParser(parseSize),
+  // Off by default: joining holds back any line that may start a trace (up to 500 ms), and a
+  // guess that joins unrelated lines is worse than a trace split over several records.
+  multiline: () =>
+    new Option("--multiline <mode>", "join multi-line stack traces (Java, Python, Go) of a container stream")
+      .env("FLEETSCOPE_MULTILINE")
+      .choices(["off", "auto"])
+      .default("off"),
 };
 
 export function collectorOptions(): Option[] {
@@ -223,8 +239,11 @@ export function collectorOptions(): Option[] {
     opt.label(),
     opt.fleetConf(),
     receiverOpt.syslogListen(),
+    receiverOpt.syslogTlsCert(),
+    receiverOpt.syslogTlsKey(),
     receiverOpt.gelfListen(),
     receiverOpt.fluentdListen(),
     receiverOpt.maxLineSize(),
+    receiverOpt.multiline(),
   ];
 }

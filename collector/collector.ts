@@ -5,15 +5,17 @@ import Docker from "dockerode";
 import type { Logger } from "pino";
 import { DockerInventory } from "./docker/inventory.ts";
 import { MetricsServer } from "./http/metrics-server.ts";
+import type { MultilineMode } from "./logs/multiline.ts";
 import { BlockDeviceNames, renderCadvisorMetrics } from "./metrics/cadvisor.ts";
 import { type CollectorMetrics, createCollectorMetrics } from "./metrics.ts";
-import { Pipeline } from "./pipeline.ts";
+import { DEFAULT_MAX_LINE_BYTES, Pipeline } from "./pipeline.ts";
 import { createReceivers, type ReceiverConfig } from "./receivers/create-receivers.ts";
 import type { Receiver } from "./receivers/receiver.ts";
 import { Shipper } from "./shipper.ts";
 import { ContainerStatsSource } from "./sources/container-stats.ts";
 import { ContainersSource } from "./sources/containers.ts";
 import { DockerEventsSource } from "./sources/docker-events.ts";
+import { DockerLocalLogSource } from "./sources/docker-local-logs.ts";
 import { HostSource } from "./sources/host.ts";
 import { JournaldSource } from "./sources/journald.ts";
 import { JsonFileLogSource } from "./sources/json-file-logs.ts";
@@ -49,6 +51,8 @@ export interface CollectorOptions {
   containerLabels?: string[];
   /** Network receivers for Docker's syslog, GELF and fluentd drivers; none when absent. */
   receivers?: ReceiverConfig;
+  /** Join multi-line stack traces of container streams (--multiline); default off. */
+  multiline?: MultilineMode;
   version: string;
   log: Logger;
 }
@@ -101,7 +105,12 @@ export class Collector {
       this.metrics,
     );
     this.#shipper.start();
-    this.#pipeline = new Pipeline(this.#spool, { maxBatchRecords: 5000, flushIntervalMs: 100 }, this.metrics);
+    const maxLineBytes = o.receivers?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.#pipeline = new Pipeline(
+      this.#spool,
+      { maxBatchRecords: 5000, flushIntervalMs: 100, maxLineBytes, multiline: o.multiline },
+      this.metrics,
+    );
 
     const docker = new Docker({ socketPath: o.dockerSocket });
     const inventory = new DockerInventory(docker, o.log.child({ component: "inventory" }));
@@ -131,7 +140,9 @@ export class Collector {
       new DockerEventsSource(docker, inventory),
       this.#stats,
       new ProcessesSource({ intervalMs: o.statsIntervalMs, procRoot: o.procRoot, cgroupRoot: o.cgroupRoot }),
-      new JsonFileLogSource({}),
+      // The merger keeps a little more than the limit, so the pipeline sees the line is too long and marks it.
+      new JsonFileLogSource({ maxRecordBytes: maxLineBytes + 1 }),
+      new DockerLocalLogSource(docker),
     ];
     if (o.journal)
       this.#sources.push(

@@ -50,6 +50,12 @@ export function createCollectorMetrics(spoolStats: () => SpoolStats) {
       labelNames: ["source"],
       registers: r,
     }),
+    truncatedLines: new Counter({
+      name: "fleetscope_collector_truncated_lines_total",
+      help: "Log lines cut to --max-line-size (marked, with fleetscope.truncated_bytes = their original size), by source.",
+      labelNames: ["source"],
+      registers: r,
+    }),
     spool: new Gauge({
       name: "fleetscope_collector_spool",
       help: "Spool state: batches and bytes on disk, corrupt batches set aside since start.",

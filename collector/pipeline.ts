@@ -1,4 +1,7 @@
 import type { FleetRecord } from "../protocol/records.ts";
+import { enrichLog } from "./logs/enrich.ts";
+import { HeldCursors, type Ticket } from "./logs/held-cursors.ts";
+import { type Joined, MultilineJoiner, type MultilineMode } from "./logs/multiline.ts";
 import type { CollectorMetrics } from "./metrics.ts";
 import type { Spool } from "./spool/spool.ts";
 
@@ -7,22 +10,37 @@ export interface PipelineOptions {
   maxBatchRecords: number;
   /** … or this long after the first one arrived, whichever comes first. */
   flushIntervalMs: number;
+  /** Log bodies above this many bytes are cut with a marker (--max-line-size); default 256 KiB. */
+  maxLineBytes?: number;
+  /** Join multi-line stack traces of container streams (--multiline); default off. */
+  multiline?: MultilineMode;
+  /** How long a line that may start a trace waits for its next line; default 500 ms. */
+  multilineLingerMs?: number;
 }
+
+export const DEFAULT_MAX_LINE_BYTES = 256 * 1024;
 
 /**
  * Gathers what sources emit into batches and writes them to the spool, keeping each source's
  * cursor beside the records it describes. Sources await emit(): while the spool is full (block
- * policy) the flush waits, and so do they.
+ * policy) the flush waits, and so do they. Log records are enriched here (size limit, structured
+ * fields, severity) so that every source and receiver gets the same treatment, and optionally
+ * joined into multi-line records; a source's cursor only moves past lines the joiner holds once
+ * they are buffered.
  */
 export class Pipeline {
   readonly #spool: Spool;
   readonly #opts: PipelineOptions;
   readonly #metrics: CollectorMetrics;
+  readonly #maxLineBytes: number;
+  readonly #joiner: MultilineJoiner<Ticket> | undefined;
+  readonly #held = new HeldCursors();
   #buffer: FleetRecord[] = [];
-  /** Records per source in the buffer. */
+  /** Records per source in the buffer (lines, for joined records). */
   #bufferSources: Record<string, number> = {};
   readonly #cursors: Record<string, unknown>;
   #timer: NodeJS.Timeout | undefined;
+  #holdTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
 
   constructor(spool: Spool, opts: PipelineOptions, metrics: CollectorMetrics) {
@@ -30,23 +48,89 @@ export class Pipeline {
     this.#opts = opts;
     this.#metrics = metrics;
     this.#cursors = { ...spool.cursors };
+    this.#maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    if (opts.multiline === "auto")
+      this.#joiner = new MultilineJoiner({
+        lingerMs: opts.multilineLingerMs ?? 500,
+        maxLines: 1000,
+        maxChars: this.#maxLineBytes,
+      });
   }
 
   async emit(source: string, records: FleetRecord[], cursor?: unknown): Promise<void> {
-    for (const r of records) this.#buffer.push(r);
-    this.#bufferSources[source] = (this.#bufferSources[source] ?? 0) + records.length;
-    if (cursor !== undefined) this.#cursors[source] = cursor;
     this.#metrics.recordsRead.inc({ source }, records.length);
-    if (this.#buffer.length >= this.#opts.maxBatchRecords) return this.flush();
-    this.#timer ??= setTimeout(() => void this.flush(), this.#opts.flushIntervalMs);
+    const ticket = this.#held.open(source, cursor, records.length);
+    const joiner = this.#joiner;
+    const now = Date.now();
+    for (const r of records) {
+      if (joiner && r.kind === "log") this.#acceptAll(joiner.push(r, ticket, now));
+      else this.#accept(r, ticket);
+    }
+    this.#settle(source);
+    if (joiner && joiner.held > 0) this.#armHoldTimer();
+    if (this.#buffer.length >= this.#opts.maxBatchRecords) return this.#flushBuffer();
+    if (this.#buffer.length > 0)
+      this.#timer ??= setTimeout(() => void this.#flushBuffer(), this.#opts.flushIntervalMs);
   }
 
-  /** Writes what is buffered; flushes run one after another. */
+  /** Writes everything emitted so far, lines held for joining included; flushes run one after another. */
   flush(): Promise<void> {
+    if (this.#joiner) this.#release(this.#joiner.flush(Date.now(), true));
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    return this.#flushBuffer();
+  }
+
+  #flushBuffer(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#flushing = this.#flushing.then(() => this.#writeBuffered());
     return this.#flushing;
+  }
+
+  #accept(r: FleetRecord, ticket: Ticket): void {
+    if (r.kind === "log" && enrichLog(r, { maxLineBytes: this.#maxLineBytes }))
+      this.#metrics.truncatedLines.inc({ source: ticket.source });
+    this.#buffer.push(r);
+    this.#bufferSources[ticket.source] = (this.#bufferSources[ticket.source] ?? 0) + 1;
+    ticket.held--;
+  }
+
+  #acceptAll(joined: Joined<Ticket>[]): void {
+    for (const { record, tags } of joined) {
+      this.#accept(record, tags[0] as Ticket);
+      for (const t of tags.slice(1)) {
+        this.#bufferSources[t.source] = (this.#bufferSources[t.source] ?? 0) + 1;
+        t.held--;
+      }
+    }
+  }
+
+  /** Buffers released lines and moves the cursors their release unblocked. */
+  #release(joined: Joined<Ticket>[]): void {
+    if (joined.length === 0) return;
+    this.#acceptAll(joined);
+    for (const source of new Set(joined.flatMap((j) => j.tags.map((t) => t.source)))) this.#settle(source);
+  }
+
+  #settle(source: string): void {
+    const settled = this.#held.settle(source);
+    if (settled) this.#cursors[source] = settled.cursor;
+  }
+
+  /** Releases held lines once they waited lingerMs. */
+  #armHoldTimer(): void {
+    const due = this.#joiner?.nextDue();
+    if (this.#holdTimer || due === undefined) return;
+    this.#holdTimer = setTimeout(
+      () => {
+        this.#holdTimer = undefined;
+        this.#release(this.#joiner?.flush(Date.now()) ?? []);
+        if (this.#buffer.length > 0) this.#timer ??= setTimeout(() => void this.#flushBuffer(), 0);
+        this.#armHoldTimer();
+      },
+      Math.max(0, due - Date.now()),
+    );
   }
 
   async #writeBuffered(): Promise<void> {

@@ -25,6 +25,9 @@ function num(r: Obj, key: string, { required = false } = {}): number {
 function uint(r: Obj, key: string): number {
   const v = num(r, key);
   if (v < 0) throw new RecordError(`field "${key}" must not be negative`);
+  // Past 2^53 JSON prints an exponent the store cannot parse as an integer: the whole insert
+  // would fail, and the collector would resend the batch forever (found by fuzzing).
+  if (v > Number.MAX_SAFE_INTEGER) throw new RecordError(`field "${key}" must be at most 2^53 - 1`);
   return Math.round(v);
 }
 

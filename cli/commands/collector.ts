@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { Collector } from "../../collector/collector.ts";
+import type { MultilineMode } from "../../collector/logs/multiline.ts";
 import type { ListenAddress } from "../../collector/receivers/receiver.ts";
 import type { FullPolicy } from "../../collector/spool/spool.ts";
 import { collectorOptions, DEFAULT_LISTEN, defaultDataDir, metricsOpt, opt, parseUrl } from "../options.ts";
@@ -23,9 +24,12 @@ export interface CollectorFlags {
   /** Container label keys exposed as container_label_* (allow-list). */
   containerLabels: string[];
   syslogListen: ListenAddress | false;
+  syslogTlsCert?: string;
+  syslogTlsKey?: string;
   gelfListen: ListenAddress | false;
   fluentdListen: ListenAddress | false;
   maxLineSize: number;
+  multiline: MultilineMode;
   logLevel: string;
 }
 
@@ -65,10 +69,15 @@ export function collectorFromFlags(
     containerLabels: f.containerLabels,
     receivers: {
       syslog: f.syslogListen,
+      syslogTls:
+        f.syslogTlsCert || f.syslogTlsKey
+          ? { cert: f.syslogTlsCert ?? "", key: f.syslogTlsKey ?? "" }
+          : undefined,
       gelf: f.gelfListen,
       fluentd: f.fluentdListen,
       maxLineBytes: f.maxLineSize,
     },
+    multiline: f.multiline,
     version: VERSION,
     log: createLogger(f.logLevel, "fleetscope-collector"),
   });

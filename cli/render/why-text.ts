@@ -1,5 +1,7 @@
 // `fleetscope why` for a terminal: the answer of GET /api/v1/why, readable at a glance.
 
+import { renderSafe } from "../../collector/logs/sanitize.ts";
+
 interface WhyAnswer {
   host: string;
   container: { name?: unknown; image?: unknown; id?: unknown; restartPolicy?: unknown };
@@ -83,7 +85,9 @@ export function renderWhy(a: WhyAnswer, width = 100): string {
   }
   out.push("", `last ${a.lastLogs.length} lines before it:`);
   for (const l of a.lastLogs)
-    out.push(`  ${clock(l.time)} ${(l.stream || l.source).padEnd(7)} ${safe(l.body).slice(0, width - 22)}`);
+    out.push(
+      `  ${clock(l.time)} ${(l.stream || l.source).padEnd(7)} ${renderSafe(l.body, { singleLine: true }).slice(0, width - 22)}`,
+    );
   if (a.processes.length > 0) {
     out.push("", "processes at the last sample (host pid / container pid):");
     for (const p of a.processes.slice(0, 10)) {

@@ -115,8 +115,10 @@ function text(entry: JournalEntry, field: string): string {
   return decodeField(entry[field])?.text ?? "";
 }
 
+/** A decimal PID (at most 2^32 - 1, the store's column); 0 otherwise. */
 function toInt(s: string): number {
-  return /^\d+$/.test(s) ? Number(s) : 0;
+  const n = /^\d{1,10}$/.test(s) ? Number(s) : 0;
+  return n <= 0xffffffff ? n : 0;
 }
 
 /** `__REALTIME_TIMESTAMP` (µs since the epoch, decimal) → RFC 3339 with 9 fractional digits. */
@@ -131,10 +133,15 @@ export function realtimeToRfc3339(micros: string): string | undefined {
 
 /** The entry's sequence number: `__SEQNUM` (systemd ≥ 254) or the hex `i=` of the cursor; else 0. */
 export function journalSeq(entry: JournalEntry): number {
+  // Past 2^53 a number is no longer exact (and the store's column would refuse it): 0 then.
   const seqnum = text(entry, "__SEQNUM");
-  if (/^\d+$/.test(seqnum)) return Number(seqnum);
+  if (/^\d+$/.test(seqnum)) return safe(Number(seqnum));
   const m = /(?:^|;)i=([0-9a-f]{1,16})(?:;|$)/.exec(text(entry, "__CURSOR"));
-  return m ? Number.parseInt(m[1] as string, 16) : 0;
+  return m ? safe(Number.parseInt(m[1] as string, 16)) : 0;
+}
+
+function safe(n: number): number {
+  return Number.isSafeInteger(n) ? n : 0;
 }
 
 /** Severity for a syslog priority 0–7; unknown otherwise. */

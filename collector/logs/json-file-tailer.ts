@@ -22,6 +22,8 @@ export interface TailedLine {
   body: string;
   attrs: Record<string, string>;
   truncated: boolean;
+  /** UTF-8 bytes of the whole line as written (more than `body` holds when truncated). */
+  bytes: number;
   /** Byte offset of the line's first piece in its file. */
   seq: number;
   /** Resume here to read what follows this line (never past a line still being merged). */
@@ -227,6 +229,7 @@ export class JsonFileTailer {
       body: m.body,
       attrs: m.attrs,
       truncated: m.truncated,
+      bytes: m.bytes,
       seq: m.meta.offset,
       cursor,
     };

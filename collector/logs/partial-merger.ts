@@ -16,6 +16,8 @@ export interface MergedLine<M> {
   body: string;
   attrs: Record<string, string>;
   truncated: boolean;
+  /** UTF-8 bytes of the whole line as written, also when `body` was cut. */
+  bytes: number;
   meta: M;
 }
 
@@ -25,6 +27,8 @@ interface Pending<M> {
   meta: M;
   parts: string[];
   bytes: number;
+  /** Bytes of every piece, kept or cut. */
+  total: number;
   truncated: boolean;
 }
 
@@ -44,7 +48,8 @@ export class PartialMerger<M> {
     const text = complete ? line.log.slice(0, -1) : line.log;
     let p = this.#pending.get(line.stream);
     if (!p) {
-      if (complete && Buffer.byteLength(text) <= this.#maxBytes) {
+      const bytes = complete ? Buffer.byteLength(text) : 0;
+      if (complete && bytes <= this.#maxBytes) {
         // The common case: a short line in one piece, no buffering.
         return {
           stream: line.stream,
@@ -52,10 +57,11 @@ export class PartialMerger<M> {
           body: text,
           attrs: line.attrs,
           truncated: false,
+          bytes,
           meta,
         };
       }
-      p = { time: line.time, attrs: line.attrs, meta, parts: [], bytes: 0, truncated: false };
+      p = { time: line.time, attrs: line.attrs, meta, parts: [], bytes: 0, total: 0, truncated: false };
       this.#pending.set(line.stream, p);
     }
     append(p, text, this.#maxBytes);
@@ -84,8 +90,9 @@ export class PartialMerger<M> {
 
 /** Appends up to the cap; past it the line is cut (on a UTF-8 character boundary) and marked. */
 function append<M>(p: Pending<M>, text: string, maxBytes: number): void {
-  if (p.truncated || text.length === 0) return;
   const bytes = Buffer.byteLength(text);
+  p.total += bytes;
+  if (p.truncated || text.length === 0) return;
   if (p.bytes + bytes <= maxBytes) {
     p.parts.push(text);
     p.bytes += bytes;
@@ -110,5 +117,13 @@ export function utf8Prefix(text: string, budget: number): string {
 
 function finish<M>(stream: string, p: Pending<M>): MergedLine<M> {
   const attrs = p.truncated ? { ...p.attrs, [TRUNCATED_ATTRIBUTE]: "true" } : p.attrs;
-  return { stream, time: p.time, body: p.parts.join(""), attrs, truncated: p.truncated, meta: p.meta };
+  return {
+    stream,
+    time: p.time,
+    body: p.parts.join(""),
+    attrs,
+    truncated: p.truncated,
+    bytes: p.total,
+    meta: p.meta,
+  };
 }

@@ -6,6 +6,7 @@ import { type FSWatcher, watch } from "node:fs";
 import { dirname } from "node:path";
 import type { LogRecord } from "../../protocol/records.ts";
 import type { ContainerInfo } from "../docker/container-info.ts";
+import { TRUNCATED_BYTES_ATTRIBUTE } from "../logs/enrich.ts";
 import { type FilePosition, JsonFileTailer, type TailedLine } from "../logs/json-file-tailer.ts";
 import type { Source, SourceContext } from "./source.ts";
 
@@ -219,7 +220,10 @@ export function toLogRecord(line: TailedLine, info: ContainerInfo, host: string)
     severityNumber: 0,
     severityText: "",
     body: line.body,
-    attributes: line.attrs,
+    // Cut by the merger (bounded memory); the pipeline adds the marker and counts it.
+    attributes: line.truncated
+      ? { ...line.attrs, [TRUNCATED_BYTES_ATTRIBUTE]: String(line.bytes) }
+      : line.attrs,
     seq: line.seq,
     containerId: info.id,
     containerName: info.name,

@@ -121,7 +121,15 @@ describe("PartialMerger", () => {
       body: "hi",
       attrs: { app: "x" },
       truncated: false,
+      bytes: 2,
       meta: 7,
     });
+  });
+
+  it("knows the size of a line it cut, for fleetscope.truncated_bytes", () => {
+    const m = new PartialMerger<number>({ maxBytes: 10 });
+    expect(m.push(piece("0123456789abcdef"), 1)).toBeUndefined();
+    const r = m.push(piece("ghij\n"), 2);
+    expect([r?.body, r?.truncated, r?.bytes]).toEqual(["0123456789", true, 20]);
   });
 });

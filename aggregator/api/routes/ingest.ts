@@ -45,6 +45,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       }
       const encoding = req.headers["content-encoding"];
       if (encoding && encoding !== "gzip" && encoding !== "identity") {
+        deps.metrics.batches.inc({ outcome: "rejected" });
         throw new HttpError(415, `content-encoding ${encoding} is not supported; send gzip or identity`);
       }
       try {

@@ -1,0 +1,38 @@
+// Unsafe text in log lines: how it is stored and how it is shown.
+//
+// Stored as the program wrote it, as far as text can hold it: NUL, escape sequences and other
+// control characters are kept (they are evidence: a stray \0 or a colour code can be the bug),
+// JSON carries them escaped (\u0000) and the store's String columns hold any byte. Bytes that
+// were not UTF-8 are already U+FFFD by the time a line is a string (docker's json-file and the
+// journal decode that way); lone UTF-16 surrogates (a JSON "\ud800" escape) are replaced with
+// U+FFFD too, so every stored string is valid UTF-8.
+//
+// Shown safely: renderers call `renderSafe`, which makes control characters visible instead of
+// letting them drive the terminal (clear the screen, recolour, retitle, hide text).
+
+/** Well-formed UTF-16 (lone surrogates → U+FFFD); returns the same string when it already is. */
+export function wellFormed(s: string): string {
+  return s.isWellFormed() ? s : s.toWellFormed();
+}
+
+/** C0 except tab and newline, DEL, C1, and the bidirectional overrides that reorder what is shown. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text for a terminal: C0 controls become their visible Control Pictures (NUL → ␀, ESC → ␛), DEL
+ * → ␡, and C1 controls and bidi overrides a `\u{…}` escape. Tab and newline are kept unless
+ * `singleLine`, which shows them as → and ⏎.
+ */
+export function renderSafe(s: string, { singleLine = false }: { singleLine?: boolean } = {}): string {
+  let out = s.replace(UNSAFE, visible);
+  if (singleLine) out = out.replace(/\r?\n/g, "⏎").replace(/\t/g, "→");
+  return out;
+}
+
+function visible(c: string): string {
+  const code = c.charCodeAt(0);
+  if (code < 0x20) return String.fromCharCode(0x2400 + code);
+  if (code === 0x7f) return "\u2421";
+  return `\\u{${code.toString(16)}}`;
+}

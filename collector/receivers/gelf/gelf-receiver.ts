@@ -1,0 +1,127 @@
+// The GELF receiver for Docker's `--log-driver gelf`: UDP (chunked; gzip, zlib or plain) and
+// TCP (NUL-framed) on the same port. Bad input is skipped one message at a time, counted and
+// logged; the listeners stay up.
+import type { RemoteInfo } from "node:dgram";
+import type { Socket } from "node:net";
+import type { SourceContext } from "../../sources/source.ts";
+import { MalformedReporter } from "../net/malformed-reporter.ts";
+import { TcpServer } from "../net/tcp-server.ts";
+import { UdpSocket } from "../net/udp-socket.ts";
+import type { ListenAddress, Receiver, ReceiverLimits } from "../receiver.ts";
+import { type ChunkLimits, ChunkReassembler, isChunk } from "./chunks.ts";
+import { gelfToLogRecord } from "./message.ts";
+import { NulFramer } from "./nul-framer.ts";
+import { decodePayload } from "./payload.ts";
+
+export interface GelfOptions extends ReceiverLimits {
+  chunks?: Partial<ChunkLimits>;
+}
+
+/** A whole GELF message may be this much bigger than its body: JSON escaping and Docker's fields. */
+export function maxMessageBytes(maxLineBytes: number): number {
+  return 6 * maxLineBytes + 64 * 1024;
+}
+
+export class GelfReceiver implements Receiver {
+  readonly name = "gelf";
+  addresses: string[] = [];
+  readonly #at: ListenAddress;
+  readonly #opts: GelfOptions;
+  readonly #chunks: ChunkReassembler;
+  readonly #inflight = new Set<Promise<void>>();
+  #ctx: SourceContext | undefined;
+  #udp: UdpSocket | undefined;
+  #tcp: TcpServer | undefined;
+  #sweeper: NodeJS.Timeout | undefined;
+  #bad: MalformedReporter | undefined;
+  #seq = 0;
+
+  constructor(at: ListenAddress, opts: GelfOptions) {
+    this.#at = at;
+    this.#opts = opts;
+    this.#chunks = new ChunkReassembler(opts.chunks);
+  }
+
+  async start(ctx: SourceContext): Promise<void> {
+    this.#ctx = ctx;
+    this.#bad = new MalformedReporter(ctx, "gelf");
+    this.#udp = new UdpSocket(this.#at.host, (msg, from) => this.#onDatagram(msg, from));
+    const udp = await this.#udp.bind(this.#at, 8 * 1024 * 1024);
+    // The same port for TCP: bound after UDP so that port 0 (tests) means one port for both.
+    this.#tcp = new TcpServer(
+      (socket) => this.#onConnection(socket),
+      (err, socket) => ctx.log.warn({ err, peer: peerOf(socket) }, "gelf: TCP connection failed"),
+    );
+    const tcp = await this.#tcp.listen({ host: this.#at.host, port: this.#udp.port }).catch(async (err) => {
+      await this.#udp?.close(); // both or neither: a half-started receiver would hold the UDP port
+      throw err;
+    });
+    this.addresses = [udp, tcp];
+    this.#sweeper = setInterval(() => this.#sweep(), 1000);
+    this.#sweeper.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#sweeper);
+    await this.#udp?.close();
+    await this.#tcp?.close();
+    await Promise.all(this.#inflight);
+  }
+
+  #onDatagram(datagram: Buffer, from: RemoteInfo): void {
+    const peer = `udp://${from.address}:${from.port}`;
+    if (!isChunk(datagram)) return void this.#onPayload(datagram, peer);
+    const r = this.#chunks.add(datagram, `${from.address}:${from.port}`, Date.now());
+    const evicted = this.#chunks.evicted;
+    this.#chunks.evicted = 0;
+    if (evicted > 0)
+      this.#bad?.report("incomplete chunked messages evicted: reassembly memory full", { peer }, evicted);
+    if (r.kind === "complete") this.#onPayload(r.payload, peer);
+    else if (r.kind === "malformed")
+      this.#bad?.report(r.reason, { peer, sample: datagram, bytes: datagram.length });
+  }
+
+  #sweep(): void {
+    const n = this.#chunks.sweep(Date.now());
+    if (n > 0)
+      this.#bad?.report("chunked messages still incomplete at the reassembly timeout, dropped", {}, n);
+  }
+
+  /** Decodes and emits one message; returns the emit promise (TCP awaits it for backpressure). */
+  #onPayload(payload: Buffer, peer: string): Promise<void> {
+    const ctx = this.#ctx as SourceContext;
+    const maxLineBytes = this.#opts.maxLineBytes;
+    const decoded = decodePayload(payload, maxMessageBytes(maxLineBytes));
+    if (!decoded.ok) {
+      this.#bad?.report(decoded.reason, { peer, sample: payload, bytes: payload.length });
+      return Promise.resolve();
+    }
+    const r = gelfToLogRecord(decoded.json, { host: ctx.host, inventory: ctx.inventory }, this.#seq++);
+    if (!r.ok) {
+      this.#bad?.report(r.reason, { peer, sample: decoded.json, bytes: payload.length });
+      return Promise.resolve();
+    }
+    const emitted = ctx.emit([r.record]).catch((err) => ctx.log.error({ err }, "gelf: emit failed"));
+    this.#inflight.add(emitted);
+    void emitted.finally(() => this.#inflight.delete(emitted));
+    return emitted;
+  }
+
+  async #onConnection(socket: Socket): Promise<void> {
+    const peer = peerOf(socket);
+    const framer = new NulFramer(maxMessageBytes(this.#opts.maxLineBytes));
+    for await (const data of socket as AsyncIterable<Buffer>) {
+      for (const frame of framer.push(data)) {
+        if (frame.ok) await this.#onPayload(frame.bytes, peer);
+        else this.#bad?.report(frame.reason, { peer, sample: frame.sample });
+      }
+    }
+    // The peer closed: a last message without its NUL is still a message (Graylog accepts it too).
+    const rest = framer.push(Buffer.from([0]));
+    for (const frame of rest) if (frame.ok) await this.#onPayload(frame.bytes, peer);
+  }
+}
+
+function peerOf(socket: Socket): string {
+  return `tcp://${socket.remoteAddress}:${socket.remotePort}`;
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import { MULTILINE_LINES_ATTRIBUTE, MultilineJoiner } from "../../collector/logs/multiline.ts";
+import { createCollectorMetrics } from "../../collector/metrics.ts";
+import { Pipeline } from "../../collector/pipeline.ts";
+import type { Spool } from "../../collector/spool/spool.ts";
+import type { FleetRecord, LogRecord } from "../../protocol/records.ts";
+import { fixtureText, producerRecords } from "../helpers/producer-lines.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+const OPTS = { lingerMs: 500, maxLines: 1000, maxChars: 256 * 1024 };
+
+function joinAll(records: LogRecord[], opts = OPTS): LogRecord[] {
+  const j = new MultilineJoiner<number>(opts);
+  const out = records.flatMap((r, i) => j.push(r, i, 0));
+  return [...out, ...j.flush(0, true)].map((x) => x.record);
+}
+
+const trace = (name: string) => fixtureText(name).trimEnd();
+
+describe("multi-line joining of one container stream (real traces through json-file)", () => {
+  const joined = joinAll(producerRecords());
+  const stderr = joined.filter((r) => r.stream === "stderr").map((r) => r.body);
+
+  it("joins the Java trace, its Caused by and frames, into one record", () => {
+    expect(stderr).toContain(trace("java-trace.txt"));
+    const r = joined.find((x) => x.body.startsWith("Exception in thread"));
+    expect(r?.attributes[MULTILINE_LINES_ATTRIBUTE]).toBe("15");
+  });
+
+  it("joins the Python traceback through its exception line", () => {
+    expect(stderr).toContain(trace("python-trace.txt"));
+  });
+
+  it("joins the Go panic with its goroutine dump", () => {
+    expect(stderr).toContain(trace("go-panic.txt"));
+  });
+
+  it("joins Node's `at` frames to their error line and leaves the rest alone", () => {
+    const node = trace("node-trace.txt").split("\n");
+    expect(stderr).toContain(node.slice(4, 13).join("\n")); // TypeError: bad thing + 8 frames
+    expect(stderr).toContain("[eval]:1");
+    expect(stderr).toContain("Node.js v20.20.2");
+  });
+
+  it("passes every other line through unchanged and in order", () => {
+    const stdout = joined.filter((r) => r.stream === "stdout").map((r) => r.body);
+    expect(stdout).toEqual(
+      producerRecords()
+        .filter((r) => r.stream === "stdout")
+        .map((r) => r.body),
+    );
+    expect(joined.map((r) => r.body).join("\n")).toBe(
+      producerRecords()
+        .map((r) => r.body)
+        .join("\n"),
+    );
+  });
+
+  it("never joins across streams or containers, and caps a record's size", () => {
+    const [head, at] = producerRecords().filter((r) => /^(Exception in|\tat Boom.main)/.test(r.body));
+    const other = { ...(at as LogRecord), containerId: "d".repeat(64) };
+    expect(joinAll([head as LogRecord, other])).toHaveLength(2);
+    expect(joinAll([head as LogRecord, { ...(at as LogRecord), stream: "stdout" }])).toHaveLength(2);
+    const frames = Array.from({ length: 10 }, () => ({ ...(at as LogRecord) }));
+    expect(
+      joinAll([head as LogRecord, ...frames], { ...OPTS, maxLines: 4 }).map((r) => r.body.split("\n").length),
+    ).toEqual([4, 4, 3]);
+  });
+
+  it("does not hold ordinary lines at all", () => {
+    const j = new MultilineJoiner<number>(OPTS);
+    const plain = producerRecords().find((r) => r.body.startsWith("INFO")) as LogRecord;
+    expect(j.push(plain, 1, 0)).toHaveLength(1);
+    expect(j.held).toBe(0);
+  });
+});
+
+/** A spool that remembers what was appended, with the cursors beside it. */
+function fakeSpool() {
+  const batches: { bodies: string[]; cursors: Record<string, unknown> }[] = [];
+  const spool = {
+    cursors: {},
+    async append(records: FleetRecord[], cursors: Record<string, unknown>) {
+      batches.push({ bodies: records.map((r) => (r as LogRecord).body), cursors });
+    },
+  } as unknown as Spool;
+  return { spool, batches };
+}
+
+describe("the pipeline holds a source's cursor while the joiner holds its lines", () => {
+  const lines = producerRecords();
+  const pick = (prefix: string) => ({ ...(lines.find((r) => r.body.startsWith(prefix)) as LogRecord) });
+  const metrics = createCollectorMetrics(() => ({ batches: 0, bytes: 0, corruptBatches: 0 }) as never);
+
+  it("persists a cursor only once every line before it is in a batch", async () => {
+    const { spool, batches } = fakeSpool();
+    const p = new Pipeline(
+      spool,
+      { maxBatchRecords: 1, flushIntervalMs: 10_000, multiline: "auto", multilineLingerMs: 60_000 },
+      metrics,
+    );
+    await p.emit("src", [pick("INFO"), pick("Exception in thread")], "c1");
+    await p.emit("src", [pick("\tat Boom.main")], "c2");
+    // A crash here resumes before c1: the held head and its frame are read again, not lost.
+    expect(batches.map((b) => b.cursors.src)).toEqual([undefined]);
+    await p.emit("src", [pick("plain line on stderr")], "c3"); // the trace's stream goes on
+    expect(batches.at(-1)).toEqual({
+      bodies: [
+        'Exception in thread "main" java.lang.RuntimeException: request failed\n\tat Boom.main(Boom.java:10)',
+        "plain line on stderr",
+      ],
+      cursors: { src: "c3" },
+    });
+  });
+
+  it("releases a held line after the linger, cursor with it, and on flush()", async () => {
+    const { spool, batches } = fakeSpool();
+    const p = new Pipeline(
+      spool,
+      { maxBatchRecords: 100, flushIntervalMs: 5, multiline: "auto", multilineLingerMs: 50 },
+      metrics,
+    );
+    await p.emit("src", [pick("Traceback")], "c1");
+    await waitFor("the held line spooled", () => batches.some((b) => b.cursors.src === "c1"), {
+      intervalMs: 10,
+    });
+    expect(batches.flatMap((b) => b.bodies)).toEqual(["Traceback (most recent call last):"]);
+    await p.emit("src", [pick("panic:")], "c2");
+    await p.flush(); // what receivers await before acking: nothing may stay held
+    expect(batches.at(-1)?.cursors.src).toBe("c2");
+  });
+
+  it("passes records straight through with multiline off", async () => {
+    const { spool, batches } = fakeSpool();
+    const p = new Pipeline(spool, { maxBatchRecords: 1, flushIntervalMs: 10_000 }, metrics);
+    await p.emit("src", [pick("Exception in thread")], "c1");
+    expect(batches).toEqual([{ bodies: [pick("Exception in thread").body], cursors: { src: "c1" } }]);
+  });
+});
