@@ -74,7 +74,7 @@ describe("incident rules on a captured stream", () => {
     expect(oom).toMatchObject({ kind: "oom", count: 1 });
     expect(oom?.summary).toContain("tail (pid 25067)");
     expect(oom?.summary).toContain("(exit 137)");
-    expect((oom?.evidence as { signals: string[] }).signals).toEqual([
+    expect((oom?.evidence as { signals: string[] } | undefined)?.signals).toEqual([
       "docker-oom-event",
       "kernel-journal",
       "die",
@@ -85,7 +85,7 @@ describe("incident rules on a captured stream", () => {
     const list = named(incidents, "fx-child-oom");
     expect(list.map((i) => i.kind)).toEqual(["oom"]);
     expect(list[0]?.summary).toContain("the container lives on");
-    expect((list[0]?.evidence as { die: unknown }).die).toBeNull();
+    expect((list[0]?.evidence as { die: unknown } | undefined)?.die).toBeNull();
   });
 
   it("folds the restart loop into one crash-loop and leaves person-caused deaths alone", () => {
