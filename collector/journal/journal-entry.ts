@@ -123,7 +123,8 @@ function toInt(s: string): number {
 
 /** `__REALTIME_TIMESTAMP` (µs since the epoch, decimal) → RFC 3339 with 9 fractional digits. */
 export function realtimeToRfc3339(micros: string): string | undefined {
-  if (!/^\d{1,19}$/.test(micros)) return undefined;
+  // Up to 9999-12-31: a later year is not RFC 3339 (and only a broken clock writes it).
+  if (!/^\d{1,19}$/.test(micros) || BigInt(micros) >= 253_402_300_800_000_000n) return undefined;
   try {
     return nanosToRfc3339(BigInt(micros) * 1000n);
   } catch {
