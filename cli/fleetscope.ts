@@ -3,6 +3,8 @@
 import { Command } from "commander";
 import { registerAggregator } from "./commands/aggregator.ts";
 import { registerCollector } from "./commands/collector.ts";
+import { registerLogs } from "./commands/logs.ts";
+import { registerTop } from "./commands/top.ts";
 import { registerUp } from "./commands/up.ts";
 import { registerWhy } from "./commands/why.ts";
 import { VERSION } from "./runtime.ts";
@@ -17,6 +19,8 @@ registerUp(program);
 registerAggregator(program);
 registerCollector(program);
 registerWhy(program);
+registerTop(program);
+registerLogs(program);
 
 try {
   await program.parseAsync();

@@ -17,6 +17,7 @@ import { incidentsRoutes } from "./routes/incidents.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { logsRoutes } from "./routes/logs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { overviewRoutes } from "./routes/overview.ts";
 import { processesRoutes } from "./routes/processes.ts";
 import { topRoutes } from "./routes/top.ts";
 import { whyRoutes } from "./routes/why.ts";
@@ -30,6 +31,7 @@ const ROUTES = [
   hostsRoutes,
   processesRoutes,
   topRoutes,
+  overviewRoutes,
   whyRoutes,
   incidentsRoutes,
   cadvisorRoutes,

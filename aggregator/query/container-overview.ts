@@ -1,0 +1,163 @@
+// Every live or recently seen container in one answer, for a live view such as `fleetscope top`:
+// its latest state, rates over a short window, restarts, and a short CPU/memory history for
+// sparklines — four grouped queries however many containers there are, instead of one per row.
+import { parseDuration } from "../../protocol/time.ts";
+import { HttpError } from "../api/http-error.ts";
+import type { Store } from "../store/store.ts";
+import { Conditions } from "./conditions.ts";
+import { fromChTime, toChTime } from "./window.ts";
+
+export interface ContainerOverviewQuery {
+  host?: string;
+  /** Containers whose inventory snapshot is this recent (running ones are refreshed every minute). */
+  recent: string;
+  /** Window the rates are measured over, before each container's newest sample. */
+  window: string;
+  /** Span of the sparkline history, cut into `points` buckets. */
+  history: string;
+  points: number;
+  limit: number;
+}
+
+type Row = Record<string, unknown>;
+const num = (v: unknown) => Number(v ?? 0);
+const round = (v: unknown, digits: number) => Math.round(num(v) * 10 ** digits) / 10 ** digits;
+const key = (r: Row) => `${r.host}\u0000${r.id}`;
+const delta = (expr: string) =>
+  `greatest(0, toFloat64(argMax(${expr}, time)) - toFloat64(argMin(${expr}, time)))`;
+
+function durationMs(name: string, value: string): number {
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0)
+    throw new HttpError(400, `${name}: "${value}" is not a duration such as 30s, 5m, 1h`);
+  return ms;
+}
+
+/** One row per container seen within `recent`, most interesting first: running, then by CPU. */
+export async function containerOverview(store: Store, q: ContainerOverviewQuery) {
+  const now = Date.now();
+  const recentMs = durationMs("recent", q.recent);
+  const windowMs = durationMs("window", q.window);
+  const historyMs = durationMs("history", q.history);
+  const stepMs = Math.max(1000, Math.ceil(historyMs / q.points));
+  const historyStart = now - stepMs * q.points;
+  const at = (ms: number) => toChTime(new Date(ms));
+  const onHost = (c: Conditions) => c.when(q.host, "host = {host:String}", { host: q.host });
+
+  const inv = onHost(
+    new Conditions({ since: at(now - recentMs), limit: q.limit }).add("time >= {since:DateTime64(3, 'UTC')}"),
+  );
+  // Rates over `window` before each container's own newest sample (of the last 10 minutes), so a
+  // collector a little behind, or a dead container's last moments, still show.
+  const rates = onHost(
+    new Conditions({ since: at(now - Math.max(windowMs, 600_000)), windowMs })
+      .add("time >= {since:DateTime64(3, 'UTC')}")
+      .add("container_id != ''"),
+  );
+  const hist = onHost(
+    new Conditions({ since: at(historyStart), startMs: historyStart, stepMs })
+      .add("time >= {since:DateTime64(3, 'UTC')}")
+      .add("container_id != ''"),
+  );
+  const ev = onHost(
+    new Conditions({ since: at(now - 24 * 3600_000), hourAgo: at(now - 3600_000) })
+      .add("time >= {since:DateTime64(9, 'UTC')}")
+      .add("action IN ('start', 'die')")
+      .add("container_id != ''"),
+  );
+  const [inventory, rateRows, historyRows, eventRows] = await Promise.all([
+    store.rows<Row>(
+      `SELECT host, container_id AS id, argMax(container_name, time) AS name, argMax(image, time) AS image,
+              argMax(state, time) AS state, argMax(exit_code, time) AS exitCode, argMax(oom_killed, time) AS oomKilled,
+              argMax(created, time) AS created, argMax(memory_limit_bytes, time) AS memoryLimitBytes,
+              argMax(cpu_limit_cores, time) AS cpuLimitCores, toString(max(time)) AS lastSeen
+       FROM containers ${inv.sql()} GROUP BY host, container_id
+       ORDER BY max(time) DESC LIMIT {limit:UInt32}`,
+      inv.params,
+    ),
+    store.rows<Row>(
+      `SELECT host, container_id AS id, count() AS samples, toString(max(time)) AS lastSample,
+              (toUnixTimestamp64Milli(max(time)) - toUnixTimestamp64Milli(min(time))) / 1000 AS span,
+              if(span > 0, ${delta("cpu_usage_seconds")} / span, argMax(cpu_cores, time)) AS cpuCores,
+              argMax(memory_working_set_bytes, time) AS memoryWorkingSetBytes,
+              argMax(memory_limit_bytes, time) AS memoryLimitBytes, argMax(pids, time) AS pids,
+              if(span > 0, ${delta("network_rx_bytes")} / span, 0) AS rx, if(span > 0, ${delta("network_tx_bytes")} / span, 0) AS tx,
+              if(span > 0, ${delta("blkio_read_bytes")} / span, 0) AS ioRead, if(span > 0, ${delta("blkio_write_bytes")} / span, 0) AS ioWrite
+       FROM samples
+       INNER JOIN (SELECT host, container_id, max(time) AS newest FROM samples ${rates.sql()} GROUP BY host, container_id) AS n
+         USING (host, container_id)
+       ${rates.sql()} AND toUnixTimestamp64Milli(time) >= toUnixTimestamp64Milli(n.newest) - {windowMs:UInt32}
+       GROUP BY host, container_id`,
+      rates.params,
+    ),
+    store.rows<Row>(
+      `SELECT host, container_id AS id,
+              intDiv(toUnixTimestamp64Milli(time) - {startMs:Int64}, {stepMs:UInt32}) AS bucket,
+              avg(cpu_cores) AS cpu, max(memory_working_set_bytes) AS mem
+       FROM samples ${hist.sql()} GROUP BY host, container_id, bucket`,
+      hist.params,
+    ),
+    store.rows<Row>(
+      `SELECT host, container_id AS id, countIf(action = 'start' AND time >= {hourAgo:DateTime64(3, 'UTC')}) AS startsLastHour,
+              toString(maxIf(time, action = 'start')) AS lastStart, countIf(action = 'start') AS starts
+       FROM events ${ev.sql()} GROUP BY host, container_id`,
+      ev.params,
+    ),
+  ]);
+  const rateOf = new Map(rateRows.map((r) => [key(r), r]));
+  const eventsOf = new Map(eventRows.map((r) => [key(r), r]));
+  const historyOf = new Map<string, { cpu: (number | null)[]; mem: (number | null)[] }>();
+  for (const r of historyRows) {
+    const h = historyOf.get(key(r)) ?? { cpu: Array(q.points).fill(null), mem: Array(q.points).fill(null) };
+    const b = num(r.bucket);
+    if (b >= 0 && b < q.points) {
+      h.cpu[b] = round(r.cpu, 4);
+      h.mem[b] = num(r.mem);
+    }
+    historyOf.set(key(r), h);
+  }
+  const rows = inventory.map((c) => {
+    const r = rateOf.get(key(c));
+    const e = eventsOf.get(key(c));
+    const memoryLimitBytes = num(c.memoryLimitBytes) || num(r?.memoryLimitBytes);
+    const cpuLimitCores = round(c.cpuLimitCores, 3);
+    const cpuCores = r ? round(r.cpuCores, 4) : 0;
+    const mem = r ? num(r.memoryWorkingSetBytes) : 0;
+    const createdMs = Date.parse(String(c.created));
+    // Starts in the last hour beyond the container's first one.
+    const firstStartInHour = createdMs >= now - 3600_000 ? 1 : 0;
+    const lastStart = e && num(e.starts) > 0 ? fromChTime(String(e.lastStart)) : null;
+    const running = c.state === "running";
+    const h = historyOf.get(key(c));
+    return {
+      host: String(c.host),
+      id: String(c.id),
+      name: String(c.name),
+      image: String(c.image),
+      state: String(c.state),
+      exitCode: c.exitCode as number | null,
+      oomKilled: Boolean(c.oomKilled),
+      created: String(c.created),
+      startedAt: lastStart ?? (running ? String(c.created) : null),
+      lastSeen: fromChTime(String(c.lastSeen)),
+      cpuCores,
+      cpuLimitCores,
+      cpuPercentOfLimit: cpuLimitCores > 0 ? round((100 * cpuCores) / cpuLimitCores, 1) : null,
+      memoryWorkingSetBytes: mem,
+      memoryLimitBytes,
+      memoryPercentOfLimit: memoryLimitBytes > 0 ? round((100 * mem) / memoryLimitBytes, 1) : null,
+      networkRxBytesPerSecond: round(r?.rx, 1),
+      networkTxBytesPerSecond: round(r?.tx, 1),
+      ioReadBytesPerSecond: round(r?.ioRead, 1),
+      ioWriteBytesPerSecond: round(r?.ioWrite, 1),
+      pids: num(r?.pids),
+      lastSample: r ? fromChTime(String(r.lastSample)) : null,
+      restarts: Math.max(0, num(e?.startsLastHour) - firstStartInHour),
+      history: { stepSeconds: stepMs / 1000, cpuCores: h?.cpu ?? [], memoryWorkingSetBytes: h?.mem ?? [] },
+    };
+  });
+  rows.sort(
+    (a, b) => Number(b.state === "running") - Number(a.state === "running") || b.cpuCores - a.cpuCores,
+  );
+  return rows;
+}

@@ -1,0 +1,51 @@
+import { type Command, Option } from "commander";
+import { DEFAULT_LISTEN, parseDurationArg, parseUrl } from "../options.ts";
+
+interface TopFlags {
+  url: string;
+  token?: string;
+  host?: string;
+  container?: string;
+  view: string;
+  interval: number;
+}
+
+export function registerTop(program: Command): void {
+  program
+    .command("top")
+    .description(
+      "the fleet in a terminal, csysdig/htop-style: hosts, containers, processes, logs, events, incidents, why (? for keys)",
+    )
+    .addOption(
+      new Option("--url <url>", "aggregator API")
+        .env("FLEETSCOPE_URL")
+        .default(`http://${DEFAULT_LISTEN}`)
+        .argParser(parseUrl),
+    )
+    .addOption(new Option("--token <token>", "sent as Authorization: Bearer").env("FLEETSCOPE_TOKEN"))
+    .addOption(new Option("--host <name>", "start on this host").env("FLEETSCOPE_HOST"))
+    .addOption(
+      new Option("--container <name>", "start on this container (name, id or id prefix)").env(
+        "FLEETSCOPE_CONTAINER",
+      ),
+    )
+    .addOption(
+      new Option(
+        "--view <view>",
+        "first view: containers, hosts, top-processes, logs, events, incidents (processes, why, inspect with --container)",
+      )
+        .env("FLEETSCOPE_VIEW")
+        .default("containers"),
+    )
+    .addOption(
+      new Option("--interval <duration>", "refresh every")
+        .env("FLEETSCOPE_INTERVAL")
+        .default(2000, "2s")
+        .argParser(parseDurationArg),
+    )
+    .action(async (f: TopFlags) => {
+      // ink and React load only here: the other commands start without them.
+      const { runTop } = await import("../../tui/run.ts");
+      await runTop({ ...f, intervalMs: f.interval });
+    });
+}

@@ -1,0 +1,37 @@
+// Two lines on top: what this is and where it points, then the breadcrumb of the frames.
+import { Box, Text } from "ink";
+import React from "react";
+import { padCell } from "../format.ts";
+
+const h = React.createElement;
+
+export function Header(props: {
+  url: string;
+  crumbs: string[];
+  paused: boolean;
+  width: number;
+  filter?: string;
+}) {
+  const right = props.paused ? " ‖ PAUSED " : " ● live ";
+  const title = ` fleetscope top  ${props.url}`;
+  let crumb = ` ${props.crumbs.join(" › ")}`;
+  const filter = props.filter ? `   /${props.filter}` : "";
+  const room = props.width - filter.length;
+  if (crumb.length > room) crumb = ` …${crumb.slice(crumb.length - room + 2)}`;
+  return h(
+    Box,
+    { flexDirection: "column" },
+    h(
+      Text,
+      { wrap: "truncate" },
+      h(Text, { inverse: true, bold: true }, padCell(title, Math.max(0, props.width - right.length))),
+      h(Text, { inverse: true, color: props.paused ? "yellow" : "green" }, right),
+    ),
+    h(
+      Text,
+      { wrap: "truncate" },
+      h(Text, { bold: true, color: "cyan" }, crumb),
+      h(Text, { color: "yellow" }, filter),
+    ),
+  );
+}

@@ -1,0 +1,192 @@
+// The table every list view uses: columns that fit the width (low-priority ones drop out on a
+// narrow terminal, a `grow` column takes what is left), selection, scrolling, sorting and the
+// `/` filter in the shared field:value syntax.
+import { Box, Text } from "ink";
+import React from "react";
+import { parseFilterWords } from "../../cli/log-filter.ts";
+import { padCell } from "../format.ts";
+import type { FrameUi } from "../frame.ts";
+import { useShell, useViewKeys } from "../shell-context.ts";
+
+const h = React.createElement;
+
+export interface Column<T> {
+  id: string;
+  title: string;
+  width: number;
+  align?: "left" | "right";
+  /** Shift+this letter sorts by the column (pressed again: the other way). */
+  sortKey?: string;
+  /** Drop order on narrow terminals: columns with a higher number go first; 0 never. */
+  drop?: number;
+  /** Takes the width left over (at least `width`). */
+  grow?: boolean;
+  /** What sorting and filtering compare. */
+  value: (row: T) => string | number;
+  /** What is shown; default the value. */
+  text?: (row: T) => string;
+  color?: (row: T) => string | undefined;
+}
+
+export interface RowAction<T> {
+  key: string;
+  help: string;
+  run: (row: T) => void;
+}
+
+export interface TableProps<T> {
+  rows: T[];
+  columns: Column<T>[];
+  rowKey: (row: T) => string;
+  defaultSort: { column: string; desc: boolean };
+  onEnter?: (row: T) => void;
+  actions?: RowAction<T>[];
+  dim?: (row: T) => boolean;
+}
+
+/** Columns that fit `width`, in their declared order. */
+export function fitColumns<T>(columns: Column<T>[], width: number): { col: Column<T>; width: number }[] {
+  const kept = [...columns];
+  const used = () => kept.reduce((s, c) => s + c.width + 1, 0);
+  while (used() > width) {
+    const worst = kept.reduce((a, c) => ((c.drop ?? 1) > (a.drop ?? 1) ? c : a), kept[0] as Column<T>);
+    if ((worst.drop ?? 1) === 0) break;
+    kept.splice(kept.indexOf(worst), 1);
+  }
+  const spare = Math.max(0, width - used());
+  const growing = kept.find((c) => c.grow);
+  return kept.map((col) => ({ col, width: col.width + (col === growing ? spare : 0) }));
+}
+
+const cellText = <T>(c: Column<T>, row: T) => (c.text ? c.text(row) : String(c.value(row)));
+
+/** Keeps rows matching the filter: field words match that column (by id or title), text any column. */
+export function filterRows<T>(rows: T[], columns: Column<T>[], filter: string | undefined): T[] {
+  if (!filter) return rows;
+  const { fields, text } = parseFilterWords(filter);
+  const needle = text.toLowerCase();
+  const byField = Object.entries(fields).map(([name, value]) => ({
+    col: columns.find((c) => c.id.toLowerCase() === name || c.title.toLowerCase() === name),
+    name,
+    value: value.toLowerCase(),
+  }));
+  return rows.filter((row) => {
+    const joined = columns.map((c) => cellText(c, row).toLowerCase()).join(" ");
+    for (const f of byField) {
+      // A field no column has is searched as text, as typed.
+      const ok = f.col
+        ? cellText(f.col, row).toLowerCase().includes(f.value)
+        : joined.includes(`${f.name}:${f.value}`);
+      if (!ok) return false;
+    }
+    return joined.includes(needle);
+  });
+}
+
+function sortRows<T>(rows: T[], col: Column<T> | undefined, desc: boolean): T[] {
+  if (!col) return rows;
+  const sign = desc ? -1 : 1;
+  return [...rows].sort((a, b) => {
+    const x = col.value(a);
+    const y = col.value(b);
+    return (
+      sign * (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y)))
+    );
+  });
+}
+
+export function Table<T>(props: TableProps<T>) {
+  const { width, height, frame, setUi, latestUi } = useShell();
+  const { columns, rowKey } = props;
+  const sortable = columns.filter((c) => c.sortKey);
+  // The rows as a frame's UI state arranges them: filtered, sorted, one selected.
+  const arrange = (ui: FrameUi) => {
+    const sortId = ui.sortColumn ?? props.defaultSort.column;
+    const desc = ui.sortColumn ? Boolean(ui.sortDesc) : props.defaultSort.desc;
+    const rows = sortRows(
+      filterRows(props.rows, columns, ui.filter),
+      columns.find((c) => c.id === sortId),
+      desc,
+    );
+    const selected = Math.max(
+      rows.findIndex((r) => rowKey(r) === ui.selectedKey),
+      0,
+    );
+    return { rows, sortId, desc, selected };
+  };
+  const { rows, sortId, desc, selected } = arrange(frame.ui);
+  const visible = Math.max(1, height - 1);
+  const first = Math.min(Math.max(0, selected - visible + 1), Math.max(0, rows.length - visible));
+
+  const move = (by: number | "first" | "last") =>
+    setUi((ui) => {
+      const now = arrange(ui);
+      const to = by === "first" ? 0 : by === "last" ? now.rows.length - 1 : now.selected + by;
+      const row = now.rows[Math.max(0, Math.min(now.rows.length - 1, to))];
+      return row ? { selectedKey: rowKey(row) } : {};
+    });
+  const isNumeric = (col: Column<T>) =>
+    props.rows[0] ? typeof col.value(props.rows[0]) === "number" : false;
+  // Numbers sort biggest first, text A to Z; the same column again turns it around.
+  const sortBy = (col: Column<T>) =>
+    setUi((ui) => {
+      const now = arrange(ui);
+      return { sortColumn: col.id, sortDesc: col.id === now.sortId ? !now.desc : isNumeric(col) };
+    });
+  const cycleSort = (step: number) =>
+    setUi((ui) => {
+      const i = sortable.findIndex((c) => c.id === arrange(ui).sortId);
+      const next = sortable[(i + step + sortable.length) % sortable.length];
+      return next ? { sortColumn: next.id, sortDesc: isNumeric(next) } : {};
+    });
+
+  useViewKeys((input, key) => {
+    if (key.upArrow || input === "k") move(-1);
+    else if (key.downArrow || input === "j") move(1);
+    else if (key.pageUp) move(-visible);
+    else if (key.pageDown) move(visible);
+    else if (key.home) move("first");
+    else if (key.end) move("last");
+    else if (input === ">") cycleSort(1);
+    else if (input === "<") cycleSort(-1);
+    else {
+      // Enter and actions act on the row selected as of the last key, rendered or not.
+      const now = arrange(latestUi());
+      const current = now.rows[now.selected];
+      const action = key.return ? props.onEnter : props.actions?.find((a) => a.key === input)?.run;
+      if (action) {
+        if (current) action(current);
+        return true;
+      }
+      const col = sortable.find((c) => c.sortKey === input);
+      if (!col) return false;
+      sortBy(col);
+    }
+    return true;
+  });
+
+  // One column is the selection mark, for terminals (and captures) without reverse video.
+  const layout = fitColumns(columns, width - 1);
+  const headerCells = layout.map(({ col, width: w }) => {
+    const mark = col.id === sortId ? (desc ? "▼" : "▲") : "";
+    const title = padCell(`${col.title}${mark}`, w, col.align);
+    return h(Text, { key: col.id, bold: true, underline: col.id === sortId }, ` ${title}`);
+  });
+  const lines = rows.slice(first, first + visible).map((row, i) => {
+    const isSelected = first + i === selected;
+    const dim = props.dim?.(row) ?? false;
+    return h(
+      Text,
+      { key: rowKey(row), inverse: isSelected, dimColor: dim && !isSelected, wrap: "truncate" },
+      isSelected ? "›" : " ",
+      ...layout.map(({ col, width: w }, j) =>
+        h(
+          Text,
+          { key: col.id, color: dim ? undefined : col.color?.(row) },
+          `${j ? " " : ""}${padCell(cellText(col, row), w, col.align)}`,
+        ),
+      ),
+    );
+  });
+  return h(Box, { flexDirection: "column", height }, h(Text, { wrap: "truncate" }, ...headerCells), ...lines);
+}

@@ -1,0 +1,25 @@
+// Keys every view answers (htop, csysdig and k9s habits); each view adds its own.
+export const GLOBAL_KEYS: [string, string][] = [
+  ["Enter", "drill down into the selected row"],
+  ["Backspace / Esc", "back (Esc first clears a filter)"],
+  ["/", "filter: text, or field:value words (host:web-1 state:running)"],
+  ["F2 / :", "pick a view"],
+  ["F9 / < >", "sort by the next / previous column"],
+  ["Shift+letter", "sort by that column (again: the other way)"],
+  ["↑ ↓ PgUp PgDn Home End", "move"],
+  ["p", "pause / resume refreshing"],
+  ["? / F1", "keys of this view"],
+  ["q / F10", "quit"],
+];
+
+/** The footer's short form. */
+export const FOOTER_KEYS: [string, string][] = [
+  ["Enter", "open"],
+  ["Esc", "back"],
+  ["/", "filter"],
+  ["F2", "views"],
+  ["F9", "sort"],
+  ["p", "pause"],
+  ["?", "help"],
+  ["q", "quit"],
+];

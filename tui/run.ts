@@ -1,0 +1,34 @@
+// Starts the TUI on this terminal, htop-style: the alternate screen (restored on quit), only
+// changed lines redrawn, and the process exits 0 when the person quits.
+import { render } from "ink";
+import React from "react";
+import { createApiClient } from "./api-client.ts";
+import { App } from "./app.ts";
+import { frame } from "./frame.ts";
+import { viewById } from "./views/registry.ts";
+
+export interface TopOptions {
+  url: string;
+  token?: string;
+  host?: string;
+  container?: string;
+  view: string;
+  intervalMs: number;
+}
+
+export async function runTop(o: TopOptions): Promise<void> {
+  viewById(o.view); // an unknown --view fails before the screen is taken
+  if (!process.stdin.isTTY || !process.stdout.isTTY)
+    throw new Error(
+      "fleetscope top needs a terminal (for scripts: fleetscope logs, fleetscope why, the API)",
+    );
+  const app = render(
+    React.createElement(App, {
+      client: createApiClient(o.url, o.token),
+      intervalMs: o.intervalMs,
+      initial: frame(o.view, { host: o.host, container: o.container, containerName: o.container }),
+    }),
+    { alternateScreen: true, incrementalRendering: true, exitOnCtrlC: true },
+  );
+  await app.waitUntilExit();
+}

@@ -1,0 +1,100 @@
+// Docker events, newest first: of the fleet, a host or one container.
+import React from "react";
+import type { EventRow } from "../api-types.ts";
+import { type Column, Table } from "../components/table.ts";
+import { useShell } from "../shell-context.ts";
+import { usePoll } from "../use-poll.ts";
+import type { ViewPlugin } from "./view.ts";
+
+const h = React.createElement;
+type Row = EventRow;
+
+const ACTION_COLORS: Record<string, string> = {
+  die: "red",
+  oom: "red",
+  kill: "yellow",
+  stop: "yellow",
+  start: "green",
+};
+
+export const EVENT_COLUMNS: Column<Row>[] = [
+  {
+    id: "time",
+    title: "TIME",
+    width: 14,
+    sortKey: "T",
+    drop: 0,
+    value: (r) => r.time,
+    text: (r) => r.time.slice(5, 19).replace("T", " "),
+  },
+  { id: "host", title: "HOST", width: 12, sortKey: "H", drop: 2, value: (r) => r.host },
+  {
+    id: "action",
+    title: "ACTION",
+    width: 14,
+    sortKey: "A",
+    drop: 0,
+    value: (r) => r.action,
+    color: (r) => ACTION_COLORS[r.action],
+  },
+  {
+    id: "exit",
+    title: "EXIT",
+    width: 4,
+    align: "right",
+    drop: 0,
+    value: (r) => r.exitCode ?? "",
+    color: (r) => (r.exitCode ? "red" : undefined),
+  },
+  {
+    id: "container",
+    title: "CONTAINER",
+    width: 16,
+    sortKey: "N",
+    drop: 0,
+    grow: true,
+    value: (r) => r.containerName || r.containerId.slice(0, 12),
+  },
+  { id: "image", title: "IMAGE", width: 18, sortKey: "I", drop: 3, value: (r) => r.image },
+];
+
+function Events() {
+  const { client, frame, push } = useShell();
+  const { host, container } = frame.ctx;
+  const data = usePoll(
+    `events ${host ?? ""} ${container ?? ""}`,
+    () => client.get<{ events: Row[] }>("/api/v1/events", { host, container, since: "24h", limit: 500 }),
+    { isEmpty: (d) => d.events.length === 0, emptyMessage: "no event in the last 24 hours" },
+  );
+  const ctxOf = (r: Row) => ({ host: r.host, container: r.containerId, containerName: r.containerName });
+  const why = (r: Row) => push("why", { ...ctxOf(r), at: r.action === "die" ? r.time : undefined });
+  return h(Table<Row>, {
+    rows: data?.events ?? [],
+    columns: EVENT_COLUMNS,
+    rowKey: (r) => `${r.time}/${r.host}/${r.containerId}/${r.action}`,
+    defaultSort: { column: "time", desc: true },
+    onEnter: (r) => r.containerId && (r.action === "die" ? why(r) : push("logs", ctxOf(r))),
+    actions: [
+      { key: "w", help: "why", run: (r) => r.containerId && why(r) },
+      { key: "l", help: "logs", run: (r) => r.containerId && push("logs", ctxOf(r)) },
+    ],
+  });
+}
+
+export const eventsView: ViewPlugin = {
+  id: "events",
+  name: "events",
+  description: "Docker events of the last 24 hours, newest first",
+  crumb: (ctx) => `events ${ctx.containerName ?? (ctx.host ? `@${ctx.host}` : "")}`.trim(),
+  keys: [
+    ["Enter", "why (a die event) or the container's logs"],
+    ["w", "why the container died"],
+    ["l", "the container's logs"],
+    ["T H A N I", "sort: TIME, HOST, ACTION, CONTAINER, IMAGE"],
+  ],
+  footer: [
+    ["w", "why"],
+    ["l", "logs"],
+  ],
+  Component: Events,
+};

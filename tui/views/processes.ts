@@ -1,0 +1,95 @@
+// The csysdig drill-down: the processes of one container at its latest snapshot.
+import React from "react";
+import { ApiError } from "../api-client.ts";
+import type { ProcessRow } from "../api-types.ts";
+import { type Column, Table } from "../components/table.ts";
+import { bytes } from "../format.ts";
+import { useShell } from "../shell-context.ts";
+import { usePoll } from "../use-poll.ts";
+import type { ViewPlugin } from "./view.ts";
+
+const h = React.createElement;
+type Row = ProcessRow;
+
+export const PROCESS_COLUMNS: Column<Row>[] = [
+  { id: "pid", title: "PID", width: 7, align: "right", sortKey: "I", drop: 0, value: (r) => r.pid },
+  { id: "cpid", title: "CPID", width: 5, align: "right", drop: 2, value: (r) => r.nsPid },
+  { id: "user", title: "USER", width: 8, sortKey: "U", drop: 1, value: (r) => r.user },
+  {
+    id: "cpu",
+    title: "CPU%",
+    width: 5,
+    align: "right",
+    sortKey: "C",
+    drop: 0,
+    value: (r) => r.cpuPercent,
+    text: (r) => r.cpuPercent.toFixed(1),
+  },
+  {
+    id: "rss",
+    title: "RSS",
+    width: 6,
+    align: "right",
+    sortKey: "M",
+    drop: 0,
+    value: (r) => r.rssBytes,
+    text: (r) => bytes(r.rssBytes),
+  },
+  { id: "threads", title: "THR", width: 3, align: "right", drop: 3, value: (r) => r.threads },
+  { id: "state", title: "S", width: 1, drop: 3, value: (r) => r.state },
+  {
+    id: "command",
+    title: "COMMAND",
+    width: 20,
+    sortKey: "N",
+    drop: 0,
+    grow: true,
+    value: (r) => r.cmdline || r.command,
+  },
+];
+
+function Processes() {
+  const { client, frame, push } = useShell();
+  const { host, container } = frame.ctx;
+  const data = usePoll(
+    `processes ${host} ${container}`,
+    async () => {
+      try {
+        const path = `/api/v1/containers/${encodeURIComponent(container ?? "")}/processes`;
+        return (await client.get<{ processes: Row[] }>(path, { host })).processes;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return [];
+        throw err;
+      }
+    },
+    { isEmpty: (d) => d.length === 0, emptyMessage: "no process snapshot of this container yet" },
+  );
+  return h(Table<Row>, {
+    rows: data ?? [],
+    columns: PROCESS_COLUMNS,
+    rowKey: (r) => String(r.pid),
+    defaultSort: { column: "cpu", desc: true },
+    actions: [
+      { key: "l", help: "logs", run: () => push("logs", frame.ctx) },
+      { key: "w", help: "why", run: () => push("why", frame.ctx) },
+    ],
+  });
+}
+
+export const processesView: ViewPlugin = {
+  id: "processes",
+  name: "processes",
+  description: "the container's processes: host PID, container PID, user, CPU, RSS, command",
+  crumb: (ctx) => `processes ${ctx.containerName ?? ctx.container ?? ""}`.trim(),
+  needsContainer: true,
+  keys: [
+    ["l", "the container's logs"],
+    ["w", "why it died"],
+    ["C M I U N", "sort: CPU, RSS, PID, USER, COMMAND"],
+  ],
+  footer: [
+    ["l", "logs"],
+    ["w", "why"],
+  ],
+  Component: Processes,
+};
