@@ -47,6 +47,20 @@ describe("zero loss at 100k lines", () => {
     await dir?.remove();
   });
 
+  /** Waits for all N lines and an empty spool, stops both, and counts the store: N rows, N distinct. */
+  async function expectEveryLineOnce(
+    at: { url: string; spool: string; store: string; name: string },
+    ...stack: FleetscopeProcess[]
+  ) {
+    await waitFor(
+      "every line stored, spool drained",
+      async () => (await storedCount(at.url, at.name)) >= N && (await spooledBatches(at.spool)) === 0,
+      { timeoutMs: 120_000 },
+    );
+    for (const p of stack) await p.stop();
+    expect(await tallyStoredLines(at.store, at.name, `m-${at.name}`)).toEqual({ rows: N, distinct: N });
+  }
+
   /** An aggregator on its own store; stop it before tallying that store. */
   async function aggregator(store: string, port: number) {
     const p = await startAggregator(store, port);
@@ -77,14 +91,7 @@ describe("zero loss at 100k lines", () => {
     }
     expect(await storedCount(url, name)).toBeLessThan(N); // the last kill really was mid-stream
     await docker("wait", name);
-    await waitFor(
-      "every line stored, spool drained",
-      async () => (await storedCount(url, name)) >= N && (await spooledBatches(spool)) === 0,
-      { timeoutMs: 120_000 },
-    );
-    await col.stop();
-    await agg.stop();
-    expect(await tallyStoredLines(store, name, `m-${name}`)).toEqual({ rows: N, distinct: N });
+    await expectEveryLineOnce({ url, spool, store, name }, col, agg);
   });
 
   it("(b) an aggregator SIGKILLed and down for 60 s loses nothing and stores nothing twice", async () => {
@@ -105,14 +112,7 @@ describe("zero loss at 100k lines", () => {
     });
     expect(col.child.exitCode).toBeNull();
     agg = await aggregator(store, port);
-    await waitFor(
-      "every line stored, spool drained",
-      async () => (await storedCount(url, name)) >= N && (await spooledBatches(spool)) === 0,
-      { timeoutMs: 120_000 },
-    );
-    await col.stop();
-    await agg.stop();
-    expect(await tallyStoredLines(store, name, `m-${name}`)).toEqual({ rows: N, distinct: N });
+    await expectEveryLineOnce({ url, spool, store, name }, col, agg);
   });
 
   it("(c) a full spool with drop-oldest loses exactly what its drop counter says", async () => {
@@ -168,13 +168,6 @@ describe("zero loss at 100k lines", () => {
     const col = await collector(url, spool);
     const rotating = ["--log-opt", "max-size=1m", "--log-opt", "max-file=3"];
     await docker("run", "--name", name, ...rotating, BUSYBOX, "sh", "-c", printer(`m-${name}`));
-    await waitFor(
-      "every line stored, spool drained",
-      async () => (await storedCount(url, name)) >= N && (await spooledBatches(spool)) === 0,
-      { timeoutMs: 120_000 },
-    );
-    await col.stop();
-    await agg.stop();
-    expect(await tallyStoredLines(store, name, `m-${name}`)).toEqual({ rows: N, distinct: N });
+    await expectEveryLineOnce({ url, spool, store, name }, col, agg);
   });
 });
