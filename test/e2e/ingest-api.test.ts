@@ -3,29 +3,23 @@
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LogRow } from "../helpers/api-types.ts";
+import { logRecord } from "../helpers/log-record.ts";
 import { type FleetscopeProcess, freePort, getJson, startAggregator, tempDir } from "../helpers/stack.ts";
 
 const TOKEN = "test-token-123";
 
 function logLine(i: number, marker: string) {
-  return JSON.stringify({
-    kind: "log",
-    time: `2026-11-22T01:00:00.${String(i).padStart(9, "0")}Z`,
-    host: "ingest-host",
-    source: "test",
-    containerId: "",
-    containerName: marker,
-    image: "",
-    stream: "stdout",
-    unit: "",
-    identifier: "",
-    pid: 0,
-    severityNumber: 9,
-    severityText: "INFO",
-    body: `${marker} ${i}`,
-    attributes: {},
-    seq: i,
-  });
+  return JSON.stringify(
+    logRecord({
+      time: `2026-11-22T01:00:00.${String(i).padStart(9, "0")}Z`,
+      host: "ingest-host",
+      containerName: marker,
+      severityNumber: 9,
+      severityText: "INFO",
+      body: `${marker} ${i}`,
+      seq: i,
+    }),
+  );
 }
 
 describe("ingest API", () => {

@@ -9,6 +9,7 @@ import { ingestBatch } from "../../aggregator/ingest/ingest.ts";
 import { createAggregatorMetrics } from "../../aggregator/metrics.ts";
 import type { Store } from "../../aggregator/store/store.ts";
 import { BatchFormatError } from "../../protocol/batch.ts";
+import { logRecord } from "../helpers/log-record.ts";
 import { type FleetscopeProcess, freePort, startAggregator, tempDir } from "../helpers/stack.ts";
 
 const RUNS = 100_000;
@@ -16,24 +17,18 @@ const GZIP_RUNS = 20_000;
 const HTTP_RUNS = 300;
 const TOKEN = "fuzz-token";
 
-const validLog = {
-  kind: "log",
+const validLog = logRecord({
   time: "2026-11-22T01:00:00.000000001Z",
   host: "fuzz",
   source: "fuzz",
-  containerId: "",
   containerName: "fuzz",
-  image: "",
-  stream: "stdout",
-  unit: "",
-  identifier: "",
   pid: 1,
   severityNumber: 9,
   severityText: "INFO",
   body: "fuzz line",
   attributes: { a: "b" },
   seq: 1,
-};
+});
 const KEYS = Object.keys(validLog);
 /** A valid record with one field replaced by anything, or removed; or any JSON; or garbage. */
 const recordLine = fc.oneof(

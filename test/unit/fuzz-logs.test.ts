@@ -8,6 +8,7 @@ import { renderSafe } from "../../collector/logs/sanitize.ts";
 import { severityFromText } from "../../collector/logs/severity.ts";
 import { parseStructured } from "../../collector/logs/structured.ts";
 import type { LogRecord } from "../../protocol/records.ts";
+import { logRecord } from "../helpers/log-record.ts";
 
 /** C0 (but tab and newline), DEL, C1 and bidi overrides: what a terminal acts on. */
 const hasControls = (s: string) =>
@@ -55,24 +56,8 @@ const line = fc.oneof(
     ),
 );
 
-const record = (body: string): LogRecord => ({
-  kind: "log",
-  time: "2026-11-22T00:00:00Z",
-  host: "h",
-  source: "fuzz",
-  stream: "stderr",
-  unit: "",
-  identifier: "",
-  pid: 0,
-  severityNumber: 0,
-  severityText: "",
-  body,
-  attributes: { "fleetscope.truncated_bytes": "" },
-  seq: 0,
-  containerId: "",
-  containerName: "",
-  image: "",
-});
+const record = (body: string): LogRecord =>
+  logRecord({ source: "fuzz", stream: "stderr", body, attributes: { "fleetscope.truncated_bytes": "" } });
 
 describe("fuzz: log enrichment", () => {
   it(`severity is one of the OpenTelemetry range starts or unknown (${RUNS} cases)`, () => {

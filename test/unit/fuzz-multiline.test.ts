@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, it } from "vitest";
 import { MultilineJoiner } from "../../collector/logs/multiline.ts";
 import type { LogRecord } from "../../protocol/records.ts";
+import { logRecord } from "../helpers/log-record.ts";
 
 const RUNS = 100_000;
 const text = fc.oneof(
@@ -32,24 +33,8 @@ const input = fc.array(
   { maxLength: 25 },
 );
 
-const rec = (body: string, stream: string, containerId: string): LogRecord => ({
-  kind: "log",
-  time: "2026-11-22T00:00:00Z",
-  host: "h",
-  source: "fuzz",
-  stream,
-  unit: "",
-  identifier: "",
-  pid: 0,
-  severityNumber: 0,
-  severityText: "",
-  body,
-  attributes: {},
-  seq: 0,
-  containerId,
-  containerName: "",
-  image: "",
-});
+const rec = (body: string, stream: string, containerId: string): LogRecord =>
+  logRecord({ source: "fuzz", stream, body, containerId });
 
 describe("fuzz: multi-line joiner", () => {
   it(`loses, duplicates and reorders nothing (${RUNS} cases)`, () => {

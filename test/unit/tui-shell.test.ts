@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logFilterToParams, parseFilterWords } from "../../cli/log-filter.ts";
 import { postBatch } from "../helpers/ingest.ts";
+import { logRecord } from "../helpers/log-record.ts";
 import {
   type FleetscopeProcess,
   fleetscope,
@@ -74,24 +75,17 @@ describe("fleetscope top when the aggregator comes and goes, and fleetscope logs
       await waitFor("the existing lines", () => follow.stdout.includes("ERROR boom"));
       const now = Date.now();
       await postBatch(url, [
-        {
-          kind: "log",
+        logRecord({
           time: new Date(now).toISOString(),
           host: "h-1",
           source: "docker-json",
           containerId: containerId("h-1", "shell-api"),
           containerName: "shell-api",
-          image: "",
           stream: "stdout",
-          unit: "",
-          identifier: "",
-          pid: 0,
           severityNumber: 9,
-          severityText: "",
           body: "a line after the start",
-          attributes: {},
           seq: 1,
-        },
+        }),
       ]);
       await waitFor("the new line", () => follow.stdout.includes("a line after the start"));
       expect(follow.stdout.match(/ERROR boom/g)).toHaveLength(1); // not printed twice

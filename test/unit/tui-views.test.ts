@@ -2,6 +2,7 @@
 // aggregator (embedded chDB) loaded through its ingest API with a small known fleet.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postBatch } from "../helpers/ingest.ts";
+import { logRecord } from "../helpers/log-record.ts";
 import { type FleetscopeProcess, freePort, startAggregator, tempDir } from "../helpers/stack.ts";
 import { containerId, syntheticFleet } from "../helpers/synthetic-fleet.ts";
 import { KEYS, linesWith, renderTop } from "../helpers/tui.ts";
@@ -166,8 +167,7 @@ describe("fleetscope top views", () => {
     expect(s).not.toContain("listening on :8080");
     const now = Date.now();
     await postBatch(url, [
-      {
-        kind: "log",
+      logRecord({
         time: new Date(now).toISOString(),
         host: "db-1",
         source: "docker-json",
@@ -175,15 +175,11 @@ describe("fleetscope top views", () => {
         containerName: "postgres",
         image: "app:1",
         stream: "stdout",
-        unit: "",
-        identifier: "",
-        pid: 0,
         severityNumber: 9,
         severityText: "INFO",
         body: "checkpoint complete",
-        attributes: {},
         seq: 1,
-      },
+      }),
     ]);
     await new Promise((r) => setTimeout(r, 1000)); // three refresh intervals: nothing may arrive while paused
     expect(top.screen()).not.toContain("checkpoint complete");
