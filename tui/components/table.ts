@@ -28,6 +28,19 @@ export interface Column<T> {
   color?: (row: T) => string | undefined;
 }
 
+/** The TIME column of the event-like views: month-day and clock, newest first by default. */
+export function timeColumn<T extends { time: string }>(): Column<T> {
+  return {
+    id: "time",
+    title: "TIME",
+    width: 14,
+    sortKey: "T",
+    drop: 0,
+    value: (r) => r.time,
+    text: (r) => r.time.slice(5, 19).replace("T", " "),
+  };
+}
+
 export interface RowAction<T> {
   key: string;
   help: string;

@@ -1,7 +1,7 @@
 // Docker events, newest first: of the fleet, a host or one container.
 import React from "react";
 import type { EventRow } from "../api-types.ts";
-import { type Column, Table } from "../components/table.ts";
+import { type Column, Table, timeColumn } from "../components/table.ts";
 import { useShell } from "../shell-context.ts";
 import { usePoll } from "../use-poll.ts";
 import type { ViewPlugin } from "./view.ts";
@@ -12,21 +12,14 @@ type Row = EventRow;
 const ACTION_COLORS: Record<string, string> = {
   die: "red",
   oom: "red",
+  "oom-kill": "red",
   kill: "yellow",
   stop: "yellow",
   start: "green",
 };
 
 export const EVENT_COLUMNS: Column<Row>[] = [
-  {
-    id: "time",
-    title: "TIME",
-    width: 14,
-    sortKey: "T",
-    drop: 0,
-    value: (r) => r.time,
-    text: (r) => r.time.slice(5, 19).replace("T", " "),
-  },
+  timeColumn<Row>(),
   { id: "host", title: "HOST", width: 12, sortKey: "H", drop: 2, value: (r) => r.host },
   {
     id: "action",

@@ -1,7 +1,7 @@
 // Incidents the aggregator detected, newest first; Enter explains the container's death.
 import React from "react";
 import type { IncidentRow } from "../api-types.ts";
-import { type Column, Table } from "../components/table.ts";
+import { type Column, Table, timeColumn } from "../components/table.ts";
 import { useShell } from "../shell-context.ts";
 import { usePoll } from "../use-poll.ts";
 import type { ViewPlugin } from "./view.ts";
@@ -10,15 +10,7 @@ const h = React.createElement;
 type Row = IncidentRow;
 
 export const INCIDENT_COLUMNS: Column<Row>[] = [
-  {
-    id: "time",
-    title: "TIME",
-    width: 14,
-    sortKey: "T",
-    drop: 0,
-    value: (r) => r.time,
-    text: (r) => r.time.slice(5, 19).replace("T", " "),
-  },
+  timeColumn<Row>(),
   { id: "kind", title: "KIND", width: 15, sortKey: "K", drop: 0, value: (r) => r.kind },
   {
     id: "status",
