@@ -99,6 +99,8 @@ export async function containerOverview(store: Store, q: ContainerOverviewQuery)
     ),
     store.rows<Row>(
       `SELECT host, container_id AS id, countIf(action = 'start' AND time >= {hourAgo:DateTime64(3, 'UTC')}) AS startsLastHour,
+              countIf(action = 'start' AND time >= {hourAgo:DateTime64(3, 'UTC')} AND attributes['startedBy'] = 'daemon') AS daemonStartsLastHour,
+              countIf(action = 'start' AND attributes['startedBy'] != '') AS annotatedStarts,
               toString(maxIf(time, action = 'start')) AS lastStart, countIf(action = 'start') AS starts
        FROM events ${ev.sql()} GROUP BY host, container_id`,
       ev.params,
@@ -124,8 +126,13 @@ export async function containerOverview(store: Store, q: ContainerOverviewQuery)
     const cpuCores = r ? round(r.cpuCores, 4) : 0;
     const mem = r ? num(r.memoryWorkingSetBytes) : 0;
     const createdMs = Date.parse(String(c.created));
-    // Starts in the last hour beyond the container's first one.
+    // Restarts in the last hour: the daemon's (docker/lifecycle.ts), or, from a collector that
+    // does not say who started it, every start beyond the container's first.
     const firstStartInHour = createdMs >= now - 3600_000 ? 1 : 0;
+    const restarts =
+      num(e?.annotatedStarts) > 0
+        ? num(e?.daemonStartsLastHour)
+        : Math.max(0, num(e?.startsLastHour) - firstStartInHour);
     const lastStart = e && num(e.starts) > 0 ? fromChTime(String(e.lastStart)) : null;
     const running = c.state === "running";
     const h = historyOf.get(key(c));
@@ -152,7 +159,7 @@ export async function containerOverview(store: Store, q: ContainerOverviewQuery)
       ioWriteBytesPerSecond: round(r?.ioWrite, 1),
       pids: num(r?.pids),
       lastSample: r ? fromChTime(String(r.lastSample)) : null,
-      restarts: Math.max(0, num(e?.startsLastHour) - firstStartInHour),
+      restarts,
       history: { stepSeconds: stepMs / 1000, cpuCores: h?.cpu ?? [], memoryWorkingSetBytes: h?.mem ?? [] },
     };
   });

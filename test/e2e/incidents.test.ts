@@ -120,6 +120,12 @@ describe("incidents", () => {
       return (containers[0]?.restarts ?? 0) >= 2 ? containers : undefined;
     });
     expect(known?.restartCount).toBeGreaterThanOrEqual(1);
+    // The TUI's overview counts the same daemon restarts (not the person's first start).
+    const { containers: overview } = await getJson<{ containers: { name: string; restarts: number }[] }>(
+      up.url,
+      "/api/v1/overview/containers",
+    );
+    expect(overview.find((c) => c.name === loop)?.restarts).toBeGreaterThanOrEqual(2);
     const { events } = await getJson<{ events: { attributes: Record<string, string> }[] }>(
       up.url,
       `/api/v1/events?container=${loop}&action=start&since=1h`,
