@@ -116,7 +116,14 @@ export class Collector {
     const inventory = new DockerInventory(docker, o.log.child({ component: "inventory" }));
     // Receivers first: Docker refuses to start a container whose syslog-TCP or fluentd endpoint is down.
     this.#receivers = o.receivers ? createReceivers(o.receivers) : [];
-    for (const receiver of this.#receivers) await this.#startSource(receiver, inventory);
+    for (const receiver of this.#receivers) {
+      await this.#startSource(receiver, inventory).catch((err: Error) => {
+        const flag = `--${receiver.name}-listen`;
+        throw new Error(
+          `the ${receiver.name} receiver cannot start: ${err.message}; move it with ${flag} HOST:PORT or turn it off with ${flag} off`,
+        );
+      });
+    }
     await inventory
       .sync()
       .catch((err) => o.log.error({ err: String(err) }, `cannot list containers via ${o.dockerSocket}`));

@@ -1,9 +1,11 @@
 // Spine test 7: `fleetscope up`, started the way the README's Quick start does (scripts/up.sh),
 // answers its API, and SIGTERM stops it cleanly: exit 0, and the store is released intact.
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerRow } from "../helpers/api-types.ts";
 import {
   FleetscopeProcess,
+  fleetscope,
   freePort,
   getJson,
   REPO,
@@ -64,5 +66,30 @@ describe("fleetscope up via scripts/up.sh", () => {
     after = await startAggregator(`${dir.path}`, port2);
     const again = await getJson<{ hosts: { host: string }[] }>(`http://127.0.0.1:${port2}`, "/api/v1/hosts");
     expect(again.hosts).toEqual(hosts.hosts);
+  });
+
+  it("refuses to start, with the flag to change, when a receiver's port is taken", async () => {
+    const taken = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => taken.listen(port, "127.0.0.1", resolve));
+    try {
+      const blocked = fleetscope([
+        "up",
+        "--data",
+        `${dir.path}/blocked`,
+        "--listen",
+        `127.0.0.1:${await freePort()}`,
+        ...TEST_COLLECTOR_FLAGS,
+        "--fluentd-listen",
+        `127.0.0.1:${port}`,
+      ]);
+      expect((await blocked.exited).code).toBe(1);
+      expect(blocked.stderr).toContain(
+        `the fluentd receiver cannot start: listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+      );
+      expect(blocked.stderr).toContain("--fluentd-listen off");
+    } finally {
+      taken.close();
+    }
   });
 });
