@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { REPO } from "../../test/helpers/stack.ts";
@@ -37,27 +38,43 @@ export async function processUsage(pid: number): Promise<{ cpuSeconds: number; r
   return { cpuSeconds: ticks / 100, rssBytes: rssPages * 4096 };
 }
 
-/** Samples a process every `everyMs` until stopped: peak RSS and CPU used in between. */
-export function watchProcess(pid: number, everyMs = 200) {
+/** CPU seconds (user+system, all threads) of a process, read synchronously. */
+function cpuSecondsNow(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(stat[11]) + Number(stat[12])) / 100;
+}
+
+/** VmHWM: the kernel's own peak RSS of the process since it started (catches spikes between samples). */
+function peakRssSinceStart(pid: number): number {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+  return Number(kb ?? 0) * 1024;
+}
+
+/**
+ * Watches a process from now until stop(): CPU used in exactly that window (read at both ends),
+ * and its peak RSS — sampled every `everyMs`, or the kernel's VmHWM when `sinceStart` says the
+ * process was started for this window, so its lifetime peak is the window's peak.
+ */
+export function watchProcess(pid: number, { everyMs = 200, sinceStart = false } = {}) {
   let peakRss = 0;
-  let first: number | undefined;
-  let last = 0;
+  const cpu0 = cpuSecondsNow(pid);
   const t0 = performance.now();
   const timer = setInterval(async () => {
     const u = await processUsage(pid).catch(() => undefined);
-    if (!u) return;
-    first ??= u.cpuSeconds;
-    last = u.cpuSeconds;
-    peakRss = Math.max(peakRss, u.rssBytes);
+    if (u) peakRss = Math.max(peakRss, u.rssBytes);
   }, everyMs);
   return {
     stop() {
       clearInterval(timer);
       const wall = (performance.now() - t0) / 1000;
-      return { peakRssBytes: peakRss, cpuCores: (last - (first ?? last)) / wall };
+      const cpuSeconds = cpuSecondsNow(pid) - cpu0;
+      if (sinceStart) peakRss = Math.max(peakRss, peakRssSinceStart(pid));
+      return { peakRssBytes: peakRss, cpuSeconds, cpuCores: cpuSeconds / wall };
     },
   };
 }
+
+export const median = (xs: number[]) => percentile(xs, 50);
 
 export const MiB = 1024 * 1024;
 export const fmt = (n: number, digits = 0) =>
