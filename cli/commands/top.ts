@@ -44,6 +44,14 @@ export function registerTop(program: Command): void {
         .argParser(parseDurationArg),
     )
     .action(async (f: TopFlags) => {
+      if (!process.stdout.isTTY)
+        throw new Error(
+          "top needs a terminal (stdout is not one); for scripts use `fleetscope logs` or the API",
+        );
+      // ink draws only the last frame when it believes it runs in CI (CI=… in the environment,
+      // read when ink loads); on a real terminal the person wants every frame.
+      process.env.CI = "false";
+      process.env.CONTINUOUS_INTEGRATION = "false";
       // ink and React load only here: the other commands start without them.
       const { runTop } = await import("../../tui/run.ts");
       await runTop({ ...f, intervalMs: f.interval });

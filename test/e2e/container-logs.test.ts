@@ -4,7 +4,14 @@ import { appendFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import type { LogRow } from "../helpers/api-types.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
-import { containerLines, numbersOf, printLinesScript } from "../helpers/numbered-lines.ts";
+import {
+  bothStreamsScript,
+  containerLines,
+  numbersByStream,
+  numbersOf,
+  oneTo,
+  printLinesScript,
+} from "../helpers/numbered-lines.ts";
 import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -16,7 +23,7 @@ describe("container logs through the whole pipeline", () => {
   const up = useUpStack("logs", [name]);
 
   it("stores every stdout and stderr line with container name and stream, in order", async () => {
-    const script = `${printLinesScript(`${marker} out`, N)}; ${printLinesScript(`${marker} err`, N, { stderr: true })}`;
+    const script = bothStreamsScript(marker, N);
     await docker("run", "--name", name, BUSYBOX, "sh", "-c", script);
 
     const rows = await waitFor("all lines stored", async () => {
@@ -25,11 +32,7 @@ describe("container logs through the whole pipeline", () => {
     });
     expect(rows).toHaveLength(2 * N);
     expect(new Set(rows.map((r: LogRow) => r.containerName))).toEqual(new Set([name]));
-    const out = rows.filter((r) => r.stream === "stdout");
-    const err = rows.filter((r) => r.stream === "stderr");
-    const seq = Array.from({ length: N }, (_, i) => i + 1);
-    expect(numbersOf(out, `${marker} out`)).toEqual(seq);
-    expect(numbersOf(err, `${marker} err`)).toEqual(seq);
+    expect(numbersByStream(rows, marker)).toEqual({ stdout: oneTo(N), stderr: oneTo(N) });
     // Across streams Docker stamps lines when its copier reads each pipe, so only the order
     // within a stream is the container's own.
   });

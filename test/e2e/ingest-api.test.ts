@@ -1,10 +1,10 @@
 // The ingest endpoint on its own: acks after commit, drops a replayed batch id, rejects bad
 // records one by one (storing the rest), refuses wrong tokens and counts all of it in /metrics.
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LogRow } from "../helpers/api-types.ts";
 import { logRecord } from "../helpers/log-record.ts";
-import { type FleetscopeProcess, freePort, getJson, startAggregator, tempDir } from "../helpers/stack.ts";
+import { getJson, useAggregator } from "../helpers/stack.ts";
 
 const TOKEN = "test-token-123";
 
@@ -23,23 +23,10 @@ function logLine(i: number, marker: string) {
 }
 
 describe("ingest API", () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let agg: FleetscopeProcess;
-  let url: string;
-
-  beforeAll(async () => {
-    dir = await tempDir("ingest");
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    agg = await startAggregator(dir.path, port, TOKEN);
-  });
-  afterAll(async () => {
-    await agg?.stop();
-    await dir?.remove();
-  });
+  const agg = useAggregator("ingest", TOKEN);
 
   const post = (body: string, { token = TOKEN, gzip = true } = {}) =>
-    fetch(`${url}/api/v1/ingest`, {
+    fetch(`${agg.url}/api/v1/ingest`, {
       method: "POST",
       headers: {
         "content-type": "application/x-ndjson",
@@ -51,7 +38,7 @@ describe("ingest API", () => {
   const stored = async (marker: string) =>
     (
       await getJson<{ logs: LogRow[] }>(
-        url,
+        agg.url,
         `/api/v1/logs?container=${marker}&since=2026-11-22T00:00:00Z&limit=1000`,
       )
     ).logs;
@@ -100,7 +87,7 @@ describe("ingest API", () => {
     const unauthorized = await post("{}", { token: "wrong" });
     expect(unauthorized.status).toBe(401);
     expect((await unauthorized.json()).error).toMatch(/token/);
-    const garbage = await fetch(`${url}/api/v1/ingest`, {
+    const garbage = await fetch(`${agg.url}/api/v1/ingest`, {
       method: "POST",
       headers: {
         "content-type": "application/x-ndjson",
@@ -114,7 +101,7 @@ describe("ingest API", () => {
   });
 
   it("counts what it stored and refused in /metrics", async () => {
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const text = await (await fetch(`${agg.url}/metrics`)).text();
     expect(text).toMatch(/^fleetscope_aggregator_rejected_records_total 2$/m);
     expect(text).toMatch(/^fleetscope_aggregator_batches_total\{outcome="unauthorized"\} 1$/m);
     expect(text).toMatch(/^fleetscope_aggregator_batches_total\{outcome="rejected"\} 1$/m);

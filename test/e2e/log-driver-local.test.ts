@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LogRow } from "../helpers/api-types.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import {
+  bothStreamsScript,
   containerLines,
-  numbersOf,
+  numbersByStream,
+  oneTo,
   printLinesScript,
   storedNumbersOnceDrained,
   tally,
@@ -51,7 +53,7 @@ describe("the local log driver, through the Docker API", () => {
   });
 
   it("stores every stdout and stderr line of a local-driver container, in order, with its stream", async () => {
-    const script = `${printLinesScript(`${marker} out`, N)}; ${printLinesScript(`${marker} err`, N, { stderr: true })}`;
+    const script = bothStreamsScript(marker, N);
     await docker("run", "--log-driver", "local", "--name", name, BUSYBOX, "sh", "-c", script);
     expect(await docker("inspect", "-f", "{{.HostConfig.LogConfig.Type}}", name)).toBe("local");
 
@@ -63,19 +65,7 @@ describe("the local log driver, through the Docker API", () => {
     expect(new Set(rows.map((r: LogRow) => `${r.containerName} ${r.source}`))).toEqual(
       new Set([`${name} docker-local`]),
     );
-    const seq = Array.from({ length: N }, (_, i) => i + 1);
-    expect(
-      numbersOf(
-        rows.filter((r) => r.stream === "stdout"),
-        `${marker} out`,
-      ),
-    ).toEqual(seq);
-    expect(
-      numbersOf(
-        rows.filter((r) => r.stream === "stderr"),
-        `${marker} err`,
-      ),
-    ).toEqual(seq);
+    expect(numbersByStream(rows, marker)).toEqual({ stdout: oneTo(N), stderr: oneTo(N) });
   });
 
   it("resumes after a collector SIGKILL without duplicates or gaps", async () => {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { LogRow } from "../helpers/api-types.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
-import { containerLines, numbersOf, printLinesScript } from "../helpers/numbered-lines.ts";
+import { bothStreamsScript, containerLines, numbersByStream, oneTo } from "../helpers/numbered-lines.ts";
 import { fixtureText, LOG_FIXTURES } from "../helpers/producer-lines.ts";
 import { useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -34,8 +34,7 @@ describe.each(["json-file", "journald"])("the %s log driver", (driver) => {
 
   it("stores N numbered lines per stream under the container's name, in order, with the stream", async () => {
     const script = [
-      printLinesScript(`${marker} out`, N),
-      printLinesScript(`${marker} err`, N, { stderr: true }),
+      bothStreamsScript(marker, N),
       ...EXTRA,
       `printf 'ctl a\\000b\\001c\\033[31mred \\377 end\\n'`,
       `awk 'BEGIN{s=""; for(i=0;i<10000;i++) s=s "y"; print s}'`,
@@ -52,19 +51,7 @@ describe.each(["json-file", "journald"])("the %s log driver", (driver) => {
       new Set([`${name} ${driver === "journald" ? "journald" : "docker-json"}`]),
     );
     expect(rows.every((r) => r.containerId.length === 64)).toBe(true);
-    const seq = Array.from({ length: N }, (_, i) => i + 1);
-    expect(
-      numbersOf(
-        rows.filter((r) => r.stream === "stdout"),
-        `${marker} out`,
-      ),
-    ).toEqual(seq);
-    expect(
-      numbersOf(
-        rows.filter((r) => r.stream === "stderr"),
-        `${marker} err`,
-      ),
-    ).toEqual(seq);
+    expect(numbersByStream(rows, marker)).toEqual({ stdout: oneTo(N), stderr: oneTo(N) });
   });
 
   it("derives severity from level fields and words, and keeps structured fields as attributes", () => {

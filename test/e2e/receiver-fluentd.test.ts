@@ -5,7 +5,7 @@ import { connect } from "node:net";
 import { decode, encode } from "@msgpack/msgpack";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
-import { containerLines, numbersOf, printLinesScript } from "../helpers/numbered-lines.ts";
+import { containerLines, numbersByStream, oneTo, printLinesScript } from "../helpers/numbered-lines.ts";
 import { type FleetscopeProcess, freePort, startUp, tempDir } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -57,19 +57,7 @@ describe("fluentd receiver with Docker's fluentd driver", () => {
       { timeoutMs: 120_000 },
     );
     expect(rows).toHaveLength(n + stderr);
-    const seq = (k: number) => Array.from({ length: k }, (_, i) => i + 1);
-    expect(
-      numbersOf(
-        rows.filter((r) => r.stream === "stdout"),
-        `${marker} out`,
-      ),
-    ).toEqual(seq(n));
-    expect(
-      numbersOf(
-        rows.filter((r) => r.stream === "stderr"),
-        `${marker} err`,
-      ),
-    ).toEqual(seq(stderr));
+    expect(numbersByStream(rows, marker)).toEqual({ stdout: oneTo(n), stderr: oneTo(stderr) });
     for (const r of rows)
       expect(r).toMatchObject({ source: "fluentd", containerName: name, severityNumber: 0 });
   }

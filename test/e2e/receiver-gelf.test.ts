@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { TRUNCATION_MARKER } from "../../collector/logs/truncate.ts";
 import type { LogRow } from "../helpers/api-types.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
-import { containerLines, numbersOf, printLinesScript } from "../helpers/numbered-lines.ts";
+import { bothStreamsScript, containerLines, numbersByStream, oneTo } from "../helpers/numbered-lines.ts";
 import { freePort, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -28,7 +28,7 @@ describe("GELF receiver with Docker's gelf driver", () => {
     const marker = `marker-${name}`;
     // A few short pauses: UDP has no flow control, and the machine is shared with other suites.
     const pace = { sleepEvery: 100, sleepUs: 5000 };
-    const script = `${printLinesScript(`${marker} out`, N, pace)}; ${printLinesScript(`${marker} err`, N, { ...pace, stderr: true })}`;
+    const script = bothStreamsScript(marker, N, N, pace);
     await docker(
       "run",
       "--name",
@@ -48,11 +48,7 @@ describe("GELF receiver with Docker's gelf driver", () => {
       return r.length >= 2 * N ? r : undefined;
     });
     expect(rows).toHaveLength(2 * N);
-    const seq = Array.from({ length: N }, (_, i) => i + 1);
-    const out = rows.filter((r) => r.stream === "stdout");
-    const err = rows.filter((r) => r.stream === "stderr");
-    expect(numbersOf(out, `${marker} out`)).toEqual(seq);
-    expect(numbersOf(err, `${marker} err`)).toEqual(seq);
+    expect(numbersByStream(rows, marker)).toEqual({ stdout: oneTo(N), stderr: oneTo(N) });
     for (const r of rows) {
       expect(r).toMatchObject({ source: "gelf", containerName: name, severityNumber: 0 });
       expect(r.containerId).toHaveLength(64);

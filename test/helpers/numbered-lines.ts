@@ -31,6 +31,33 @@ export function numbersOf(rows: LogRow[], marker: string): number[] {
     .map((r) => Number(r.body.slice(marker.length + 1)));
 }
 
+/** `<marker> out 1..nOut` on stdout, then `<marker> err 1..nErr` on stderr (same options as above). */
+export function bothStreamsScript(
+  marker: string,
+  nOut: number,
+  nErr = nOut,
+  pace: { sleepEvery?: number; sleepUs?: number } = {},
+): string {
+  return `${printLinesScript(`${marker} out`, nOut, pace)}; ${printLinesScript(`${marker} err`, nErr, { ...pace, stderr: true })}`;
+}
+
+/** The numbers of each stream's lines (as printed by bothStreamsScript), in stored order. */
+export function numbersByStream(rows: LogRow[], marker: string): { stdout: number[]; stderr: number[] } {
+  return {
+    stdout: numbersOf(
+      rows.filter((r) => r.stream === "stdout"),
+      `${marker} out`,
+    ),
+    stderr: numbersOf(
+      rows.filter((r) => r.stream === "stderr"),
+      `${marker} err`,
+    ),
+  };
+}
+
+/** 1..n */
+export const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+
 /** Asserts-friendly summary: how many distinct numbers, how many duplicates, how many missing of 1..n. */
 export function tally(
   numbers: number[],

@@ -185,6 +185,29 @@ export function useUpStack(
   };
 }
 
+/** An aggregator on a temp dir and a free port for one test file, stopped and removed after. */
+export function useAggregator(prefix: string, token?: string): { readonly url: string } {
+  let agg: FleetscopeProcess | undefined;
+  let dir: { path: string; remove: () => Promise<void> } | undefined;
+  let url: string | undefined;
+  beforeAll(async () => {
+    dir = await tempDir(prefix);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    agg = await startAggregator(dir.path, port, token);
+  });
+  afterAll(async () => {
+    await agg?.stop();
+    await dir?.remove();
+  });
+  return {
+    get url() {
+      if (!url) throw new Error("the aggregator is not started yet");
+      return url;
+    },
+  };
+}
+
 /**
  * A fleet on this machine for one test file: an aggregator and one collector per host name
  * (each sees this machine's containers, under its own host name).

@@ -4,13 +4,13 @@
 // are counted in /metrics, a gzip bomb is refused, and the aggregator keeps serving.
 import { createGzip, gzipSync } from "node:zlib";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ingestBatch } from "../../aggregator/ingest/ingest.ts";
 import { createAggregatorMetrics } from "../../aggregator/metrics.ts";
 import type { Store } from "../../aggregator/store/store.ts";
 import { BatchFormatError } from "../../protocol/batch.ts";
 import { logRecord } from "../helpers/log-record.ts";
-import { type FleetscopeProcess, freePort, startAggregator, tempDir } from "../helpers/stack.ts";
+import { useAggregator } from "../helpers/stack.ts";
 
 const RUNS = 100_000;
 const GZIP_RUNS = 20_000;
@@ -104,19 +104,7 @@ async function gzipBomb(): Promise<Buffer> {
 }
 
 describe("fuzz: POST /api/v1/ingest on a real aggregator", () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let agg: FleetscopeProcess;
-  let url: string;
-  beforeAll(async () => {
-    dir = await tempDir("fuzz-ingest");
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    agg = await startAggregator(dir.path, port, TOKEN);
-  });
-  afterAll(async () => {
-    await agg?.stop();
-    await dir?.remove();
-  });
+  const agg = useAggregator("fuzz-ingest", TOKEN);
 
   it(`answers ${HTTP_RUNS} random requests with 200 or a 4xx and a message, counted in /metrics`, async () => {
     const request = fc.record({
@@ -127,7 +115,7 @@ describe("fuzz: POST /api/v1/ingest on a real aggregator", () => {
     const statuses: number[] = [];
     for (const r of fc.sample(request, { numRuns: HTTP_RUNS, seed: 6 })) {
       const [b, gzipped] = r.body;
-      const res = await fetch(`${url}/api/v1/ingest`, {
+      const res = await fetch(`${agg.url}/api/v1/ingest`, {
         method: "POST",
         headers: {
           "content-type": "application/x-ndjson",
@@ -147,7 +135,7 @@ describe("fuzz: POST /api/v1/ingest on a real aggregator", () => {
     expect(tally(200)).toBeGreaterThan(10);
     expect(tally(400)).toBeGreaterThan(10);
     expect(tally(401)).toBeGreaterThan(10);
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const text = await (await fetch(`${agg.url}/metrics`)).text();
     const metric = (outcome: string) =>
       Number(
         new RegExp(`^fleetscope_aggregator_batches_total\\{outcome="${outcome}"\\} (\\d+)$`, "m").exec(
@@ -160,7 +148,7 @@ describe("fuzz: POST /api/v1/ingest on a real aggregator", () => {
   });
 
   it("refuses a gzip bomb with a 400 and keeps serving", async () => {
-    const res = await fetch(`${url}/api/v1/ingest`, {
+    const res = await fetch(`${agg.url}/api/v1/ingest`, {
       method: "POST",
       headers: {
         "content-type": "application/x-ndjson",
@@ -171,6 +159,6 @@ describe("fuzz: POST /api/v1/ingest on a real aggregator", () => {
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toMatch(/inflates past/);
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${agg.url}/healthz`)).status).toBe(200);
   });
 });
