@@ -12,6 +12,12 @@ export interface ContainerRef {
   image: string;
 }
 
+/**
+ * An empty attribute map without a prototype, for maps filled with keys a sender chose: a
+ * `__proto__` key is then stored like any other instead of being swallowed.
+ */
+export const newAttributes = (): Record<string, string> => Object.create(null);
+
 export interface LogRecord extends ContainerRef {
   kind: "log";
   time: Rfc3339;

@@ -115,11 +115,15 @@ export interface WhyAnswer {
     oomKilled: boolean;
     cause: string;
     stoppedByPerson: boolean;
+    ranForMs?: number | null;
+    restartPolicy?: string;
+    /** The kernel's report from the journal: which process it killed, at what usage. */
+    oomKill?: { pid: number; process: string; usageBytes: number; limitBytes: number } | null;
   };
   memoryLimitBytes: number;
   lastLogs: LogLine[];
   samples: { time: string; memoryWorkingSetBytes: number; cpuCores: number }[];
-  restarts: { startsInLastHour: number; history: EventRow[] };
+  restarts: { startsInLastHour: number; byDaemonInLastHour?: number; history: EventRow[] };
   processes: ProcessRow[];
   hostEvents: EventRow[];
   incidents: IncidentRow[];

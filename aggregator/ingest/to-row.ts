@@ -1,5 +1,6 @@
 // Turns one wire record into a row of its table, checking every field's type on the way:
 // a record that fails is rejected alone, with a message saying which field and why.
+import { newAttributes } from "../../protocol/records.ts";
 import type { Table } from "../store/store.ts";
 
 export class RecordError extends Error {}
@@ -60,7 +61,7 @@ function map(r: Obj, key: string): Record<string, string> {
   if (v === undefined || v === null) return {};
   if (typeof v !== "object" || Array.isArray(v))
     throw new RecordError(`field "${key}" must be an object of strings`);
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = newAttributes();
   for (const [k, val] of Object.entries(v)) out[k] = typeof val === "string" ? val : JSON.stringify(val);
   return out;
 }

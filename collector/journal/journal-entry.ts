@@ -31,7 +31,7 @@
 //   journal.message_binary = "true" when MESSAGE was not valid UTF-8 (decoded with U+FFFD).
 //   journal.message_missing = "true" when MESSAGE was absent or null.
 
-import type { LogRecord } from "../../protocol/records.ts";
+import { type LogRecord, newAttributes } from "../../protocol/records.ts";
 import { nanosToRfc3339 } from "../../protocol/time.ts";
 
 /** One parsed line of `journalctl -o json`; values as described above. */
@@ -167,7 +167,7 @@ export function journalEntryToLogRecord(
   host: string,
   now: () => string = () => new Date().toISOString(),
 ): LogRecord {
-  const attributes: Record<string, string> = {};
+  const attributes: Record<string, string> = newAttributes();
   for (const [field, key] of ATTRIBUTE_FIELDS) {
     const v = text(entry, field);
     if (v !== "") attributes[key] = v;

@@ -2,6 +2,7 @@
 //   {"log":"text\n","stream":"stdout","attrs":{"app":"x"},"time":"2026-11-22T02:22:03.265459213Z"}
 // `attrs` is present only with `--log-opt labels=…/env=…`. A `log` not ending in "\n" is a
 // partial piece of a line longer than 16 KiB (see partial-merger.ts).
+import { newAttributes } from "../../protocol/records.ts";
 
 export interface JsonFileLine {
   /** The raw piece, trailing newline included when the line is complete. */
@@ -40,7 +41,7 @@ export function parseJsonFileLine(text: string): JsonFileLineResult {
 /** Docker writes attrs as string → string; anything else is stringified rather than dropped. */
 function toAttrs(raw: unknown): Record<string, string> {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return {};
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = newAttributes();
   for (const [k, v] of Object.entries(raw)) out[k] = typeof v === "string" ? v : JSON.stringify(v);
   return out;
 }

@@ -23,7 +23,8 @@ const ERROR: Severity = { number: 17, text: "ERROR" };
 const FATAL: Severity = { number: 21, text: "FATAL" };
 
 /** Level names as programs spell them (lower-cased), including common abbreviations. */
-const BY_WORD: Record<string, Severity> = {
+// Looked up with words from the line: without a prototype, "__proto__" or "constructor" find nothing.
+const BY_WORD: Record<string, Severity> = Object.assign(Object.create(null), {
   trace: TRACE,
   trc: TRACE,
   finest: TRACE,
@@ -51,10 +52,15 @@ const BY_WORD: Record<string, Severity> = {
   emerg: FATAL,
   emergency: FATAL,
   alert: FATAL,
-};
+});
 
 /** klog / glog: `I1122 02:22:03.123456 …`. */
-const KLOG: Record<string, Severity> = { I: INFO, W: WARN, E: ERROR, F: FATAL };
+const KLOG: Record<string, Severity> = Object.assign(Object.create(null), {
+  I: INFO,
+  W: WARN,
+  E: ERROR,
+  F: FATAL,
+});
 
 /** Only the head of a line is searched for words: a level is stated early, text later may mention anything. */
 const HEAD_CHARS = 160;

@@ -76,7 +76,9 @@ describe("syslog receiver with Docker's syslog log driver", () => {
     const marker = uniqueName("syslog-malformed");
     const socket = createConnection(port, "127.0.0.1");
     await new Promise((resolve) => socket.once("connect", resolve));
-    socket.write(`<14>Nov 22 05:00:00 host probe[1]: ${marker} before\n`);
+    // RFC 3164 carries local time without a year: send the current one, so the line lies
+    // inside the query's window whatever the time of day.
+    socket.write(`<14>${rfc3164Stamp(new Date())} host probe[1]: ${marker} before\n`);
     socket.write("this line has no syslog header\n");
     for (let i = 1; i <= 3; i++) socket.write(`<11>1 - host probe 1 - - ${marker} after ${i}\n`);
     const metric = /^fleetscope_collector_malformed_input_total\{source="syslog"\} (\d+)$/m;
@@ -101,3 +103,11 @@ describe("syslog receiver with Docker's syslog log driver", () => {
     expect(up.proc.stderr + up.proc.stdout).not.toMatch(/syslog: connection failed|"level":50/);
   });
 });
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/** `Nov 22 05:00:00` in local time, as an RFC 3164 sender writes it. */
+function rfc3164Stamp(d: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  const day = String(d.getDate()).padStart(2, " ");
+  return `${MONTHS[d.getMonth()]} ${day} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}

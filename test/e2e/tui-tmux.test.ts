@@ -50,6 +50,8 @@ describe("fleetscope top under tmux", () => {
     expect(s).toContain(`containers › why ${name}`);
     expect(s).toMatch(/exit code: 137 \(SIGKILL\) +OOMKilled: yes/);
     expect(s).toContain(marker);
+    // The kernel's own report, from the journal, names the process it killed.
+    s = await term.until(/kernel: +killed tail \(pid \d+\) at 16\.0M of 16\.0M/);
 
     await term.press("BSpace");
     await term.until(/^›.*OOM 137/m);

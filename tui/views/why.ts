@@ -6,7 +6,7 @@ import { ApiError } from "../api-client.ts";
 import type { WhyAnswer } from "../api-types.ts";
 import { chartRows } from "../chart.ts";
 import { type Line, seg, TextPanel } from "../components/text-panel.ts";
-import { bytes, clock } from "../format.ts";
+import { bytes, clock, duration } from "../format.ts";
 import { useShell } from "../shell-context.ts";
 import { usePoll } from "../use-poll.ts";
 import type { ViewPlugin } from "./view.ts";
@@ -43,8 +43,20 @@ export function whyLines(a: WhyAnswer, width: number): Line[] {
     seg(`${e.exitCode ?? "?"}${e.signal ? ` (${e.signal})` : ""}`, { bold: true }),
     seg("   OOMKilled: "),
     seg(e.oomKilled ? "yes" : "no", { bold: true, color: e.oomKilled ? "red" : undefined }),
-    seg(`   starts in the last hour: ${a.restarts.startsInLastHour}`),
-    seg(a.container.restartPolicy ? `   restart policy: ${a.container.restartPolicy}` : ""),
+    seg(e.ranForMs != null ? `   ran for: ${duration(e.ranForMs / 1000)}` : ""),
+  ]);
+  if (e.oomKill)
+    out.push([
+      seg("  kernel:    "),
+      seg(`killed ${e.oomKill.process} (pid ${e.oomKill.pid})`, { color: "red" }),
+      seg(` at ${bytes(e.oomKill.usageBytes)} of ${bytes(e.oomKill.limitBytes)}`),
+    ]);
+  const policy = e.restartPolicy || a.container.restartPolicy;
+  const byDaemon = a.restarts.byDaemonInLastHour;
+  out.push([
+    seg(`  restarts:  ${a.restarts.startsInLastHour} starts in the last hour`),
+    seg(byDaemon !== undefined ? `, ${byDaemon} by the daemon` : ""),
+    seg(policy ? `   restart policy: ${policy}` : ""),
   ]);
   const mem = a.samples.map((s) => s.memoryWorkingSetBytes);
   const cpu = a.samples.map((s) => s.cpuCores);

@@ -4,7 +4,7 @@
 // 16 KiB pieces of a longer line (kept as attributes). The tag (default: the short container id)
 // becomes the identifier. Records from other fluent loggers keep every key as an attribute and
 // take their body from `log`, else `message`, else the whole record as JSON.
-import type { LogRecord } from "../../../protocol/records.ts";
+import { type LogRecord, newAttributes } from "../../../protocol/records.ts";
 import { nanosToRfc3339 } from "../../../protocol/time.ts";
 import type { ContainerInventory } from "../../docker/inventory.ts";
 import { resolveContainer } from "../identity.ts";
@@ -37,7 +37,7 @@ export function fluentdToLogRecord(
   // What became body, identity and stream is not repeated as an attribute.
   const consumed = new Set([bodyKey, stream ? "source" : undefined]);
   if (sentId !== undefined) for (const k of ["container_id", "container_name"]) consumed.add(k);
-  const attributes: Record<string, string> = {};
+  const attributes: Record<string, string> = newAttributes();
   for (const [key, value] of Object.entries(r)) {
     if (consumed.has(key)) continue;
     const v = attributeValue(value);

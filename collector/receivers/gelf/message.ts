@@ -7,7 +7,7 @@
 // does; a GELF library that sends a real level gets it mapped (syslog level → OpenTelemetry).
 // The body is not cut here: the pipeline cuts every source's lines at --max-line-size and counts
 // them; the receiver bounds the whole message (maxMessageBytes) so memory stays bounded.
-import type { LogRecord } from "../../../protocol/records.ts";
+import { type LogRecord, newAttributes } from "../../../protocol/records.ts";
 import { nanosToRfc3339 } from "../../../protocol/time.ts";
 import type { ContainerInventory } from "../../docker/inventory.ts";
 import { priorityToSeverity } from "../../journal/journal-entry.ts";
@@ -48,7 +48,7 @@ export function gelfToLogRecord(
   const sent = { id: str(m._container_id), name: str(m._container_name), image: str(m._image_name) };
   const ref = resolveContainer(ctx.inventory, sent);
   const known = ref.containerId !== "" && ctx.inventory.get(ref.containerId) !== undefined;
-  const attributes: Record<string, string> = {};
+  const attributes: Record<string, string> = newAttributes();
   for (const [key, value] of Object.entries(m)) {
     if (CONSUMED.has(key) || IDENTITY.has(key) || (known && DOCKER_META.has(key))) continue;
     const text = attributeValue(value);

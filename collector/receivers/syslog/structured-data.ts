@@ -1,5 +1,6 @@
 // RFC 5424 STRUCTURED-DATA: `-`, or elements `[SD-ID PARAM="VALUE" …]` back to back, where a
 // VALUE escapes `"`, `\` and `]` with a backslash. Kept as attributes `sd-id.param` → value.
+import { newAttributes } from "../../../protocol/records.ts";
 
 /** More parameters than this in one message are not kept (the line still is). */
 export const MAX_SD_PARAMS = 64;
@@ -15,7 +16,7 @@ const NAME = /[!#-<>-\\^-~]{1,32}/y;
 export function parseStructuredData(text: string, at: number): SdResult {
   if (text[at] === "-") return { ok: true, params: {}, end: at + 1 };
   if (text[at] !== "[") return { ok: false, reason: "expected - or [" };
-  const params: Record<string, string> = {};
+  const params: Record<string, string> = newAttributes();
   let count = 0;
   let i = at;
   while (text[i] === "[") {
