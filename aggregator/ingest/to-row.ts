@@ -32,6 +32,13 @@ function uint(r: Obj, key: string): number {
   return Math.round(v);
 }
 
+/** For UInt32 columns (pids, uids, thread counts): a larger value would wrap silently in the store. */
+function uint32(r: Obj, key: string): number {
+  const v = uint(r, key);
+  if (v > 0xffffffff) throw new RecordError(`field "${key}" must be at most 2^32 - 1`);
+  return v;
+}
+
 /** A number that must not be negative, kept as is (load, seconds, cores). */
 function nonNegative(r: Obj, key: string): number {
   const v = num(r, key);
@@ -149,7 +156,7 @@ const MAPPERS: Record<string, (r: Obj) => Obj> = {
     stream: str(r, "stream", { required: false, max: 32 }),
     unit: str(r, "unit", { required: false, max: 256 }),
     identifier: str(r, "identifier", { required: false, max: 256 }),
-    pid: uint(r, "pid"),
+    pid: uint32(r, "pid"),
     severity_number: Math.min(24, uint(r, "severityNumber")),
     severity_text: str(r, "severityText", { required: false, max: 32 }),
     body: str(r, "body", { max: 16 << 20 }),
@@ -168,7 +175,7 @@ const MAPPERS: Record<string, (r: Obj) => Obj> = {
     memory_rss_bytes: uint(r, "memoryRssBytes"),
     memory_cache_bytes: uint(r, "memoryCacheBytes"),
     memory_limit_bytes: uint(r, "memoryLimitBytes"),
-    pids: uint(r, "pids"),
+    pids: uint32(r, "pids"),
     blkio_read_bytes: uint(r, "blkioReadBytes"),
     blkio_write_bytes: uint(r, "blkioWriteBytes"),
     network_rx_bytes: uint(r, "networkRxBytes"),
@@ -182,8 +189,8 @@ const MAPPERS: Record<string, (r: Obj) => Obj> = {
     memory_failcnt: uint(r, "memoryFailcnt"),
     memory_reservation_bytes: uint(r, "memoryReservationBytes"),
     oom_kills: uint(r, "oomKills"),
-    threads: uint(r, "threads"),
-    file_descriptors: uint(r, "fileDescriptors"),
+    threads: uint32(r, "threads"),
+    file_descriptors: uint32(r, "fileDescriptors"),
     network_rx_packets: uint(r, "networkRxPackets"),
     network_tx_packets: uint(r, "networkTxPackets"),
     network_rx_errors: uint(r, "networkRxErrors"),
@@ -213,7 +220,7 @@ const MAPPERS: Record<string, (r: Obj) => Obj> = {
     memory_limit_bytes: uint(r, "memoryLimitBytes"),
     cpu_limit_cores: num(r, "cpuLimitCores"),
     restart_policy: str(r, "restartPolicy", { required: false, max: 64 }),
-    restart_count: uint(r, "restartCount"),
+    restart_count: uint32(r, "restartCount"),
   }),
   host: (r) => ({
     time: time(r),
@@ -256,21 +263,21 @@ const MAPPERS: Record<string, (r: Obj) => Obj> = {
     ),
   }),
   process: (r) => {
-    const pid = uint(r, "pid");
+    const pid = uint32(r, "pid");
     if (pid < 1) throw new RecordError('field "pid" must be a positive integer');
     return {
       ...identity(r),
       pid,
-      ns_pid: uint(r, "nsPid") || pid,
-      ppid: uint(r, "ppid"),
-      uid: uint(r, "uid"),
+      ns_pid: uint32(r, "nsPid") || pid,
+      ppid: uint32(r, "ppid"),
+      uid: uint32(r, "uid"),
       user: str(r, "user", { max: 256 }),
       command: str(r, "command", { max: 64 }),
       cmdline: str(r, "cmdline", { required: false, max: 8192 }),
       state: str(r, "state", { max: 8 }),
       cpu_percent: nonNegative(r, "cpuPercent"),
       rss_bytes: uint(r, "rssBytes"),
-      threads: uint(r, "threads"),
+      threads: uint32(r, "threads"),
       start_time: time(r, "startTime"),
     };
   },

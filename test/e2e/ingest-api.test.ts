@@ -66,19 +66,22 @@ describe("ingest API", () => {
   it("rejects bad records alone, says why, and stores the rest", async () => {
     const marker = "mixed";
     const body = [
-      JSON.stringify({ v: 1, batchId: "test-mixed-1", collectorId: "t", host: "ingest-host", count: 4 }),
+      JSON.stringify({ v: 1, batchId: "test-mixed-1", collectorId: "t", host: "ingest-host", count: 5 }),
       logLine(1, marker),
       "{not json",
       JSON.stringify({ kind: "log", time: "yesterday" }),
+      // A pid past the UInt32 column would be stored wrapped (2^40 → 0) if it were let through.
+      JSON.stringify({ ...JSON.parse(logLine(3, marker)), pid: 2 ** 40 }),
       logLine(2, marker),
     ].join("\n");
     const res = await post(body, { gzip: false });
     expect(res.status).toBe(200);
     const ack = await res.json();
-    expect(ack).toMatchObject({ accepted: 2, rejected: 2 });
+    expect(ack).toMatchObject({ accepted: 2, rejected: 3 });
     expect(ack.errors).toEqual([
       "record 2: not valid JSON",
       expect.stringMatching(/^record 3: field "time" must be an RFC 3339/),
+      'record 4: field "pid" must be at most 2^32 - 1',
     ]);
     expect((await stored(marker)).map((l) => l.body).sort()).toEqual([`${marker} 1`, `${marker} 2`]);
   });
@@ -102,7 +105,7 @@ describe("ingest API", () => {
 
   it("counts what it stored and refused in /metrics", async () => {
     const text = await (await fetch(`${agg.url}/metrics`)).text();
-    expect(text).toMatch(/^fleetscope_aggregator_rejected_records_total 2$/m);
+    expect(text).toMatch(/^fleetscope_aggregator_rejected_records_total 3$/m);
     expect(text).toMatch(/^fleetscope_aggregator_batches_total\{outcome="unauthorized"\} 1$/m);
     expect(text).toMatch(/^fleetscope_aggregator_batches_total\{outcome="rejected"\} 1$/m);
     expect(text).toMatch(/^fleetscope_aggregator_batches_total\{outcome="stored"\} 3$/m);
