@@ -1,10 +1,10 @@
 import { type Command, Option } from "commander";
+import { renderSafe } from "../../collector/logs/sanitize.ts";
 import { createApiClient, Unreachable } from "../../tui/api-client.ts";
 import type { LogLine } from "../../tui/api-types.ts";
 import { LogTail } from "../../tui/log-tail.ts";
 import { logFilterToParams } from "../log-filter.ts";
 import { DEFAULT_LISTEN, parseDurationArg, parseUrl } from "../options.ts";
-import { safe } from "../render/why-text.ts";
 
 interface LogsFlags {
   url: string;
@@ -25,7 +25,7 @@ function parseLimit(value: string): number {
 const who = (l: LogLine) => l.containerName || l.unit || l.identifier || l.source;
 
 export function formatLogLine(l: LogLine): string {
-  return `${l.time.slice(0, 23).replace("T", " ")} ${l.host} ${who(l)} ${l.stream || "-"} ${safe(l.body)}`;
+  return `${l.time.slice(0, 23).replace("T", " ")} ${l.host} ${who(l)} ${l.stream || "-"} ${renderSafe(l.body)}`;
 }
 
 export function registerLogs(program: Command): void {

@@ -44,9 +44,6 @@ export function sparkline(values: number[], top: number): string {
     .join("");
 }
 
-/** Strips control characters so a log line cannot drive the terminal. */
-export const safe = (s: string) => s.replace(/(?![\t\n])\p{Cc}/gu, "�");
-
 export function renderWhy(a: WhyAnswer, width = 100): string {
   const out: string[] = [];
   const e = a.event;
@@ -92,7 +89,7 @@ export function renderWhy(a: WhyAnswer, width = 100): string {
     out.push("", "processes at the last sample (host pid / container pid):");
     for (const p of a.processes.slice(0, 10)) {
       out.push(
-        `  ${String(p.pid).padStart(7)} ${String(p.nsPid).padStart(5)} ${p.user.padEnd(8)} ${p.cpuPercent.toFixed(1).padStart(5)}% ${mib(p.rssBytes).padStart(10)}  ${safe(p.cmdline).slice(0, width - 50)}`,
+        `  ${String(p.pid).padStart(7)} ${String(p.nsPid).padStart(5)} ${p.user.padEnd(8)} ${p.cpuPercent.toFixed(1).padStart(5)}% ${mib(p.rssBytes).padStart(10)}  ${renderSafe(p.cmdline).slice(0, width - 50)}`,
       );
     }
   }

@@ -3,7 +3,7 @@
 import { Box, Text } from "ink";
 import React, { useMemo } from "react";
 import { type LogParams, logFilterToParams } from "../../cli/log-filter.ts";
-import { safe } from "../../cli/render/why-text.ts";
+import { renderSafe } from "../../collector/logs/sanitize.ts";
 import type { LogLine } from "../api-types.ts";
 import { clock, padCell } from "../format.ts";
 import { LogTail } from "../log-tail.ts";
@@ -108,7 +108,7 @@ function Logs() {
       showWho ? h(Text, { key: "w", color: "blue" }, `${padCell(`${l.host}/${who}`, 20)} `) : null,
       h(Text, { key: "s", color: l.stream === "stderr" ? "red" : "gray" }, `${padCell(l.stream || "-", 6)} `),
     ];
-    const pieces = wrap ? chunks(safe(l.body), bodyWidth) : [safe(l.body)];
+    const pieces = wrap ? chunks(renderSafe(l.body), bodyWidth) : [renderSafe(l.body)];
     const rendered = pieces.map((piece, p) =>
       h(
         Text,

@@ -1,7 +1,7 @@
 // "Why did it die?" for the selected container (or incident): the event, exit code and OOM,
 // a chart of memory against its limit and of CPU, restart history, the last lines before it.
 import React from "react";
-import { safe } from "../../cli/render/why-text.ts";
+import { renderSafe } from "../../collector/logs/sanitize.ts";
 import { ApiError } from "../api-client.ts";
 import type { WhyAnswer } from "../api-types.ts";
 import { chartRows } from "../chart.ts";
@@ -96,14 +96,14 @@ export function whyLines(a: WhyAnswer, width: number): Line[] {
     out.push([
       seg(`  ${clock(l.time, true)} `, { dim: true }),
       seg(`${(l.stream || l.source).padEnd(7)} `, { color: l.stream === "stderr" ? "red" : undefined }),
-      seg(safe(l.body)),
+      seg(renderSafe(l.body)),
     ]);
   if (a.processes.length > 0) {
     out.push([], [seg("processes at the last sample (host pid / container pid):", { bold: true })]);
     for (const p of a.processes.slice(0, 10))
       out.push([
         seg(
-          `  ${String(p.pid).padStart(7)} ${String(p.nsPid).padStart(5)} ${p.user.padEnd(8)} ${p.cpuPercent.toFixed(1).padStart(5)}% ${bytes(p.rssBytes).padStart(6)}  ${safe(p.cmdline)}`,
+          `  ${String(p.pid).padStart(7)} ${String(p.nsPid).padStart(5)} ${p.user.padEnd(8)} ${p.cpuPercent.toFixed(1).padStart(5)}% ${bytes(p.rssBytes).padStart(6)}  ${renderSafe(p.cmdline)}`,
         ),
       ]);
   }
