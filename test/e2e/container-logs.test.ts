@@ -11,8 +11,9 @@ import {
   numbersOf,
   oneTo,
   printLinesScript,
+  storedLineCount,
 } from "../helpers/numbered-lines.ts";
-import { getJson, useUpStack } from "../helpers/stack.ts";
+import { useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const N = 500;
@@ -38,9 +39,7 @@ describe("container logs through the whole pipeline", () => {
   });
 
   it("counts the lines that match, per stream", async () => {
-    const count = async (extra: string) =>
-      (await getJson<{ count: number }>(up.url, `/api/v1/logs/count?container=${name}&since=1h${extra}`))
-        .count;
+    const count = (extra: string) => storedLineCount(up.url, name, extra);
     expect([await count(""), await count("&stream=stdout"), await count("&stream=stderr")]).toEqual([
       2 * N,
       N,

@@ -10,13 +10,13 @@ import {
   numbersByStream,
   oneTo,
   printLinesScript,
+  storedLineCount,
   storedNumbersOnceDrained,
   tally,
 } from "../helpers/numbered-lines.ts";
 import {
   type FleetscopeProcess,
   freePort,
-  getJson,
   startAggregator,
   startCollector,
   tempDir,
@@ -35,8 +35,7 @@ describe("the local log driver, through the Docker API", () => {
   const name = uniqueName("local");
   const slow = `${name}-slow`;
   const marker = `marker-${name}`;
-  const count = async (container: string) =>
-    (await getJson<{ count: number }>(url, `/api/v1/logs/count?container=${container}&since=1h`)).count;
+  const count = (container: string) => storedLineCount(url, container);
 
   beforeAll(async () => {
     dir = await tempDir("local-driver");

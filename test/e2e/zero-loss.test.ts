@@ -4,13 +4,12 @@
 // itself (test/helpers/offline-store.ts), not from paging the API.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
-import { printLinesScript } from "../helpers/numbered-lines.ts";
+import { printLinesScript, storedLineCount } from "../helpers/numbered-lines.ts";
 import { tallyStoredLines } from "../helpers/offline-store.ts";
 import { spooledBatches } from "../helpers/spool.ts";
 import {
   type FleetscopeProcess,
   freePort,
-  getJson,
   startAggregator,
   startCollector,
   tempDir,
@@ -25,8 +24,6 @@ async function metric(url: string, line: RegExp): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return Number(line.exec(text)?.[1] ?? 0);
 }
-const storedCount = async (url: string, name: string) =>
-  (await getJson<{ count: number }>(url, `/api/v1/logs/count?container=${name}&since=2h`)).count;
 
 describe("zero loss at 100k lines", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -54,7 +51,7 @@ describe("zero loss at 100k lines", () => {
   ) {
     await waitFor(
       "every line stored, spool drained",
-      async () => (await storedCount(at.url, at.name)) >= N && (await spooledBatches(at.spool)) === 0,
+      async () => (await storedLineCount(at.url, at.name)) >= N && (await spooledBatches(at.spool)) === 0,
       { timeoutMs: 120_000 },
     );
     for (const p of stack) await p.stop();
@@ -84,12 +81,12 @@ describe("zero loss at 100k lines", () => {
     for (const fifth of [1, 2, 3, 4]) {
       await waitFor(
         `${fifth}/5 of the lines stored`,
-        async () => (await storedCount(url, name)) >= (fifth * N) / 5,
+        async () => (await storedLineCount(url, name)) >= (fifth * N) / 5,
       );
       await col.stop("SIGKILL");
       col = await collector(url, spool);
     }
-    expect(await storedCount(url, name)).toBeLessThan(N); // the last kill really was mid-stream
+    expect(await storedLineCount(url, name)).toBeLessThan(N); // the last kill really was mid-stream
     await docker("wait", name);
     await expectEveryLineOnce({ url, spool, store, name }, col, agg);
   });
@@ -100,7 +97,7 @@ describe("zero loss at 100k lines", () => {
     let agg = await aggregator(store, port);
     const col = await collector(url, spool);
     await docker("run", "-d", "--name", name, BUSYBOX, "sh", "-c", printer(`m-${name}`));
-    await waitFor("a fifth of the lines stored", async () => (await storedCount(url, name)) >= N / 5);
+    await waitFor("a fifth of the lines stored", async () => (await storedLineCount(url, name)) >= N / 5);
     await agg.stop("SIGKILL");
     const downSince = Date.now();
     await docker("wait", name);

@@ -24,6 +24,12 @@ export async function containerLines(url: string, container: string, extra = "")
   return logs.reverse();
 }
 
+/** How many lines of a container are stored (GET /api/v1/logs/count; `extra`: more filters, `&stream=…`). */
+export async function storedLineCount(url: string, container: string, extra = ""): Promise<number> {
+  const path = `/api/v1/logs/count?container=${encodeURIComponent(container)}&since=2h${extra}`;
+  return (await getJson<{ count: number }>(url, path)).count;
+}
+
 /** The numbers after the marker, in the order given. */
 export function numbersOf(rows: LogRow[], marker: string): number[] {
   return rows
