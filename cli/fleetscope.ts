@@ -1,9 +1,16 @@
 #!/usr/bin/env node
 // The one fleetscope command. Node runs this TypeScript directly (type stripping, Node ≥ 22.18).
 import { Command } from "commander";
+import { renderSafe } from "../collector/logs/sanitize.ts";
+import { explain } from "./api.ts";
 import { registerAggregator } from "./commands/aggregator.ts";
 import { registerCollector } from "./commands/collector.ts";
+import { registerEvents } from "./commands/events.ts";
+import { registerIncidents } from "./commands/incidents.ts";
+import { registerInspect } from "./commands/inspect.ts";
 import { registerLogs } from "./commands/logs.ts";
+import { registerPs } from "./commands/ps.ts";
+import { registerStats } from "./commands/stats.ts";
 import { registerTop } from "./commands/top.ts";
 import { registerUp } from "./commands/up.ts";
 import { registerWhy } from "./commands/why.ts";
@@ -21,10 +28,16 @@ registerCollector(program);
 registerWhy(program);
 registerTop(program);
 registerLogs(program);
+registerPs(program);
+registerStats(program);
+registerEvents(program);
+registerIncidents(program);
+registerInspect(program);
 
 try {
   await program.parseAsync();
 } catch (err) {
-  console.error(`fleetscope: ${err instanceof Error ? err.message : String(err)}`);
+  // The one place a failure is told: what went wrong and what to try (see cli/api.ts).
+  console.error(renderSafe(`fleetscope: ${explain(err)}`));
   process.exit(1);
 }

@@ -1,28 +1,56 @@
 // The filter syntax shared by `fleetscope logs` and the TUI's `/` box: words, where
 // `field:value` words pick a field and the rest is free text, e.g.
 //   host:web-1 container:api stream:stderr level:error connection refused
-// A value with spaces can be quoted: container:api "connection refused".
+// A value with spaces can be quoted: container:"my app" "connection refused".
+import { editDistance } from "../protocol/edit-distance.ts";
 
 export interface FilterWords {
   /** field → value, the last one winning; field names are lower-cased. */
   fields: Record<string, string>;
-  /** The free-text words, joined by single spaces. */
+  /** The free-text words, joined by single spaces (quotes dropped: the TUI's tables match it as one string). */
   text: string;
+}
+
+/** One word of a filter: `field:value`, `field:"a value"`, `word` or `"a phrase"`. */
+interface Token {
+  field?: string;
+  value: string;
+  quoted: boolean;
+}
+
+function* tokens(input: string): Generator<Token> {
+  const re = /(?:([A-Za-z][\w.-]*):)?(?:"([^"]*)"?|(\S+))/g;
+  for (let m = re.exec(input); m; m = re.exec(input))
+    yield { field: m[1], value: m[2] ?? m[3] ?? "", quoted: m[2] !== undefined };
 }
 
 /** Splits a filter into field words and free text; `known` fields only (others stay text). */
 export function parseFilterWords(input: string, known?: readonly string[]): FilterWords {
   const fields: Record<string, string> = {};
   const text: string[] = [];
-  const re = /(?:([A-Za-z][\w.-]*):)?(?:"([^"]*)"?|(\S+))/g;
-  for (let m = re.exec(input); m; m = re.exec(input)) {
-    const field = m[1]?.toLowerCase();
-    const value = m[2] ?? m[3] ?? "";
-    if (field && (!known || known.includes(field)) && value !== "") fields[field] = value;
-    else if (field) text.push(`${m[1]}:${value}`);
+  for (const { field, value } of tokens(input)) {
+    const name = field?.toLowerCase();
+    if (name && (!known || known.includes(name)) && value !== "") fields[name] = value;
+    else if (field) text.push(`${field}:${value}`);
     else if (value !== "") text.push(value);
   }
   return { fields, text: text.join(" ") };
+}
+
+/**
+ * Command-line words → one filter. The shell has already removed the quotes a person typed, so
+ * an argument with spaces in it was one phrase (or one field's value): it is quoted again.
+ */
+export function filterFromArgv(words: readonly string[]): string {
+  return words
+    .map((w) => {
+      if (!/\s/.test(w) || w.includes('"')) return w;
+      const field = /^([A-Za-z][\w.-]*):(.*)$/s.exec(w);
+      return field && LOG_FILTER_FIELDS.includes(field[1]?.toLowerCase() as LogFilterField)
+        ? `${field[1]}:"${field[2]}"`
+        : `"${w}"`;
+    })
+    .join(" ");
 }
 
 /** Syslog priorities by name (journalctl -p): this one and more severe. */
@@ -41,36 +69,91 @@ const PRIORITIES: Record<string, number> = {
   debug: 7,
 };
 
-export const LOG_FILTER_FIELDS = ["host", "container", "stream", "unit", "level"] as const;
+export const LOG_FILTER_FIELDS = [
+  "host",
+  "container",
+  "stream",
+  "unit",
+  "level",
+  "identifier",
+  "regex",
+] as const;
+type LogFilterField = (typeof LOG_FILTER_FIELDS)[number];
 
 /** Query parameters of GET /api/v1/logs (and /logs/count). */
 export interface LogParams {
   host?: string;
   container?: string;
   stream?: string;
+  /** A systemd unit, matched the way `journalctl -u` does. */
   unit?: string;
+  /** The syslog identifier (`journalctl -t`). */
+  identifier?: string;
+  /** An RE2 regular expression the line must match. */
+  regex?: string;
   priority?: number;
+  /** Free text: each word must appear (any case); "a quoted phrase" is one word. */
   q?: string;
+  until?: string;
+}
+
+/**
+ * The known field a `name:` word was probably meant to be, if any. Short words are within two
+ * edits of almost anything (`os:` of `host:`), so up to four letters only one edit counts.
+ */
+function misspeltField(name: string): LogFilterField | undefined {
+  const allowed = name.length <= 4 ? 1 : 2;
+  let best: { field: LogFilterField; d: number } | undefined;
+  for (const field of LOG_FILTER_FIELDS) {
+    const d = editDistance(name, field);
+    if (d <= allowed && (!best || d < best.d)) best = { field, d };
+  }
+  return best?.field;
+}
+
+/** Free text for the API's `q`: words as typed, phrases in quotes (the server splits on them). */
+function queryTerm({ field, value, quoted }: Token): string {
+  const text = field ? `${field}:${value}` : value;
+  return quoted || /\s/.test(text) ? `"${text}"` : text;
 }
 
 /** A filter → the API's query parameters; throws with a message a person can act on. */
 export function logFilterToParams(input: string): LogParams {
-  const { fields, text } = parseFilterWords(input, LOG_FILTER_FIELDS);
-  const out: LogParams = {};
-  if (fields.host) out.host = fields.host;
-  if (fields.container) out.container = fields.container;
-  if (fields.unit) out.unit = fields.unit;
-  if (fields.stream) {
-    if (fields.stream !== "stdout" && fields.stream !== "stderr")
-      throw new Error(`stream:${fields.stream}: expected stream:stdout or stream:stderr`);
-    out.stream = fields.stream;
+  const fields: Partial<Record<LogFilterField, string>> = {};
+  const text: string[] = [];
+  for (const t of tokens(input)) {
+    const name = t.field?.toLowerCase() as LogFilterField | undefined;
+    if (name && LOG_FILTER_FIELDS.includes(name)) {
+      if (t.value === "") throw new Error(`${t.field}:"": give it a value, or leave the word out`);
+      fields[name] = t.value;
+      continue;
+    }
+    const meant = name && misspeltField(name);
+    if (meant) {
+      const word = `${t.field}:${t.quoted ? `"${t.value}"` : t.value}`;
+      throw new Error(
+        `${word}: no filter field "${t.field}" (did you mean ${meant}:?); known: ${LOG_FILTER_FIELDS.join(", ")}; to search for the text itself, quote it: "${t.field}:${t.value}"`,
+      );
+    }
+    if (t.value !== "" || t.field) text.push(queryTerm(t));
   }
-  if (fields.level) {
-    const p = /^[0-7]$/.test(fields.level) ? Number(fields.level) : PRIORITIES[fields.level.toLowerCase()];
+  return { ...fieldsToParams(fields), ...(text.length ? { q: text.join(" ") } : {}) };
+}
+
+function fieldsToParams(fields: Partial<Record<LogFilterField, string>>): LogParams {
+  const { host, container, unit, identifier, regex, stream, level } = fields;
+  const out: LogParams = { host, container, unit, identifier, regex };
+  for (const k of Object.keys(out) as (keyof LogParams)[]) if (out[k] === undefined) delete out[k];
+  if (stream) {
+    if (stream !== "stdout" && stream !== "stderr")
+      throw new Error(`stream:${stream}: expected stream:stdout or stream:stderr`);
+    out.stream = stream;
+  }
+  if (level) {
+    const p = /^[0-7]$/.test(level) ? Number(level) : PRIORITIES[level.toLowerCase()];
     if (p === undefined)
-      throw new Error(`level:${fields.level}: expected a level such as error, warning, info, debug or 0–7`);
+      throw new Error(`level:${level}: expected a level such as error, warning, info, debug or 0–7`);
     out.priority = p;
   }
-  if (text) out.q = text;
   return out;
 }

@@ -45,6 +45,15 @@ export function parseRetentionDays(value: string): number {
   return days;
 }
 
+/** A count flag (--limit, --tail): 1 to `max`, as the API takes it. */
+export const parseCount =
+  (max = 10_000) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected 1 to ${max}`);
+    return n;
+  };
+
 export function parseUrl(value: string): string {
   try {
     const u = new URL(value);

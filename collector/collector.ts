@@ -179,6 +179,7 @@ export class Collector {
       emit: (records, cursor) => pipeline.emit(source.name, records, cursor),
       spooled: () => pipeline.flush(),
       malformed: (count) => this.metrics.malformedInput.inc({ source: source.name }, count),
+      skipped: (reason) => this.metrics.samplesSkipped.inc({ source: source.name, reason }),
       inventory,
       log,
     });

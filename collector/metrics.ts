@@ -3,7 +3,7 @@ import type { SpoolStats } from "./spool/spool.ts";
 
 export type CollectorMetrics = ReturnType<typeof createCollectorMetrics>;
 
-/** fleetscope_collector_* self-metrics. Labels are bounded: source names and HTTP statuses. */
+/** fleetscope_collector_* self-metrics. Labels are bounded: source names, HTTP statuses and fixed reasons. */
 export function createCollectorMetrics(spoolStats: () => SpoolStats) {
   const registry = new Registry();
   const r = [registry];
@@ -48,6 +48,12 @@ export function createCollectorMetrics(spoolStats: () => SpoolStats) {
       name: "fleetscope_collector_malformed_input_total",
       help: "Input a source could not parse and skipped (see the collector's log for each).",
       labelNames: ["source"],
+      registers: r,
+    }),
+    samplesSkipped: new Counter({
+      name: "fleetscope_collector_samples_skipped_total",
+      help: "Container readings not taken because the container's own cgroup could not be read, by reason (cgroup-gone: it stopped; no-process: its processes exited; not-running: the Docker API says so).",
+      labelNames: ["source", "reason"],
       registers: r,
     }),
     truncatedLines: new Counter({

@@ -173,7 +173,29 @@ export interface ContainerRecord extends ContainerRef {
   restartPolicy: string;
   /** Docker's RestartCount: daemon restarts since the last start by a person. Optional on the wire (older collectors). */
   restartCount?: number;
+  // What `docker inspect` shows an operator (migration 006); optional on the wire (older collectors).
+  /** Path and Args, quoted as a shell would need them. */
+  command?: string;
+  /** Config.Env as KEY=VALUE, values of secret-looking keys masked by the collector. */
+  env?: string[];
+  /** "127.0.0.1:8080->80/tcp" for a published port, "80/tcp" for one exposed only. */
+  ports?: string[];
+  /** "/host/src:/dst (ro)" for a bind, "volume NAME:/dst", "tmpfs /dst (size=1m)". */
+  mounts?: string[];
+  /** The health check's status; "" when it has none. */
+  health?: ContainerHealth;
 }
+
+export type ContainerHealth = "healthy" | "unhealthy" | "starting" | "";
+export const CONTAINER_HEALTH: readonly ContainerHealth[] = ["healthy", "unhealthy", "starting", ""];
+
+/** Bounds of a container record's details: the collector cuts to them, ingest rejects past them. */
+export const CONTAINER_DETAIL_LIMITS = {
+  commandChars: 8192,
+  /** Entries of each of env, ports and mounts. */
+  maxEntries: 1024,
+  entryChars: 4096,
+} as const;
 
 /** A collector's heartbeat: the host it runs on. */
 export interface HostRecord {

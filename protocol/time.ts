@@ -1,11 +1,25 @@
-// Time helpers shared by both ends. Nanosecond timestamps travel as RFC 3339 strings because a
-// JS number cannot hold them; Date only when millisecond precision is enough.
+// Time helpers shared by every part. Stored times are nanoseconds, so a point in time travels as
+// an RFC 3339 string with up to nine fractional digits and is computed with as a bigint of
+// nanoseconds: a JS number (or Date) holds only milliseconds, and rounding a time to the
+// millisecond moves it past events of that same millisecond.
+
+const NS_PER_MS = 1_000_000n;
+const NS_PER_S = 1_000_000_000n;
+
+/** The store's range (ClickHouse DateTime64(9)): nothing outside it can be stored or asked for. */
+export const MIN_TIME_NANOS = -2_208_988_800n * NS_PER_S; // 1900-01-01T00:00:00Z
+export const MAX_TIME_NANOS = 9_223_372_036_854_775_807n; // 2262-04-11T23:47:16.854775807Z
+
+/** A time argument that cannot be used; the message says why, without naming the argument. */
+export class TimeArgError extends Error {}
+
+const floorDiv = (a: bigint, b: bigint) => (a >= 0n || a % b === 0n ? a / b : a / b - 1n);
 
 /** Nanoseconds since the epoch → RFC 3339 UTC with nine fractional digits. */
 export function nanosToRfc3339(nanos: bigint): string {
-  const ms = nanos / 1_000_000n;
-  const iso = new Date(Number(ms)).toISOString(); // 2026-11-22T02:18:35.123Z
-  const frac = (nanos % 1_000_000_000n).toString().padStart(9, "0");
+  const seconds = floorDiv(nanos, NS_PER_S);
+  const frac = (nanos - seconds * NS_PER_S).toString().padStart(9, "0");
+  const iso = new Date(Number(seconds) * 1000).toISOString(); // 2026-11-22T02:18:35.000Z
   return `${iso.slice(0, 19)}.${frac}Z`;
 }
 
@@ -13,21 +27,105 @@ export function nowRfc3339(): string {
   return new Date().toISOString();
 }
 
+export const msToNanos = (ms: number): bigint => BigInt(Math.round(ms)) * NS_PER_MS;
+export const nanosToMs = (nanos: bigint): number => Number(floorDiv(nanos, NS_PER_MS));
+
 const RELATIVE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 };
+// 2026-11-22, 2026-11-22T02:18, 2026-11-22T02:18:35.123456789Z, …+02:00; a space for the T and
+// no zone (UTC) too, as ClickHouse prints times.
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?([Zz]|[+-]\d{2}:?\d{2})?$/;
+const MONTH_NAMES =
+  "January February March April May June July August September October November December".split(" ");
+
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const daysIn = (y: number, m: number) =>
+  [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** Checks each field of a calendar time; throws naming the one that does not exist. */
+function checkFields(y: number, mo: number, d: number, h: number, mi: number, s: number): void {
+  if (mo < 1 || mo > 12) throw new TimeArgError(`has month ${mo}; months are 01 to 12`);
+  const last = daysIn(y, mo) as number;
+  if (d < 1 || d > last)
+    throw new TimeArgError(`is not a date: ${MONTH_NAMES[mo - 1]} ${y} has ${last} days`);
+  if (h > 23) throw new TimeArgError(`has hour ${h}; hours are 00 to 23`);
+  if (mi > 59) throw new TimeArgError(`has minute ${mi}; minutes are 00 to 59`);
+  if (s > 59) throw new TimeArgError(`has second ${s}; seconds are 00 to 59`);
+}
+
+/** Seconds east of UTC of a zone suffix (Z, +02:00, -0530); 0 when none. */
+function zoneSeconds(zone: string | undefined): number {
+  if (!zone || zone === "Z" || zone === "z") return 0;
+  const m = /^([+-])(\d{2}):?(\d{2})$/.exec(zone) as RegExpExecArray;
+  const [h, mi] = [Number(m[2]), Number(m[3])];
+  if (h > 23 || mi > 59) throw new TimeArgError(`has the zone offset ${zone}, which does not exist`);
+  return (m[1] === "-" ? -1 : 1) * (h * 3600 + mi * 60);
+}
+
+/** RFC 3339 (up to nine fractional digits) → nanoseconds; undefined when it is not that form. */
+function rfc3339Nanos(v: string): bigint | undefined {
+  const m = RFC3339.exec(v);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0)) as number[];
+  checkFields(y as number, mo as number, d as number, h as number, mi as number, s as number);
+  const frac = m[7] ?? "";
+  if (frac.length > 9)
+    throw new TimeArgError(`has ${frac.length} fractional digits; nanoseconds (9 digits) are the finest`);
+  const days = daysFromCivil(y as number, mo as number, d as number);
+  const seconds =
+    days * 86400 + (h as number) * 3600 + (mi as number) * 60 + (s as number) - zoneSeconds(m[8]);
+  return BigInt(seconds) * NS_PER_S + BigInt(frac.padEnd(9, "0"));
+}
+
+/** `15m`, `2h`, `1.5d` back from `nowNanos`; undefined when it is not that form. */
+function relativeNanos(v: string, nowNanos: bigint): bigint | undefined {
+  const rel = RELATIVE.exec(v);
+  if (!rel) return undefined;
+  const ns = Number(rel[1]) * (UNIT_MS[rel[2] as string] as number) * 1e6;
+  if (!Number.isFinite(ns)) throw new TimeArgError("reaches back further than any time the store keeps");
+  // Whole nanoseconds of a fractional duration: exact for any duration a person types.
+  return nowNanos - BigInt(Math.round(ns));
+}
 
 /**
- * Parses a user-given point in time: RFC 3339 (`2026-11-22T02:00:00Z`), a relative duration
- * back from now (`15m`, `2h`, `7d`), or `now`. Returns undefined when it is neither.
+ * A user-given point in time → nanoseconds since the epoch, at full precision: RFC 3339 with up to
+ * nine fractional digits (`2026-11-22T02:00:00.123456789Z`; no zone means UTC), a duration back
+ * from now (`15m`, `2h`, `7d`), or `now`. Throws TimeArgError saying what is wrong: not a time,
+ * an impossible date (2026-02-30, month 13), or outside the store's range (1900 to 2262).
  */
-export function parseTimeArg(value: string, now: number = Date.now()): Date | undefined {
+export function parseTimeNanos(value: string, nowMs: number = Date.now()): bigint {
   const v = value.trim();
-  if (v === "now") return new Date(now);
-  const rel = RELATIVE.exec(v);
-  if (rel) return new Date(now - Number(rel[1]) * (UNIT_MS[rel[2] as string] as number));
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v)) return undefined;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  const now = msToNanos(nowMs);
+  const nanos = v === "now" ? now : (relativeNanos(v, now) ?? rfc3339Nanos(v));
+  if (nanos === undefined)
+    throw new TimeArgError(
+      "is neither RFC 3339 (2026-11-22T02:00:00Z, up to 9 fractional digits) nor relative (15m, 2h, 7d) nor now",
+    );
+  if (nanos < MIN_TIME_NANOS || nanos > MAX_TIME_NANOS)
+    throw new TimeArgError(
+      "is outside the times the store can hold (1900-01-01T00:00:00Z to 2262-04-11T23:47:16Z)",
+    );
+  return nanos;
+}
+
+/** RFC 3339 → nanoseconds, or undefined when it is not one (for times an API answered). */
+export function rfc3339ToNanos(value: string): bigint | undefined {
+  try {
+    return rfc3339Nanos(value.trim());
+  } catch {
+    return undefined;
+  }
 }
 
 /** Parses a duration such as `10s`, `500ms`, `2m` into milliseconds; undefined when invalid. */
@@ -35,3 +133,22 @@ export function parseDuration(value: string): number | undefined {
   const m = RELATIVE.exec(value.trim());
   return m ? Number(m[1]) * (UNIT_MS[m[2] as string] as number) : undefined;
 }
+
+/**
+ * A span for a person, one formatter for every renderer: 30 ms, 4.5 s, 10 s, 12 min, 5.2 h, 3 d
+ * (milliseconds under a second, so a container that ran for 30 ms does not read "0s").
+ */
+export function humanDuration(ms: number): string {
+  const a = Math.abs(ms);
+  const sign = ms < 0 ? "-" : "";
+  const one = (v: number) => v.toFixed(1).replace(/\.0$/, ""); // 4.5, 10 (not 10.0)
+  if (a < 1000) return `${sign}${Math.round(a)} ms`;
+  if (a < 120_000) return `${sign}${one(a / 1000)} s`;
+  if (a < 120 * 60_000) return `${sign}${Math.round(a / 60_000)} min`;
+  if (a < 48 * 3600_000) return `${sign}${one(a / 3600_000)} h`;
+  return `${sign}${one(a / 86400_000)} d`;
+}
+
+/** "1 start", "3 starts": the count and its noun, plural when it is not one. */
+export const counted = (n: number, singular: string, plural = `${singular}s`) =>
+  `${n} ${n === 1 ? singular : plural}`;

@@ -19,6 +19,26 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Something answered, but not the aggregator's API: not JSON (an HTML page, a proxy's error), or
+ * an error without the aggregator's `{"error": …}`. The URL is probably wrong.
+ */
+export class NotAnAggregator extends ApiError {
+  constructor(url: string, path: string, status: number, what: string) {
+    super(
+      status,
+      `${url} does not look like a fleetscope aggregator: GET ${path} answered ${status} with ${what}; is the URL right? (--url)`,
+    );
+  }
+}
+
+/** "text/html: <!doctype html><title>…" — what an unexpected answer was, in a few words. */
+export function describeBody(contentType: string | null, text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  const start = flat.length > 60 ? `${flat.slice(0, 60)}…` : flat;
+  return `${contentType?.split(";")[0] || "no content type"}${start ? `: ${start}` : " (empty)"}`;
+}
+
 export type Params = Record<string, string | number | undefined>;
 
 export interface ApiClient {
@@ -43,17 +63,20 @@ export function createApiClient(url: string, token?: string, timeoutMs = 10_000)
         throw new Unreachable(url, cause?.code ?? (err as Error).message);
       }
       const text = await res.text();
+      const notOurs = () =>
+        new NotAnAggregator(url, u.pathname, res.status, describeBody(res.headers.get("content-type"), text));
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch {
-        throw new ApiError(res.status, `${res.status} from ${u.pathname}: not JSON`);
+        throw notOurs();
       }
-      if (!res.ok)
-        throw new ApiError(
-          res.status,
-          (body as { error?: string }).error ?? `${res.status} from ${u.pathname}`,
-        );
+      if (typeof body !== "object" || body === null) throw notOurs();
+      if (!res.ok) {
+        const error = (body as { error?: unknown }).error;
+        if (typeof error !== "string") throw notOurs();
+        throw new ApiError(res.status, error);
+      }
       return body as T;
     },
   };

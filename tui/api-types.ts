@@ -1,5 +1,7 @@
 // The shapes of the API answers, as far as the TUI reads them.
 
+import type { WhyMemory } from "../cli/render/why-text.ts";
+
 export interface LogLine {
   time: string;
   host: string;
@@ -121,11 +123,16 @@ export interface WhyAnswer {
     oomKill?: { pid: number; process: string; usageBytes: number; limitBytes: number } | null;
   };
   memoryLimitBytes: number;
+  /** The sampled peak beside the cgroup's high-water mark and the kernel's figure at a kill, and why they differ. */
+  memory?: WhyMemory;
   lastLogs: LogLine[];
   samples: { time: string; memoryWorkingSetBytes: number; cpuCores: number }[];
   restarts: { startsInLastHour: number; byDaemonInLastHour?: number; history: EventRow[] };
   processes: ProcessRow[];
-  hostEvents: EventRow[];
+  /** Other containers' events just before the death, newest first; repeats collapsed into `count`. */
+  hostEvents: (EventRow & { count?: number; firstTime?: string })[];
+  /** exec_* events left out of hostEvents (ask with execs=true). */
+  hiddenExecEvents?: number;
   incidents: IncidentRow[];
 }
 
@@ -143,6 +150,17 @@ export interface ContainerDetail {
   memoryLimitBytes: number;
   cpuLimitCores: number;
   restartPolicy: string;
+  /** Docker's RestartCount: daemon restarts since a person last started it. */
+  restartCount: number;
+  /** Every daemon restart the collector saw. */
+  restarts: number;
+  command: string;
+  /** KEY=VALUE, values of secret-looking keys already masked ("•••") by the collector. */
+  env: string[];
+  ports: string[];
+  mounts: string[];
+  /** healthy, unhealthy, starting, or "" without a health check. */
+  health: string;
   firstSeen: string;
   lastSeen: string;
 }

@@ -28,9 +28,28 @@ export interface AppProps {
   onQuit?: () => void;
 }
 
-type Modal = { kind: "help" } | { kind: "picker"; selected: number } | { kind: "filter"; draft: string };
+/** The filter prompt applies its draft as it is typed; Esc puts back the filter it started from. */
+type Modal =
+  | { kind: "help" }
+  | { kind: "picker"; selected: number }
+  | { kind: "filter"; draft: string; before?: string };
 
 const NO_KEY = {} as Key;
+
+/**
+ * A chunk of several characters (a paste, tmux send-keys, keys typed faster than read) as the
+ * keys it holds: ink hands it over whole, so an Enter inside it would otherwise be typed as text.
+ */
+export function splitChunk(input: string, key: Key): [string, Key][] {
+  if ([...input].length <= 1 || key.ctrl || key.meta) return [[input, key]];
+  return [...input].map((ch): [string, Key] =>
+    ch === "\r" || ch === "\n"
+      ? ["", { ...NO_KEY, return: true }]
+      : ch === "\t"
+        ? ["", { ...NO_KEY, tab: true }]
+        : [ch, { ...key, shift: /[A-Z]/.test(ch) }],
+  );
+}
 
 export function App(props: AppProps) {
   const app = useApp();
@@ -44,6 +63,8 @@ export function App(props: AppProps) {
   const [modal, modalNow, setModal] = useSyncState<Modal | undefined>(undefined);
   const [paused, , setPaused] = useSyncState(false);
   const [status, setStatus] = useState<Status>({ kind: "loading" });
+  // Whether the aggregator answered the last request (undefined: none has come back yet).
+  const [reachable, setReachable] = useState<boolean | undefined>(undefined);
   const viewKeys = useRef<ViewKeys | undefined>(undefined);
   const cache = useMemo(() => new Map<string, unknown>(), []);
   // Keys for a view that has not rendered yet (typed right after Enter) wait for it.
@@ -80,14 +101,20 @@ export function App(props: AppProps) {
     const keys = pendingKeys.current.splice(0);
     for (const [input, key] of keys) viewKeys.current?.handler(input, key);
   }, []);
-  const reportStatus = useCallback(
-    (next: Status) => setStatus((prev) => (JSON.stringify(prev) === JSON.stringify(next) ? prev : next)),
-    [],
-  );
+  const reportStatus = useCallback((next: Status) => {
+    setStatus((prev) => (JSON.stringify(prev) === JSON.stringify(next) ? prev : next));
+    if (next.kind !== "loading") setReachable(next.kind !== "unreachable");
+  }, []);
 
+  // A view picked from the picker takes the place of the one on top: picking does not stack.
   const pick = (v: ViewPlugin | undefined) => {
     setModal(undefined);
-    if (v) push(v.id, topNow().ctx);
+    const current = topNow();
+    if (v && v.id !== current.view) setStack((s) => [...s.slice(0, -1), frame(v.id, current.ctx)]);
+  };
+  const setDraft = (m: Modal & { kind: "filter" }, draft: string) => {
+    setModal({ ...m, draft });
+    setUi({ filter: draft.trim() || undefined, selectedKey: undefined });
   };
 
   const onModalKey = (m: Modal, input: string, key: Key) => {
@@ -103,19 +130,19 @@ export function App(props: AppProps) {
       if (/^[1-9]$/.test(input)) return pick(pickable[Number(input) - 1]);
       return;
     }
-    if (key.escape) return setModal(undefined);
-    if (key.return) {
-      setUi({ filter: m.draft.trim() || undefined, selectedKey: undefined });
+    if (key.escape) {
+      setUi({ filter: m.before, selectedKey: undefined });
       return setModal(undefined);
     }
-    if (key.backspace || key.delete) return setModal({ kind: "filter", draft: m.draft.slice(0, -1) });
-    if (input && !key.ctrl && !key.meta) setModal({ kind: "filter", draft: m.draft + input });
+    if (key.return) return setModal(undefined); // the draft is applied already
+    if (key.backspace || key.delete) return setDraft(m, [...m.draft].slice(0, -1).join(""));
+    if (input && !key.ctrl && !key.meta && !key.tab) setDraft(m, m.draft + input);
   };
 
   const onKey = (input: string, key: Key): unknown => {
-    // Several characters at once (pasted, or typed faster than read): one key each.
-    if ([...input].length > 1 && !key.ctrl && !key.meta) {
-      for (const ch of input) onKey(ch, { ...key, shift: /[A-Z]/.test(ch) });
+    const keys = splitChunk(input, key);
+    if (keys.length > 1) {
+      for (const [i, k] of keys) onKey(i, k);
       return;
     }
     const modal = modalNow.current;
@@ -124,7 +151,7 @@ export function App(props: AppProps) {
     if (input === "q") return exit();
     if (input === "?") return setModal({ kind: "help" });
     if (input === ":") return setModal({ kind: "picker", selected: 0 });
-    if (input === "/") return setModal({ kind: "filter", draft: top.ui.filter ?? "" });
+    if (input === "/") return setModal({ kind: "filter", draft: top.ui.filter ?? "", before: top.ui.filter });
     if (input === "p") return setPaused((p) => !p);
     if (key.escape) return top.ui.filter ? setUi({ filter: undefined }) : back();
     if (key.backspace) return back();
@@ -198,6 +225,7 @@ export function App(props: AppProps) {
         url: props.client.url,
         crumbs: stack.map((f) => viewById(f.view).crumb(f.ctx)),
         paused,
+        reachable,
         width,
         filter: top.ui.filter,
       }),

@@ -1,44 +1,62 @@
-// A live tail over GET /api/v1/logs: each poll asks for lines since the newest one already seen
-// (the API's `since` is inclusive and millisecond-precise, so lines of that millisecond are
-// remembered and dropped when they come again).
+// Live tails over the API's newest-first lists (logs, events, incidents): each poll asks for rows
+// since the newest one already seen. The cursor is that row's time exactly as the API wrote it
+// (nine fractional digits), never a Date: `since` is inclusive and compared to the nanosecond, so
+// only rows of that very nanosecond come again, and those already shown are remembered and dropped.
 import type { LogParams } from "../cli/log-filter.ts";
+import { rfc3339ToNanos } from "../protocol/time.ts";
 import type { ApiClient } from "./api-client.ts";
 import type { LogLine } from "./api-types.ts";
 
-const lineKey = (l: LogLine) => `${l.time}|${l.host}|${l.containerId}|${l.source}|${l.seq}`;
+export interface Poller<T> {
+  poll(): Promise<T[]>;
+}
 
-export class LogTail {
-  readonly #client: ApiClient;
-  readonly #params: LogParams;
-  readonly #firstSince: string;
-  readonly #limit: number;
-  #cursorMs: number | undefined;
+export class TimeTail<T extends { time: string }> implements Poller<T> {
+  readonly #read: (since: string, limit: number) => Promise<T[]>;
+  readonly #key: (row: T) => string;
+  readonly #first: { since: string; limit: number };
+  /** The newest row's time, as text (for `since`) and as nanoseconds (to compare). */
+  #cursor: { text: string; nanos: bigint } | undefined;
   #atCursor = new Set<string>();
 
-  constructor(client: ApiClient, params: LogParams, { since = "15m", limit = 200 } = {}) {
-    this.#client = client;
-    this.#params = params;
-    this.#firstSince = since;
-    this.#limit = limit;
+  /** `read(since, limit)` answers newest first; `key` tells two rows of one instant apart. */
+  constructor(
+    read: (since: string, limit: number) => Promise<T[]>,
+    key: (row: T) => string,
+    first: { since: string; limit: number },
+  ) {
+    this.#read = read;
+    this.#key = key;
+    this.#first = first;
   }
 
-  /** New lines since the last poll, oldest first (the first poll: the last `limit` lines). */
-  async poll(): Promise<LogLine[]> {
-    const since = this.#cursorMs === undefined ? this.#firstSince : new Date(this.#cursorMs).toISOString();
-    const { logs } = await this.#client.get<{ logs: LogLine[] }>("/api/v1/logs", {
-      ...this.#params,
-      since,
-      limit: this.#cursorMs === undefined ? this.#limit : 1000,
-    });
-    const fresh = logs.filter((l) => !this.#atCursor.has(lineKey(l))).reverse();
-    for (const l of fresh) {
-      const ms = Date.parse(l.time);
-      if (this.#cursorMs === undefined || ms > this.#cursorMs) {
-        this.#cursorMs = ms;
+  /** Rows since the last poll, oldest first (the first poll: the newest `limit` since `since`). */
+  async poll(): Promise<T[]> {
+    const rows = await this.#read(
+      this.#cursor?.text ?? this.#first.since,
+      this.#cursor ? 1000 : this.#first.limit,
+    );
+    const fresh = rows.filter((r) => !this.#atCursor.has(this.#key(r))).reverse();
+    for (const r of fresh) {
+      const nanos = rfc3339ToNanos(r.time);
+      if (nanos === undefined) continue;
+      if (this.#cursor === undefined || nanos > this.#cursor.nanos) {
+        this.#cursor = { text: r.time, nanos };
         this.#atCursor = new Set();
       }
-      if (ms === this.#cursorMs) this.#atCursor.add(lineKey(l));
+      if (nanos === this.#cursor.nanos) this.#atCursor.add(this.#key(r));
     }
     return fresh;
+  }
+}
+
+const lineKey = (l: LogLine) => `${l.time}|${l.host}|${l.containerId}|${l.source}|${l.seq}`;
+
+/** The tail of GET /api/v1/logs under `params` (the TUI's logs view and `fleetscope logs -f`). */
+export class LogTail extends TimeTail<LogLine> {
+  constructor(client: ApiClient, params: LogParams, { since = "15m", limit = 200 } = {}) {
+    const read = async (since: string, limit: number) =>
+      (await client.get<{ logs: LogLine[] }>("/api/v1/logs", { ...params, since, limit })).logs;
+    super(read, lineKey, { since, limit });
   }
 }

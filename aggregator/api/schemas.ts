@@ -5,7 +5,7 @@ export function timeParams(defaultSince: string) {
   return {
     since: {
       type: "string",
-      description: `start of the window: RFC 3339 or relative to now (15m, 2h, 7d); default ${defaultSince}`,
+      description: `start of the window: RFC 3339 (up to 9 fractional digits, compared to the nanosecond) or relative to now (15m, 2h, 7d); default ${defaultSince}`,
     },
     until: { type: "string", description: "end of the window: RFC 3339 or relative; default now" },
   } as const;

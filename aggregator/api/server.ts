@@ -1,8 +1,11 @@
+import type { Duplex } from "node:stream";
 import swagger from "@fastify/swagger";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
@@ -39,11 +42,36 @@ const ROUTES = [
   fleetMetricsRoutes,
 ];
 
+/** A route that declares no query parameters takes none: anything given is a mistake to report. */
+const NO_QUERY_PARAMETERS = { type: "object", additionalProperties: false, properties: {} } as const;
+
+// Node's limit on the request line plus headers (http.maxHeaderSize's default).
+const MAX_HEADER_KIB = 16;
+// fastify's default; a container id is 64 characters.
+const MAX_PARAM_LENGTH = 100;
+
+const sendError = (reply: FastifyReply, status: number, error: string) =>
+  reply.code(status).send({ error, statusCode: status });
+
 /** The aggregator's HTTP API: ingest, queries under /api/v1, /healthz, /metrics and the OpenAPI document. */
 export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    maxParamLength: MAX_PARAM_LENGTH,
+    // fastify's ajv drops properties a schema does not list; an unknown (or misspelt) query
+    // parameter would then filter nothing and answer as if it were not there. Keep them, so
+    // `additionalProperties: false` rejects them. All errors, so an unknown parameter (often a
+    // misspelt required one) is reported before what its absence causes.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    // Errors raised before routing (bad percent-encoding, an over-long path parameter) answer in
+    // the same JSON shape as every other error.
+    frameworkErrors: (err, req, reply) =>
+      sendError(reply, err.statusCode ?? 400, frameworkMessage(err, req.url)),
+    clientErrorHandler: clientError,
+  });
+  app.addHook("onRoute", (route) => {
+    if (!route.schema?.querystring) route.schema = { ...route.schema, querystring: NO_QUERY_PARAMETERS };
   });
   await app.register(swagger, {
     openapi: {
@@ -55,16 +83,89 @@ export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status >= 500) req.log.error({ err }, "request failed");
-    reply
-      .code(status)
-      .send({ error: status >= 500 ? `internal error: ${err.message}` : err.message, statusCode: status });
+    const message = err.validation ? validationMessage(err, req) : err.message;
+    sendError(reply, status, status >= 500 ? `internal error: ${message}` : message);
   });
-  app.setNotFoundHandler((req, reply) => {
-    reply
-      .code(404)
-      .send({ error: `no route ${req.method} ${req.url}; see /api/v1/openapi.json`, statusCode: 404 });
-  });
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, 404, `no route ${req.method} ${req.url}; see /api/v1/openapi.json`),
+  );
   for (const route of ROUTES) await app.register(route, deps);
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+const PART_NAMES: Record<string, string> = {
+  querystring: "query parameter",
+  params: "path parameter",
+  headers: "header",
+};
+
+type AjvError = NonNullable<FastifyError["validation"]>[number];
+
+/** Names the parameter, says what it must be and, for an unknown one, which the route accepts. */
+function validationMessage(err: FastifyError, req: FastifyRequest): string {
+  const errors = err.validation ?? [];
+  const first = errors.find((e) => e.keyword === "additionalProperties") ?? errors[0];
+  if (!first) return err.message;
+  const context = err.validationContext ?? "request";
+  if (first.keyword === "additionalProperties") {
+    const name = String(first.params.additionalProperty);
+    if (context !== "querystring") return `unknown ${context} field "${name}"`;
+    const schema = req.routeOptions.schema?.querystring as
+      | { properties?: Record<string, unknown> }
+      | undefined;
+    const accepted = Object.keys(schema?.properties ?? {});
+    return accepted.length === 0
+      ? `unknown query parameter "${name}": ${req.routeOptions.url} takes no query parameters`
+      : `unknown query parameter "${name}"; ${req.routeOptions.url} accepts: ${accepted.join(", ")}`;
+  }
+  const name = first.instancePath.replace(/^\//, "") || String(first.params.missingProperty ?? "");
+  const what = PART_NAMES[context] ?? context;
+  if (context === "querystring" && Array.isArray((req.query as Record<string, unknown>)[name]))
+    return `${what} ${name} is given more than once; give it once`;
+  return `${what} ${name} ${ajvRequirement(first)}`;
+}
+
+function ajvRequirement(e: AjvError): string {
+  switch (e.keyword) {
+    case "enum":
+      return `must be one of: ${(e.params.allowedValues as unknown[]).join(", ")}`;
+    case "const":
+      return `must be ${String(e.params.allowedValue)}`;
+    case "required":
+      return "is required";
+    case "type":
+      return `must be ${e.params.type === "integer" ? "an integer" : `a ${String(e.params.type)}`}`;
+    default:
+      return e.message ?? "is not valid";
+  }
+}
+
+function frameworkMessage(err: FastifyError, url: string): string {
+  const shown = url.length > 200 ? `${url.slice(0, 200)}…` : url;
+  if (err.code === "FST_ERR_MAX_PARAM_LENGTH")
+    return `a path parameter of ${shown} is too long: the limit is ${MAX_PARAM_LENGTH} characters (a container id is 64)`;
+  if (err.code === "FST_ERR_BAD_URL") return `malformed URL ${shown}: check its percent-encoding (%XX)`;
+  return err.message;
+}
+
+/** Errors Node's HTTP parser raises before fastify sees a request, answered in our JSON shape. */
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, reason, error] =
+    err.code === "HPE_HEADER_OVERFLOW"
+      ? [
+          431,
+          "Request Header Fields Too Large",
+          `the URL and headers exceed ${MAX_HEADER_KIB} KiB; shorten the URL`,
+        ]
+      : err.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "Request Timeout", "the request was not received in time"]
+        : [400, "Bad Request", `malformed HTTP request (${err.code ?? err.message})`];
+  const body = JSON.stringify({ error, statusCode: status });
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(err);
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { fromChTime } from "../query/window.ts";
 import type { Store } from "../store/store.ts";
@@ -52,7 +53,10 @@ export class IncidentDetector {
   readonly #store: Store;
   readonly #log: Logger;
   readonly #opts: DetectorOptions;
-  /** Signature of what was last written per incident id, to write only changes. */
+  /**
+   * Fingerprint of what the store holds per incident id, to write only what is new or changed.
+   * Filled from the store for ids this process has not written yet, so a restart rewrites nothing.
+   */
   #written = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -94,7 +98,8 @@ export class IncidentDetector {
       since,
     );
     const logs = await this.#store.rows<LogFact & { time_text: string }>(
-      `SELECT toString(time) AS time_text, host, unit, identifier, body FROM logs
+      `SELECT toString(time) AS time_text, host, unit, identifier, body,
+              attributes['journal.invocation_id'] AS invocationId FROM logs
        WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32}) AND source = 'journald'
          AND multiSearchAny(body, ['Failed with result', 'Main process exited'])
        ORDER BY time LIMIT 10000`,
@@ -113,7 +118,11 @@ export class IncidentDetector {
     drafts.push(...fleetIncidents(drafts, now, this.#opts));
     drafts.push(...errorBurstIncidents(buckets.map(withTime), now, this.#opts));
     drafts.push(...resourceIncidents(samples, now, this.#opts));
-    const changed = drafts.filter((d) => this.#written.get(d.id) !== signature(d));
+    // One version per id: two in one insert would leave it to the merge which one stays.
+    const seen = new Set<string>();
+    const unique = drafts.filter((d) => !seen.has(d.id) && seen.add(d.id));
+    await this.#loadStored(unique.filter((d) => !this.#written.has(d.id)).map((d) => d.id));
+    const changed = unique.filter((d) => this.#written.get(d.id) !== fingerprint(d));
     if (changed.length > 0) {
       const updated = new Date().toISOString();
       await this.#store.client.insert({
@@ -124,8 +133,20 @@ export class IncidentDetector {
       });
       this.#log.info({ incidents: changed.map((d) => d.id) }, "incidents written");
     }
-    this.#written = new Map(drafts.map((d) => [d.id, signature(d)]));
+    this.#written = new Map(unique.map((d) => [d.id, fingerprint(d)]));
     return changed;
+  }
+
+  /** Fingerprints of the stored versions of these incidents (the latest of each). */
+  async #loadStored(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const rows = await this.#store.rows<StoredIncident>(
+      `SELECT id, toString(time) AS time_text, toString(ended) AS ended_text, kind, status, host, container_id,
+              container_name, image, unit, count, summary, evidence
+       FROM incidents FINAL WHERE id IN {ids:Array(String)}`,
+      { ids },
+    );
+    for (const r of rows) this.#written.set(r.id, fingerprintOf(storedFields(r)));
   }
 }
 
@@ -180,7 +201,35 @@ function resourceSamples(store: Store) {
     );
 }
 
-const signature = (d: IncidentDraft) => `${d.status}|${d.count}|${d.ended}|${d.summary}`;
+type StoredIncident = ReturnType<typeof toRow> & { time_text: string; ended_text: string | null };
+
+/** What the store keeps of an incident besides `updated`, times at its millisecond precision. */
+function storedFields(r: Omit<StoredIncident, "time" | "ended" | "updated">): unknown[] {
+  const msOf = (t: string | null) => (t === null ? null : Date.parse(t.includes("T") ? t : fromChTime(t)));
+  return [
+    r.kind,
+    msOf(r.time_text),
+    msOf(r.ended_text),
+    r.status,
+    r.host,
+    r.container_id,
+    r.container_name,
+    r.image,
+    r.unit,
+    Number(r.count),
+    r.summary,
+    r.evidence,
+  ];
+}
+
+const fingerprintOf = (fields: unknown[]) =>
+  createHash("sha256").update(JSON.stringify(fields)).digest("hex");
+
+/** A draft's fingerprint, equal to that of its stored row: an incident is written when this changes. */
+function fingerprint(d: IncidentDraft): string {
+  const { time, ended, ...row } = toRow(d, "");
+  return fingerprintOf(storedFields({ ...row, time_text: time, ended_text: ended }));
+}
 
 function toRow(d: IncidentDraft, updated: string) {
   return {

@@ -1,6 +1,6 @@
 // Resource incidents from the samples: a container held near its memory limit, or throttled by
 // its CPU quota, for several samples in a row. Ids come from the first sample of the streak.
-import { type IncidentDraft, idOf, ms } from "./rules.ts";
+import { type IncidentDraft, idOf, ms, plural } from "./rules.ts";
 
 export interface SampleFact {
   time: string;
@@ -95,7 +95,7 @@ export function resourceIncidents(samples: SampleFact[], now: number, s: Resourc
       draft(
         "memory-pressure",
         run,
-        `${(run.at(-1) as SampleFact).containerName} held at ${Math.round((100 * peak) / limit)} % of its ${mib(limit)} memory limit for ${run.length} samples`,
+        `${(run.at(-1) as SampleFact).containerName} held at ${Math.round((100 * peak) / limit)} % of its ${mib(limit)} memory limit for ${plural(run.length, "sample")}`,
         { peakWorkingSetBytes: peak, limitBytes: limit, samples: run.length },
       );
     }
@@ -109,7 +109,7 @@ export function resourceIncidents(samples: SampleFact[], now: number, s: Resourc
       draft(
         "cpu-throttled",
         run,
-        `${(run.at(-1) as SampleFact).containerName} throttled by its CPU quota in ≥ ${Math.round(100 * s.throttleRatio)} % of periods for ${run.length} samples`,
+        `${(run.at(-1) as SampleFact).containerName} throttled by its CPU quota in ≥ ${Math.round(100 * s.throttleRatio)} % of periods for ${plural(run.length, "sample")}`,
         { samples: run.length },
       );
     }

@@ -20,6 +20,8 @@ export interface LogFact {
   unit: string;
   identifier: string;
   body: string;
+  /** systemd's INVOCATION_ID (journal.invocation_id): one run of a unit; "" when unknown. */
+  invocationId?: string;
 }
 
 export interface IncidentDraft {
@@ -59,6 +61,8 @@ export interface RuleSettings {
 }
 
 export const ms = (t: string) => Date.parse(t);
+/** "1 death", "2 deaths" (irregular plurals passed in). */
+export const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 /** A short stable id from what identifies the incident (kind, host, subject, first evidence time). */
 export const idOf = (...parts: string[]) =>
   createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 20);
@@ -75,12 +79,11 @@ function byPerson(die: EventFact, events: EventFact[]): boolean {
 
 const ranFor = (d: EventFact) => (d.attributes?.ranForMs ? Number(d.attributes.ranForMs) : null);
 
-/** Starts the collector saw the daemon make (docker/lifecycle.ts) for that container since `from`. */
-function daemonStarts(events: EventFact[], from: EventFact, now: number): EventFact[] {
+/** The container's starts after `from` (its restarts, whoever made them), up to `now`. */
+function startsAfter(events: EventFact[], from: EventFact, now: number): EventFact[] {
   return events.filter(
     (e) =>
       e.action === "start" &&
-      e.attributes?.startedBy === "daemon" &&
       e.host === from.host &&
       e.containerId === from.containerId &&
       ms(e.time) >= ms(from.time) &&
@@ -116,6 +119,7 @@ export function containerIncidents(events: EventFact[], now: number, s: RuleSett
       const loopId = idOf("crash-loop", first.host, first.containerId, first.time);
       for (const d of streak) inLoop.set(d, loopId);
       const open = now - ms(last.time) <= s.crashLoopWindowMs;
+      const restarts = startsAfter(events, first, now);
       out.push({
         id: loopId,
         kind: "crash-loop",
@@ -128,10 +132,14 @@ export function containerIncidents(events: EventFact[], now: number, s: RuleSett
         image: last.image,
         unit: "",
         count: streak.length,
-        summary: `${last.containerName} keeps dying: ${streak.length} restarts since ${first.time} (last exit code ${last.exitCode})`,
+        // Deaths and restarts differ: n deaths have n - 1 restarts between them, and one more
+        // once it is started again after the last.
+        summary: `${last.containerName} keeps dying: ${plural(streak.length, "death")} since ${first.time}, ${plural(restarts.length, "restart")} (last exit code ${last.exitCode})`,
         evidence: {
           dies: streak.map((d) => ({ time: d.time, exitCode: d.exitCode, ranForMs: ranFor(d) })),
-          restartsByDaemon: daemonStarts(events, first, now).length,
+          restarts: restarts.length,
+          // Starts the collector saw the daemon make (docker/lifecycle.ts), not a person.
+          restartsByDaemon: restarts.filter((e) => e.attributes?.startedBy === "daemon").length,
           restartPolicy: last.attributes?.restartPolicy ?? "",
         },
       });
@@ -161,31 +169,96 @@ export function containerIncidents(events: EventFact[], now: number, s: RuleSett
   return out;
 }
 
-/** systemd's own words for a unit that failed. */
+/** systemd's own words for a unit that failed (src/core/unit.c unit_log_process_exit, unit_log_failure). */
 export const UNIT_FAILURE =
   /Failed with result '[^']+'|Main process exited, code=(?:exited|killed|dumped), status=/;
+const RESULT = /Failed with result '([^']+)'/;
+const MAIN_EXIT = /Main process exited, code=(exited|killed|dumped), status=(\S+?)(?:,|$| )/;
+/** Without invocation ids, a failure's lines lie this close together. */
+const SAME_FAILURE_MS = 10_000;
 
+/** A line of a failure: a non-successful main-process exit, or the unit's result. */
+function isFailureLine(body: string): boolean {
+  if (RESULT.test(body)) return true;
+  const exit = MAIN_EXIT.exec(body);
+  return exit !== null && !(exit[1] === "exited" && exit[2] === "0/SUCCESS") && !body.endsWith("(success)");
+}
+
+const unitOfLine = (l: LogFact) =>
+  l.unit || /^([\w@.:\\-]+\.(?:service|socket|timer|mount|scope)):/.exec(l.body)?.[1] || "";
+
+/**
+ * systemd reports one failure of a unit in two lines, "Main process exited, …" then "Failed with
+ * result '…'" (a result alone for timeouts and the like): they are one failure when they share
+ * systemd's INVOCATION_ID, or, without one, follow each other closely; a result line ends it.
+ */
+function groupFailures(logs: LogFact[]): LogFact[][] {
+  const open = new Map<string, { lines: LogFact[]; ended: boolean }>();
+  const out: LogFact[][] = [];
+  for (const l of logs.filter((x) => isFailureLine(x.body))) {
+    const key = `${l.host}\u0000${unitOfLine(l)}`;
+    const cur = open.get(key);
+    const prev = cur?.lines.at(-1);
+    const same =
+      cur !== undefined &&
+      prev !== undefined &&
+      !cur.ended &&
+      (prev.invocationId && l.invocationId
+        ? prev.invocationId === l.invocationId
+        : ms(l.time) - ms(prev.time) <= SAME_FAILURE_MS);
+    const group = same ? cur : { lines: [], ended: false };
+    if (!same) {
+      open.set(key, group);
+      out.push(group.lines);
+    }
+    group.lines.push(l);
+    if (RESULT.test(l.body)) group.ended = true;
+  }
+  return out;
+}
+
+/** "its main process exited with status 1/FAILURE", "… was killed by signal 9/KILL" … */
+function exitText(code: string, status: string): string {
+  if (code === "killed") return `its main process was killed by signal ${status}`;
+  if (code === "dumped") return `its main process dumped core (signal ${status})`;
+  return `its main process exited with status ${status}`;
+}
+
+/** `logs` oldest first: one incident per failure of a unit. */
 export function unitIncidents(logs: LogFact[]): IncidentDraft[] {
-  return logs
-    .filter((l) => UNIT_FAILURE.test(l.body))
-    .map((l) => {
-      const unit = l.unit || /^([\w@.:-]+\.(?:service|socket|timer|mount|scope)):/.exec(l.body)?.[1] || "";
-      return {
-        id: idOf("unit-failed", l.host, unit, l.time),
-        kind: "unit-failed" as const,
-        time: l.time,
-        ended: l.time,
-        status: "resolved" as const,
-        host: l.host,
-        containerId: "",
-        containerName: "",
-        image: "",
-        unit,
-        count: 1,
-        summary: `${unit || "a systemd unit"} failed on ${l.host}: ${l.body.slice(0, 200)}`,
-        evidence: { line: l },
-      };
-    });
+  return groupFailures(logs).map((lines) => {
+    const first = lines[0] as LogFact;
+    const last = lines.at(-1) as LogFact;
+    const unit = lines.map(unitOfLine).find((u) => u !== "") ?? "";
+    const exit = lines.map((l) => MAIN_EXIT.exec(l.body)).find((m) => m !== null);
+    const result = lines.map((l) => RESULT.exec(l.body)?.[1]).find((r) => r !== undefined);
+    const what = [
+      exit ? exitText(exit[1] as string, exit[2] as string) : "",
+      result ? `(result '${result}')` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    return {
+      id: idOf("unit-failed", first.host, unit, first.time),
+      kind: "unit-failed" as const,
+      time: first.time,
+      ended: last.time,
+      status: "resolved" as const,
+      host: first.host,
+      containerId: "",
+      containerName: "",
+      image: "",
+      unit,
+      count: 1,
+      summary: `${unit || "a systemd unit"} failed on ${first.host}: ${what}`,
+      evidence: {
+        lines,
+        result: result ?? null,
+        exit: exit ? { code: exit[1], status: exit[2] } : null,
+        invocationId: lines.find((l) => l.invocationId)?.invocationId ?? null,
+      },
+    };
+  });
 }
 
 /**
@@ -225,7 +298,7 @@ export function fleetIncidents(drafts: IncidentDraft[], now: number, s: RuleSett
         image,
         unit: "",
         count: hosts.length,
-        summary: `${image} is failing on ${hosts.length} hosts: ${hosts.join(", ")}`,
+        summary: `${image} is failing on ${plural(hosts.length, "host")}: ${hosts.join(", ")}`,
         evidence: {
           hosts,
           incidents: cluster.map((f) => ({ id: f.id, kind: f.kind, host: f.host, time: f.time })),
@@ -289,7 +362,7 @@ export function errorBurstIncidents(buckets: ErrorBucket[], now: number, s: Burs
         image: burst.last.image,
         unit: "",
         count: burst.errors,
-        summary: `${burst.last.containerName} logged ${burst.errors} error lines, ${burst.baseline.toFixed(2)} per ${s.bucketMs / 1000} s before`,
+        summary: `${burst.last.containerName} logged ${plural(burst.errors, "error line")}, ${burst.baseline.toFixed(2)} per ${s.bucketMs / 1000} s before`,
         evidence: {
           errors: burst.errors,
           baselinePerBucket: burst.baseline,

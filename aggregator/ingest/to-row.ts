@@ -1,6 +1,6 @@
 // Turns one wire record into a row of its table, checking every field's type on the way:
 // a record that fails is rejected alone, with a message saying which field and why.
-import { newAttributes } from "../../protocol/records.ts";
+import { CONTAINER_DETAIL_LIMITS, CONTAINER_HEALTH, newAttributes } from "../../protocol/records.ts";
 import type { Table } from "../store/store.ts";
 
 export class RecordError extends Error {}
@@ -71,6 +71,29 @@ function map(r: Obj, key: string): Record<string, string> {
   const out: Record<string, string> = newAttributes();
   for (const [k, val] of Object.entries(v)) out[k] = typeof val === "string" ? val : JSON.stringify(val);
   return out;
+}
+
+/** An optional array of at most `maxEntries` strings of at most `maxChars` each; absent → []. */
+function strings(r: Obj, key: string, { maxEntries = 256, maxChars = 4096 } = {}): string[] {
+  const v = r[key];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new RecordError(`field "${key}" must be an array of strings`);
+  if (v.length > maxEntries) throw new RecordError(`field "${key}" has more than ${maxEntries} entries`);
+  v.forEach((el: unknown, i) => {
+    if (typeof el !== "string" || el.length > maxChars)
+      throw new RecordError(`field "${key}[${i}]" must be a string of at most ${maxChars} characters`);
+  });
+  return v as string[];
+}
+
+/** An optional string that must be one of `known`; absent → "". */
+function oneOf(r: Obj, key: string, known: readonly string[]): string {
+  const v = r[key] ?? "";
+  if (typeof v === "string" && known.includes(v)) return v;
+  const list = known.map((k) => JSON.stringify(k));
+  throw new RecordError(
+    `field "${key}" must be one of ${list.slice(0, -1).join(", ")} or ${list.at(-1)}, got ${JSON.stringify(v).slice(0, 40)}`,
+  );
 }
 
 type FieldType = "string" | "uint" | "number";
@@ -149,6 +172,19 @@ function identity(r: Obj) {
   };
 }
 
+/** What `docker inspect` shows an operator; an older collector's record has none of it. */
+function containerDetails(r: Obj) {
+  const { commandChars, maxEntries, entryChars } = CONTAINER_DETAIL_LIMITS;
+  const list = { maxEntries, maxChars: entryChars };
+  return {
+    command: str(r, "command", { required: false, max: commandChars }),
+    env: strings(r, "env", list),
+    ports: strings(r, "ports", list),
+    mounts: strings(r, "mounts", list),
+    health: oneOf(r, "health", CONTAINER_HEALTH),
+  };
+}
+
 const MAPPERS: Record<string, (r: Obj) => Obj> = {
   log: (r) => ({
     ...identity(r),
@@ -221,6 +257,7 @@ const MAPPERS: Record<string, (r: Obj) => Obj> = {
     cpu_limit_cores: num(r, "cpuLimitCores"),
     restart_policy: str(r, "restartPolicy", { required: false, max: 64 }),
     restart_count: uint32(r, "restartCount"),
+    ...containerDetails(r),
   }),
   host: (r) => ({
     time: time(r),

@@ -5,7 +5,7 @@
 import { HttpError } from "../api/http-error.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
-import { queryContainers } from "./containers.ts";
+import { assertKnownContainer, queryContainers } from "./containers.ts";
 import type { HostRow } from "./hosts.ts";
 import { fromChTime, timeWindow } from "./window.ts";
 
@@ -181,7 +181,7 @@ function stats(r: Row) {
 async function recentSamples(store: Store, host: string, ids: string[] | undefined, q: StatsQuery) {
   const where = new Conditions({ ...timeWindow(q.since, q.until, "15m"), count: q.count, host })
     .add("host = {host:String}")
-    .add("time >= {since:DateTime64(3, 'UTC')} AND time <= {until:DateTime64(3, 'UTC')}")
+    .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .when(ids, "container_id IN {ids:Array(String)}", { ids });
   const rows = await store.rows<Row & { container_id: string; time_text: string }>(
     `SELECT toString(time) AS time_text, container_id, cpu_usage_seconds, cpu_user_seconds, cpu_system_seconds,
@@ -251,18 +251,63 @@ export async function allDockerContainers(store: Store, host: HostRow, q: StatsQ
 /** One Docker container by name, id or id prefix (12+), live or not: its spec and recent stats. */
 export async function dockerContainer(store: Store, host: HostRow, container: string, q: StatsQuery) {
   const [c] = await inventory(store, host.host, container);
-  if (!c)
+  if (!c) {
+    await assertKnownContainer(store, container, host.host);
     throw new HttpError(
       404,
-      `no Docker container named or with id "${container}" is known on host ${host.host}`,
+      `"${container}" on host ${host.host} is known from log lines only, not from Docker`,
     );
+  }
   const samples = await recentSamples(store, host.host, [c.id], q);
   return containerInfo(c, samples.get(c.id) ?? []);
 }
 
+/**
+ * The machine's stats as cAdvisor gives the root cgroup's, from the host's newest `count`
+ * heartbeats in the window, oldest first. CPU is cumulative like a cgroup's: the busy cores of
+ * each heartbeat times the time since the one before, summed since the first stored heartbeat of
+ * that boot (so rates taken between two stats are right; the total is not the boot's). Memory
+ * in use is what the kernel does not count available (MemTotal − MemAvailable).
+ */
+async function machineStats(store: Store, host: HostRow, q: StatsQuery) {
+  const where = new Conditions({ ...timeWindow(q.since, q.until, "15m"), count: q.count, host: host.host });
+  const rows = await store.rows<Row & { time_text: string; filesystems: Row[] }>(
+    `SELECT toString(time) AS time_text, cpu_seconds, memory_bytes, memory_available_bytes, load1, filesystems
+     FROM (
+       SELECT time, memory_bytes, memory_available_bytes, load1, filesystems,
+              sum(busy_seconds) OVER (PARTITION BY boot_id ORDER BY time ROWS UNBOUNDED PRECEDING) AS cpu_seconds
+       FROM (
+         SELECT time, boot_id, memory_bytes, memory_available_bytes, load1, filesystems,
+                cpu_busy_cores * (toUnixTimestamp64Milli(time) - toUnixTimestamp64Milli(lagInFrame(time, 1, time)
+                  OVER (PARTITION BY boot_id ORDER BY time ROWS BETWEEN 1 PRECEDING AND CURRENT ROW))) / 1000 AS busy_seconds
+         FROM hosts WHERE host = {host:String} AND time <= {until:DateTime64(9, 'UTC')}))
+     WHERE time >= {since:DateTime64(9, 'UTC')}
+     ORDER BY time DESC LIMIT {count:UInt32}`,
+    where.params,
+  );
+  return rows.reverse().map((r) => {
+    const used = Math.max(0, n(r.memory_bytes) - n(r.memory_available_bytes));
+    return {
+      timestamp: fromChTime(r.time_text),
+      cpu: { usage: { total: ns(r.cpu_seconds) }, load_average: Math.round(n(r.load1) * 1000) },
+      memory: { usage: used, working_set: used },
+      filesystem: r.filesystems.map((f) => ({
+        device: String(f.device),
+        type: String(f.type),
+        capacity: n(f.capacity_bytes),
+        usage: Math.max(0, n(f.capacity_bytes) - n(f.available_bytes)),
+        available: n(f.available_bytes),
+        has_inodes: n(f.inodes) > 0,
+        inodes: n(f.inodes),
+      })),
+    };
+  });
+}
+
 /** The root container `/`: the machine as a whole, with the Docker containers as subcontainers. */
-export async function rootContainer(store: Store, host: HostRow) {
-  const live = (await inventory(store, host.host)).filter((c) => LIVE_STATES.has(c.state));
+export async function rootContainer(store: Store, host: HostRow, q: StatsQuery) {
+  const [all, stats] = await Promise.all([inventory(store, host.host), machineStats(store, host, q)]);
+  const live = all.filter((c) => LIVE_STATES.has(c.state));
   return {
     name: "/",
     subcontainers: live.sort((a, b) => a.id.localeCompare(b.id)).map(reference),
@@ -277,6 +322,7 @@ export async function rootContainer(store: Store, host: HostRow) {
       has_diskio: false,
       labels: host.labels,
     },
+    stats,
   };
 }
 

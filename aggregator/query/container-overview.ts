@@ -1,10 +1,11 @@
 // Every live or recently seen container in one answer, for a live view such as `fleetscope top`:
 // its latest state, rates over a short window, restarts, and a short CPU/memory history for
 // sparklines — four grouped queries however many containers there are, instead of one per row.
-import { parseDuration } from "../../protocol/time.ts";
+import { MIN_TIME_NANOS, nanosToMs, parseDuration } from "../../protocol/time.ts";
 import { HttpError } from "../api/http-error.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
+import { isCurrent, newestPerHost } from "./liveness.ts";
 import { fromChTime, toChTime } from "./window.ts";
 
 export interface ContainerOverviewQuery {
@@ -30,6 +31,9 @@ function durationMs(name: string, value: string): number {
   const ms = parseDuration(value);
   if (ms === undefined || ms <= 0)
     throw new HttpError(400, `${name}: "${value}" is not a duration such as 30s, 5m, 1h`);
+  // Back from now it must stay a time the store can hold (1900 on): 99999999d would not.
+  if (!(Date.now() - ms >= nanosToMs(MIN_TIME_NANOS)))
+    throw new HttpError(400, `${name}: "${value}" reaches back before 1900, further than the store can hold`);
   return ms;
 }
 
@@ -45,18 +49,18 @@ export async function containerOverview(store: Store, q: ContainerOverviewQuery)
   const onHost = (c: Conditions) => c.when(q.host, "host = {host:String}", { host: q.host });
 
   const inv = onHost(
-    new Conditions({ since: at(now - recentMs), limit: q.limit }).add("time >= {since:DateTime64(3, 'UTC')}"),
+    new Conditions({ since: at(now - recentMs), limit: q.limit }).add("time >= {since:DateTime64(9, 'UTC')}"),
   );
   // Rates over `window` before each container's own newest sample (of the last 10 minutes), so a
-  // collector a little behind, or a dead container's last moments, still show.
+  // collector a little behind still shows them; a container no longer running gets none.
   const rates = onHost(
     new Conditions({ since: at(now - Math.max(windowMs, 600_000)), windowMs })
-      .add("time >= {since:DateTime64(3, 'UTC')}")
+      .add("time >= {since:DateTime64(9, 'UTC')}")
       .add("container_id != ''"),
   );
   const hist = onHost(
     new Conditions({ since: at(historyStart), startMs: historyStart, stepMs })
-      .add("time >= {since:DateTime64(3, 'UTC')}")
+      .add("time >= {since:DateTime64(9, 'UTC')}")
       .add("container_id != ''"),
   );
   const ev = onHost(
@@ -77,6 +81,7 @@ export async function containerOverview(store: Store, q: ContainerOverviewQuery)
     ),
     store.rows<Row>(
       `SELECT host, container_id AS id, count() AS samples, toString(max(time)) AS lastSample,
+              toUnixTimestamp64Milli(max(time)) AS newestMs,
               (toUnixTimestamp64Milli(max(time)) - toUnixTimestamp64Milli(min(time))) / 1000 AS span,
               if(span > 0, ${delta("cpu_usage_seconds")} / span, argMax(cpu_cores, time)) AS cpuCores,
               argMax(memory_working_set_bytes, time) AS memoryWorkingSetBytes,
@@ -98,8 +103,8 @@ export async function containerOverview(store: Store, q: ContainerOverviewQuery)
       hist.params,
     ),
     store.rows<Row>(
-      `SELECT host, container_id AS id, countIf(action = 'start' AND time >= {hourAgo:DateTime64(3, 'UTC')}) AS startsLastHour,
-              countIf(action = 'start' AND time >= {hourAgo:DateTime64(3, 'UTC')} AND attributes['startedBy'] = 'daemon') AS daemonStartsLastHour,
+      `SELECT host, container_id AS id, countIf(action = 'start' AND time >= {hourAgo:DateTime64(9, 'UTC')}) AS startsLastHour,
+              countIf(action = 'start' AND time >= {hourAgo:DateTime64(9, 'UTC')} AND attributes['startedBy'] = 'daemon') AS daemonStartsLastHour,
               countIf(action = 'start' AND attributes['startedBy'] != '') AS annotatedStarts,
               toString(maxIf(time, action = 'start')) AS lastStart, countIf(action = 'start') AS starts
        FROM events ${ev.sql()} GROUP BY host, container_id`,
@@ -107,64 +112,107 @@ export async function containerOverview(store: Store, q: ContainerOverviewQuery)
     ),
   ]);
   const rateOf = new Map(rateRows.map((r) => [key(r), r]));
-  const eventsOf = new Map(eventRows.map((r) => [key(r), r]));
-  const historyOf = new Map<string, { cpu: (number | null)[]; mem: (number | null)[] }>();
-  for (const r of historyRows) {
-    const h = historyOf.get(key(r)) ?? { cpu: Array(q.points).fill(null), mem: Array(q.points).fill(null) };
-    const b = num(r.bucket);
-    if (b >= 0 && b < q.points) {
-      h.cpu[b] = round(r.cpu, 4);
-      h.mem[b] = num(r.mem);
-    }
-    historyOf.set(key(r), h);
-  }
-  const rows = inventory.map((c) => {
+  const hostNewest = newestPerHost(rateRows.map((r) => ({ host: r.host, newestMs: num(r.newestMs) })));
+  // The rates of a container running now; one that is not uses nothing, whatever it last used.
+  const currentRates = (c: Row) => {
     const r = rateOf.get(key(c));
-    const e = eventsOf.get(key(c));
-    const memoryLimitBytes = num(c.memoryLimitBytes) || num(r?.memoryLimitBytes);
-    const cpuLimitCores = round(c.cpuLimitCores, 3);
-    const cpuCores = r ? round(r.cpuCores, 4) : 0;
-    const mem = r ? num(r.memoryWorkingSetBytes) : 0;
-    const createdMs = Date.parse(String(c.created));
-    // Restarts in the last hour: the daemon's (docker/lifecycle.ts), or, from a collector that
-    // does not say who started it, every start beyond the container's first.
-    const firstStartInHour = createdMs >= now - 3600_000 ? 1 : 0;
-    const restarts =
-      num(e?.annotatedStarts) > 0
-        ? num(e?.daemonStartsLastHour)
-        : Math.max(0, num(e?.startsLastHour) - firstStartInHour);
-    const lastStart = e && num(e.starts) > 0 ? fromChTime(String(e.lastStart)) : null;
-    const running = c.state === "running";
-    const h = historyOf.get(key(c));
-    return {
-      host: String(c.host),
-      id: String(c.id),
-      name: String(c.name),
-      image: String(c.image),
-      state: String(c.state),
-      exitCode: c.exitCode as number | null,
-      oomKilled: Boolean(c.oomKilled),
-      created: String(c.created),
-      startedAt: lastStart ?? (running ? String(c.created) : null),
-      lastSeen: fromChTime(String(c.lastSeen)),
-      cpuCores,
-      cpuLimitCores,
-      cpuPercentOfLimit: cpuLimitCores > 0 ? round((100 * cpuCores) / cpuLimitCores, 1) : null,
-      memoryWorkingSetBytes: mem,
-      memoryLimitBytes,
-      memoryPercentOfLimit: memoryLimitBytes > 0 ? round((100 * mem) / memoryLimitBytes, 1) : null,
-      networkRxBytesPerSecond: round(r?.rx, 1),
-      networkTxBytesPerSecond: round(r?.tx, 1),
-      ioReadBytesPerSecond: round(r?.ioRead, 1),
-      ioWriteBytesPerSecond: round(r?.ioWrite, 1),
-      pids: num(r?.pids),
-      lastSample: r ? fromChTime(String(r.lastSample)) : null,
-      restarts,
-      history: { stepSeconds: stepMs / 1000, cpuCores: h?.cpu ?? [], memoryWorkingSetBytes: h?.mem ?? [] },
-    };
-  });
+    const span = { newestMs: num(r?.newestMs), samples: num(r?.samples), spanSeconds: num(r?.span) };
+    return r && isCurrent(String(c.state), span, hostNewest.get(String(c.host)) ?? 0, windowMs)
+      ? r
+      : undefined;
+  };
+  const eventsOf = new Map(eventRows.map((r) => [key(r), r]));
+  const historyOf = historyByContainer(historyRows, q.points);
+  const rows = inventory.map((c) =>
+    overviewRow(c, {
+      sampled: rateOf.get(key(c)),
+      current: currentRates(c),
+      events: eventsOf.get(key(c)),
+      history: {
+        stepSeconds: stepMs / 1000,
+        cpuCores: [],
+        memoryWorkingSetBytes: [],
+        ...historyOf.get(key(c)),
+      },
+      now,
+    }),
+  );
   rows.sort(
     (a, b) => Number(b.state === "running") - Number(a.state === "running") || b.cpuCores - a.cpuCores,
   );
   return rows;
+}
+
+type History = { cpuCores: (number | null)[]; memoryWorkingSetBytes: (number | null)[] };
+
+/** The sparkline buckets of each container, `points` long, null where it had no sample. */
+function historyByContainer(rows: Row[], points: number): Map<string, History> {
+  const out = new Map<string, History>();
+  for (const r of rows) {
+    const h = out.get(key(r)) ?? {
+      cpuCores: Array(points).fill(null),
+      memoryWorkingSetBytes: Array(points).fill(null),
+    };
+    const b = num(r.bucket);
+    if (b >= 0 && b < points) {
+      h.cpuCores[b] = round(r.cpu, 4);
+      h.memoryWorkingSetBytes[b] = num(r.mem);
+    }
+    out.set(key(r), h);
+  }
+  return out;
+}
+
+interface RowParts {
+  /** Its rates row, if it has samples in the last 10 minutes … */
+  sampled: Row | undefined;
+  /** … and the same when it is running now (see isCurrent), else undefined: no current rates. */
+  current: Row | undefined;
+  events: Row | undefined;
+  history: History & { stepSeconds: number };
+  now: number;
+}
+
+/** One container of the overview from its inventory row and the rest of what is known about it. */
+function overviewRow(c: Row, { sampled, current: r, events: e, history, now }: RowParts) {
+  const memoryLimitBytes = num(c.memoryLimitBytes) || num(sampled?.memoryLimitBytes);
+  const cpuLimitCores = round(c.cpuLimitCores, 3);
+  const cpuCores = r ? round(r.cpuCores, 4) : 0;
+  const mem = r ? num(r.memoryWorkingSetBytes) : 0;
+  const createdMs = Date.parse(String(c.created));
+  // Restarts in the last hour: the daemon's (docker/lifecycle.ts), or, from a collector that
+  // does not say who started it, every start beyond the container's first.
+  const firstStartInHour = createdMs >= now - 3600_000 ? 1 : 0;
+  const restarts =
+    num(e?.annotatedStarts) > 0
+      ? num(e?.daemonStartsLastHour)
+      : Math.max(0, num(e?.startsLastHour) - firstStartInHour);
+  const lastStart = e && num(e.starts) > 0 ? fromChTime(String(e.lastStart)) : null;
+  const running = c.state === "running";
+  return {
+    host: String(c.host),
+    id: String(c.id),
+    name: String(c.name),
+    image: String(c.image),
+    state: String(c.state),
+    exitCode: c.exitCode as number | null,
+    oomKilled: Boolean(c.oomKilled),
+    created: String(c.created),
+    startedAt: lastStart ?? (running ? String(c.created) : null),
+    lastSeen: fromChTime(String(c.lastSeen)),
+    cpuCores,
+    cpuLimitCores,
+    cpuPercentOfLimit: r && cpuLimitCores > 0 ? round((100 * cpuCores) / cpuLimitCores, 1) : null,
+    memoryWorkingSetBytes: mem,
+    memoryLimitBytes,
+    memoryPercentOfLimit: r && memoryLimitBytes > 0 ? round((100 * mem) / memoryLimitBytes, 1) : null,
+    networkRxBytesPerSecond: round(r?.rx, 1),
+    networkTxBytesPerSecond: round(r?.tx, 1),
+    ioReadBytesPerSecond: round(r?.ioRead, 1),
+    ioWriteBytesPerSecond: round(r?.ioWrite, 1),
+    pids: num(r?.pids),
+    lastSample: sampled ? fromChTime(String(sampled.lastSample)) : null,
+    restarts,
+    history,
+  };
 }

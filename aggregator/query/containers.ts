@@ -1,6 +1,8 @@
+import { editDistance } from "../../protocol/edit-distance.ts";
+import { HttpError } from "../api/http-error.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
-import { fromChTime } from "./window.ts";
+import { CONTAINER_MATCH, fromChTime } from "./window.ts";
 
 export interface ContainerQuery {
   host?: string;
@@ -34,6 +36,8 @@ export async function queryContainers(store: Store, q: ContainerQuery) {
               argMax(labels, time) AS labels, argMax(memory_limit_bytes, time) AS memoryLimitBytes,
               argMax(cpu_limit_cores, time) AS cpuLimitCores, argMax(restart_policy, time) AS restartPolicy,
               argMax(restart_count, time) AS restartCount,
+              argMax(command, time) AS command, argMax(env, time) AS env, argMax(ports, time) AS ports,
+              argMax(mounts, time) AS mounts, argMax(health, time) AS health,
               toString(min(time)) AS firstSeen, toString(max(time)) AS lastSeen, max(time) AS last
        FROM containers ${where.sql()}
        GROUP BY host, container_id
@@ -55,10 +59,57 @@ export async function queryContainers(store: Store, q: ContainerQuery) {
   }));
 }
 
+/** The hosts and ids the store holds for a container name, id or id prefix. */
+export interface KnownContainer {
+  hosts: string[];
+  ids: string[];
+}
+
 /**
- * Adds the hosts and ids the inventory knows for a container name/id to `where`, so a query by
- * name uses the (host, container_id, …) sort key instead of scanning every host's rows. When
- * the inventory does not know it, `where` keeps its name match alone.
+ * The hosts and ids the store knows for `container` (a name, full id or id prefix of 12+), or a
+ * 404 naming known containers like it. The inventory answers; lines a log driver sent for a
+ * container the inventory never saw (another Docker host's) count too, looked up only when the
+ * inventory does not know the name.
+ */
+export async function assertKnownContainer(
+  store: Store,
+  container: string,
+  host?: string,
+): Promise<KnownContainer> {
+  const params = { container, host: host ?? "" };
+  const onHost = host ? "AND host = {host:String}" : "";
+  let known = await store.rows<{ host: string; id: string }>(
+    `SELECT DISTINCT host, container_id AS id FROM containers WHERE ${CONTAINER_MATCH} ${onHost}`,
+    params,
+  );
+  if (known.length === 0)
+    known = await store.rows<{ host: string; id: string }>(
+      `SELECT DISTINCT host, container_id AS id FROM logs WHERE ${CONTAINER_MATCH} ${onHost} LIMIT 100`,
+      params,
+    );
+  if (known.length > 0)
+    return { hosts: [...new Set(known.map((k) => k.host))], ids: [...new Set(known.map((k) => k.id))] };
+  const names = await store.rows<{ name: string }>(
+    `SELECT DISTINCT container_name AS name FROM containers WHERE container_name != '' ${onHost}`,
+    params,
+  );
+  const like = similarNames(
+    container,
+    names.map((n) => n.name),
+  );
+  const where = host ? ` on host "${host}"` : "";
+  throw new HttpError(
+    404,
+    like.length > 0
+      ? `unknown container "${container}"${where}; known containers like it: ${like.join(", ")} (see /api/v1/containers)`
+      : `unknown container "${container}"${where}; none known is like it (see /api/v1/containers)`,
+  );
+}
+
+/**
+ * Checks `container` is known (404 otherwise, see assertKnownContainer) and adds its hosts and
+ * ids to `where`, so a query by name uses the (host, container_id, …) sort key instead of
+ * scanning every host's rows.
  */
 export async function narrowToKnownContainer(
   store: Store,
@@ -66,16 +117,30 @@ export async function narrowToKnownContainer(
   container: string,
   host?: string,
 ): Promise<void> {
-  const known = await store.rows<{ host: string; id: string }>(
-    `SELECT DISTINCT host, container_id AS id FROM containers
-     WHERE (container_name = {c:String} OR container_id = {c:String}
-            OR (length({c:String}) >= 12 AND startsWith(container_id, {c:String})))
-       ${host ? "AND host = {h:String}" : ""}`,
-    { c: container, h: host ?? "" },
-  );
-  if (known.length === 0) return;
+  const known = await assertKnownContainer(store, container, host);
   where.add("host IN {knownHosts:Array(String)} AND container_id IN {knownIds:Array(String)}", {
-    knownHosts: [...new Set(known.map((k) => k.host))],
-    knownIds: [...new Set(known.map((k) => k.id))],
+    knownHosts: known.hosts,
+    knownIds: known.ids,
   });
+}
+
+/**
+ * Up to `max` of `names` like `wanted`: those it is a prefix or substring of (or that are one of
+ * it), then those within a few typos, closest first.
+ */
+export function similarNames(wanted: string, names: string[], max = 5): string[] {
+  const w = wanted.toLowerCase();
+  const scored = names.flatMap((name) => {
+    const n = name.toLowerCase();
+    // A name inside what was asked counts only when it is not a word or two of letters.
+    const inside = (long: string, short: string) => short.length >= 3 && long.includes(short);
+    if (n.startsWith(w) || (n.length >= 3 && w.startsWith(n))) return [{ name, score: 0 }];
+    if (inside(n, w) || inside(w, n)) return [{ name, score: 1 }];
+    const d = editDistance(w, n);
+    return d <= Math.max(2, Math.floor(w.length / 3)) ? [{ name, score: 1 + d }] : [];
+  });
+  return scored
+    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .slice(0, max)
+    .map((s) => s.name);
 }

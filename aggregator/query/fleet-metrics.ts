@@ -3,6 +3,7 @@ import type { ContainerSnapshot } from "../../collector/sources/container-stats.
 import type { SampleRecord } from "../../protocol/records.ts";
 import type { Store } from "../store/store.ts";
 import { camelize } from "./camelize.ts";
+import { isCurrent, newestPerHost } from "./liveness.ts";
 import { SAMPLE_COLUMNS } from "./samples.ts";
 import { withRfc3339Time } from "./window.ts";
 
@@ -10,8 +11,9 @@ const CPU_PERIOD_MICROS = 100_000; // Docker's default CFS period; --cpus sets q
 
 /**
  * The fleet in cAdvisor's shape, from the store: each container's latest sample within the last
- * `windowSeconds` (so stopped containers drop out), with its inventory facts, and each host's
- * machine facts; every series carries a `host` label.
+ * `windowSeconds` (so containers no longer sampled drop out), with its inventory facts, and each
+ * host's machine facts; every series carries a `host` label. A container the inventory says is
+ * no longer running drops out at once, as cAdvisor drops a destroyed cgroup.
  */
 export async function fleetSnapshots(
   store: Store,
@@ -30,15 +32,27 @@ export async function fleetSnapshots(
     labels: Record<string, string>;
     cpuLimitCores: number;
     created: string;
+    state: string;
   }>(
     `SELECT host, container_id AS id, argMax(labels, time) AS labels, argMax(cpu_limit_cores, time) AS cpuLimitCores,
-            argMax(created, time) AS created
+            argMax(created, time) AS created, argMax(state, time) AS state
      FROM containers WHERE container_id IN {ids:Array(String)} GROUP BY host, container_id`,
     { ids },
   );
   const facts = new Map(inventory.map((c) => [`${c.host}/${c.id}`, c]));
-  const snapshots = samples.map((row): ContainerSnapshot => {
-    const sample = { kind: "sample", ...(camelize(withRfc3339Time(row)) as object) } as SampleRecord;
+  const latest = samples.map(
+    (row) => ({ kind: "sample", ...(camelize(withRfc3339Time(row)) as object) }) as SampleRecord,
+  );
+  const hostNewest = newestPerHost(latest.map((s) => ({ host: s.host, newestMs: Date.parse(s.time) })));
+  const running = latest.filter((s) =>
+    isCurrent(
+      facts.get(`${s.host}/${s.containerId}`)?.state,
+      { newestMs: Date.parse(s.time), samples: 1, spanSeconds: 0 },
+      hostNewest.get(s.host) ?? 0,
+      windowSeconds * 1000,
+    ),
+  );
+  const snapshots = running.map((sample): ContainerSnapshot => {
     const info = facts.get(`${sample.host}/${sample.containerId}`);
     const seenAtMs = Date.parse(sample.time);
     return {

@@ -12,10 +12,10 @@ export interface HostOverviewQuery {
 export async function hostOverview(store: Store, q: HostOverviewQuery) {
   const now = Date.now();
   const hourAgo = new Conditions({ since: toChTime(new Date(now - 3600_000)) })
-    .add("time >= {since:DateTime64(3, 'UTC')}")
+    .add("time >= {since:DateTime64(9, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host });
   const open = new Conditions({ since: toChTime(new Date(now - 24 * 3600_000)) })
-    .add("time >= {since:DateTime64(3, 'UTC')}")
+    .add("time >= {since:DateTime64(9, 'UTC')}")
     .add("status = 'open'")
     .when(q.host, "host = {host:String}", { host: q.host });
   const [hosts, containers, incidents] = await Promise.all([

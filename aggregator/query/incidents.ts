@@ -36,7 +36,7 @@ function shape({ time_text, updated_text, ended_text, evidence, ...r }: Row) {
 /** Incidents, newest first (the latest version of each). */
 export async function queryIncidents(store: Store, q: IncidentQuery) {
   const where = new Conditions(timeWindow(q.since, q.until, "24h"))
-    .add("time >= {since:DateTime64(3, 'UTC')} AND time <= {until:DateTime64(3, 'UTC')}")
+    .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host })
     .when(q.container, CONTAINER_MATCH, { container: q.container })
     .when(q.kind, "kind = {kind:String}", { kind: q.kind })

@@ -1,3 +1,4 @@
+import { HttpError } from "../api/http-error.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
 import { narrowToKnownContainer } from "./containers.ts";
@@ -13,7 +14,12 @@ export interface LogFilter {
   priority?: number;
   since?: string;
   until?: string;
+  /** Words ANDed, each a case-insensitive substring; "a quoted phrase" is one word. */
   q?: string;
+  /** An RE2 regular expression the body must match. */
+  regex?: string;
+  /** Syslog identifier (journalctl -t). */
+  identifier?: string;
 }
 
 export interface LogQuery extends LogFilter {
@@ -41,9 +47,58 @@ export function wholeTokens(q: string): string[] {
   return out.slice(0, 8);
 }
 
+/**
+ * The words of a search: whitespace separates them, "double quotes" keep a phrase together (an
+ * unclosed quote runs to the end). Empty words are dropped.
+ */
+export function searchTerms(q: string): string[] {
+  const terms: string[] = [];
+  const re = /"([^"]*)"?|(\S+)/g;
+  for (let m = re.exec(q); m; m = re.exec(q)) {
+    const term = (m[1] ?? m[2] ?? "").trim();
+    if (term) terms.push(term);
+  }
+  return terms;
+}
+
+/** Most hasToken conditions added for one search: enough to skip granules, not a query per word. */
+const MAX_TOKENS = 16;
+
+/**
+ * Every term of `q` must be in the body (a case-insensitive substring). The whole tokens of each
+ * term let the text index skip granules first; the substring test stays the truth.
+ */
+function addTextSearch(where: Conditions, q: string | undefined): void {
+  if (q === undefined) return;
+  const terms = searchTerms(q);
+  if (terms.length === 0) throw new HttpError(400, `q: "${q}" has no words to look for`);
+  const tokens = new Set<string>();
+  terms.forEach((term, i) => {
+    where.add(`positionCaseInsensitiveUTF8(body, {q${i}:String}) > 0`, { [`q${i}`]: term });
+    for (const t of wholeTokens(term)) tokens.add(t);
+  });
+  [...tokens].slice(0, MAX_TOKENS).forEach((t, i) => {
+    where.add(`hasToken(lower(body), {t${i}:String})`, { [`t${i}`]: t });
+  });
+}
+
+/** A regex ClickHouse's RE2 cannot compile is the caller's mistake: 400 with RE2's reason. */
+async function checkRegex(store: Store, regex: string): Promise<void> {
+  try {
+    await store.rows("SELECT match('', {regex:String}) AS ok", { regex });
+  } catch (err) {
+    const reason = /cannot compile re2: .*?, error: (.*?)\. Look at/s.exec(String(err))?.[1];
+    if (!reason) throw err;
+    throw new HttpError(
+      400,
+      `regex: "${regex}" is not an RE2 regular expression: ${reason} (syntax: https://github.com/google/re2/wiki/Syntax)`,
+    );
+  }
+}
+
 async function logConditions(store: Store, q: LogFilter): Promise<Conditions> {
   const where = new Conditions(timeWindow(q.since, q.until))
-    .add("time >= {since:DateTime64(3, 'UTC')} AND time <= {until:DateTime64(3, 'UTC')}")
+    .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host })
     .when(q.container, CONTAINER_MATCH, { container: q.container })
     .when(q.stream, "stream = {stream:String}", { stream: q.stream })
@@ -51,10 +106,10 @@ async function logConditions(store: Store, q: LogFilter): Promise<Conditions> {
     .when(q.priority, "severity_number >= {minSeverity:UInt8}", {
       minSeverity: MIN_SEVERITY_FOR_PRIORITY[q.priority ?? 0],
     })
-    .when(q.q, "positionCaseInsensitiveUTF8(body, {q:String}) > 0", { q: q.q });
-  wholeTokens(q.q ?? "").forEach((t, i) => {
-    where.add(`hasToken(lower(body), {t${i}:String})`, { [`t${i}`]: t });
-  });
+    .when(q.identifier, "identifier = {identifier:String}", { identifier: q.identifier })
+    .when(q.regex, "match(body, {regex:String})", { regex: q.regex });
+  addTextSearch(where, q.q);
+  if (q.regex) await checkRegex(store, q.regex);
   if (q.container) await narrowToKnownContainer(store, where, q.container, q.host);
   return where;
 }

@@ -1,8 +1,8 @@
-import { parseTimeArg } from "../../protocol/time.ts";
+import { nanosToRfc3339 } from "../../protocol/time.ts";
 import { HttpError } from "../api/http-error.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
-import { CONTAINER_MATCH, fromChTime, timeWindow, toChTime } from "./window.ts";
+import { CONTAINER_MATCH, fromChTime, timeArg, timeWindow, toChTime } from "./window.ts";
 
 export interface ContainerProcessesQuery {
   /** A name, full id or id prefix (12+). */
@@ -43,14 +43,9 @@ function shape({ time_text, ...r }: Row) {
  * the one sampled most recently before `at` wins, per host.
  */
 export async function queryContainerProcesses(store: Store, q: ContainerProcessesQuery) {
-  const at = parseTimeArg(q.at ?? "now");
-  if (!at)
-    throw new HttpError(
-      400,
-      `at: "${q.at}" is neither RFC 3339 (2026-11-22T02:00:00Z) nor relative (15m, 2h)`,
-    );
+  const at = timeArg("at", q.at ?? "now");
   const inner = new Conditions({ at: toChTime(at) })
-    .add("time <= {at:DateTime64(3, 'UTC')}")
+    .add("time <= {at:DateTime64(9, 'UTC')}")
     .add(CONTAINER_MATCH, { container: q.container })
     .when(q.host, "host = {host:String}", { host: q.host });
   const rows = await store.rows<Row>(
@@ -64,7 +59,7 @@ export async function queryContainerProcesses(store: Store, q: ContainerProcesse
      ORDER BY host, cpu_percent DESC, rss_bytes DESC, pid`,
     inner.params,
   );
-  return { at: at.toISOString(), processes: rows.map(shape) };
+  return { at: nanosToRfc3339(at), processes: rows.map(shape) };
 }
 
 // Fixed fragments picked by a validated enum: the sort order never comes from user text.
@@ -83,7 +78,7 @@ export async function queryTopProcesses(store: Store, q: TopProcessesQuery) {
   const order = ORDER[q.by];
   if (!order) throw new HttpError(400, `by: "${q.by}" must be cpu or memory`);
   const where = new Conditions({ ...timeWindow(q.since, q.until, "5m"), limit: q.limit })
-    .add("time >= {since:DateTime64(3, 'UTC')} AND time <= {until:DateTime64(3, 'UTC')}")
+    .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host });
   const rows = await store.rows<Row & { firstSeen: string; lastSeen: string }>(
     `SELECT host, container_id AS containerId, argMax(container_name, time) AS containerName,

@@ -59,7 +59,7 @@ export const SAMPLE_COLUMNS = [
 /** A container's samples in a window, oldest first (the order a chart wants). */
 export async function querySamples(store: Store, q: SampleQuery) {
   const where = new Conditions({ ...timeWindow(q.since, q.until), limit: q.limit })
-    .add("time >= {since:DateTime64(3, 'UTC')} AND time <= {until:DateTime64(3, 'UTC')}")
+    .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .add(CONTAINER_MATCH, { container: q.container })
     .when(q.host, "host = {host:String}", { host: q.host });
   await narrowToKnownContainer(store, where, q.container, q.host);

@@ -2,6 +2,7 @@
 // computed in ClickHouse from the samples' cumulative counters.
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
+import { isCurrent, newestPerHost } from "./liveness.ts";
 import { timeWindow } from "./window.ts";
 
 export const TOP_BY = ["cpu", "memory", "network", "io"] as const;
@@ -34,15 +35,19 @@ const delta = (expr: string) =>
  * - memoryWorkingSetBytes: the largest working set seen;
  * - networkBytesPerSecond: received + transmitted bytes per second over the samples' span;
  * - ioBytesPerSecond: block bytes read + written per second over the samples' span.
+ * Only containers running at the window's end rank (see isCurrent): one that died or was removed
+ * before it used nothing since, and its last rates would keep it on top.
  */
 export async function topContainers(store: Store, q: TopQuery) {
-  const where = new Conditions({ ...timeWindow(q.since, q.until, "5m"), limit: q.limit })
-    .add("time >= {since:DateTime64(3, 'UTC')} AND time <= {until:DateTime64(3, 'UTC')}")
+  const where = new Conditions(timeWindow(q.since, q.until, "5m"))
+    .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .add("container_id != ''")
     .when(q.host, "host = {host:String}", { host: q.host });
-  const rows = await store.rows<Record<string, unknown>>(
-    `SELECT host, container_id AS id, argMax(container_name, time) AS name, argMax(image, time) AS image,
-            count() AS samples,
+  const [rows, states] = await Promise.all([
+    store.rows<Record<string, unknown>>(
+      `SELECT host, container_id AS id, argMax(container_name, time) AS name, argMax(image, time) AS image,
+            count() AS samples, toUnixTimestamp64Milli(max(time)) AS newestMs,
+            toUnixTimestamp64Milli({until:DateTime64(9, 'UTC')}) - toUnixTimestamp64Milli({since:DateTime64(9, 'UTC')}) AS windowMs,
             (toUnixTimestamp64Milli(max(time)) - toUnixTimestamp64Milli(min(time))) / 1000 AS spanSeconds,
             if(spanSeconds > 0, ${delta("cpu_usage_seconds")} / spanSeconds, avg(cpu_cores)) AS cpuCores,
             max(memory_working_set_bytes) AS memoryWorkingSetBytes,
@@ -50,12 +55,22 @@ export async function topContainers(store: Store, q: TopQuery) {
             if(spanSeconds > 0, ${delta("blkio_read_bytes + blkio_write_bytes")} / spanSeconds, 0) AS ioBytesPerSecond
      FROM samples ${where.sql()}
      GROUP BY host, container_id
-     ORDER BY ${ORDER[q.by]} DESC, host, id
-     LIMIT {limit:UInt32}`,
-    where.params,
+     ORDER BY ${ORDER[q.by]} DESC, host, id`,
+      where.params,
+    ),
+    statesAtEnd(store, where.params, q.host),
+  ]);
+  const hostNewest = newestPerHost(rows.map((r) => ({ host: r.host, newestMs: Number(r.newestMs) })));
+  const current = rows.filter((r) =>
+    isCurrent(
+      states.get(`${r.host}\u0000${r.id}`),
+      { newestMs: Number(r.newestMs), samples: Number(r.samples), spanSeconds: Number(r.spanSeconds) },
+      hostNewest.get(String(r.host)) ?? 0,
+      Number(r.windowMs),
+    ),
   );
   const round = (v: unknown, digits: number) => Math.round(Number(v) * 10 ** digits) / 10 ** digits;
-  return rows.map((r) => ({
+  return current.slice(0, q.limit).map((r) => ({
     host: String(r.host),
     id: String(r.id),
     name: String(r.name),
@@ -67,4 +82,21 @@ export async function topContainers(store: Store, q: TopQuery) {
     networkBytesPerSecond: round(r.networkBytesPerSecond, 1),
     ioBytesPerSecond: round(r.ioBytesPerSecond, 1),
   }));
+}
+
+/**
+ * Each container's inventory state as of the window's end. A running container's snapshot is
+ * renewed every minute, so looking two minutes before the window's start finds every container
+ * sampled in it that the inventory knows.
+ */
+async function statesAtEnd(store: Store, window: Record<string, unknown>, host?: string) {
+  const where = new Conditions({ since: window.since, until: window.until })
+    .add("time >= {since:DateTime64(9, 'UTC')} - INTERVAL 2 MINUTE AND time <= {until:DateTime64(9, 'UTC')}")
+    .when(host, "host = {host:String}", { host });
+  const rows = await store.rows<{ host: string; id: string; state: string }>(
+    `SELECT host, container_id AS id, argMax(state, time) AS state FROM containers ${where.sql()}
+     GROUP BY host, container_id`,
+    where.params,
+  );
+  return new Map(rows.map((r) => [`${r.host}\u0000${r.id}`, r.state]));
 }

@@ -1,9 +1,14 @@
-import { parseTimeArg } from "../../protocol/time.ts";
+import { nanosToRfc3339, parseTimeNanos, TimeArgError } from "../../protocol/time.ts";
 import { HttpError } from "../api/http-error.ts";
 
-/** ClickHouse's DateTime64 text form, for query parameters: 2026-11-22 02:18:35.123 */
-export function toChTime(d: Date): string {
-  return d.toISOString().replace("T", " ").replace("Z", "");
+/**
+ * ClickHouse's DateTime64 text form, for query parameters typed `DateTime64(9, 'UTC')`:
+ * 2026-11-22 02:18:35.123456789. A bigint keeps every nanosecond; a Date (a time the aggregator
+ * computed, such as "an hour ago") has milliseconds only.
+ */
+export function toChTime(t: bigint | Date): string {
+  const rfc = typeof t === "bigint" ? nanosToRfc3339(t) : t.toISOString();
+  return rfc.replace("T", " ").replace("Z", "");
 }
 
 /** The store's DateTime64 text (UTC) → RFC 3339, keeping every fractional digit. */
@@ -11,25 +16,33 @@ export function fromChTime(s: string): string {
   return `${s.replace(" ", "T")}Z`;
 }
 
-/** since/until query arguments → a checked time window; `since` defaults to `defaultSince` back. */
+/**
+ * A time query argument → nanoseconds since the epoch; a 400 that names the argument when it is
+ * not a time, not a possible date, or outside what the store can hold.
+ */
+export function timeArg(name: string, value: string, nowMs?: number): bigint {
+  try {
+    return parseTimeNanos(value, nowMs);
+  } catch (err) {
+    if (!(err instanceof TimeArgError)) throw err;
+    const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
+    throw new HttpError(400, `${name}: ${JSON.stringify(shown)} ${err.message}`);
+  }
+}
+
+/**
+ * since/until query arguments → a checked time window as `DateTime64(9, 'UTC')` parameter texts;
+ * `since` defaults to `defaultSince` back, `until` to a minute ahead (clocks a little ahead).
+ */
 export function timeWindow(
   since: string | undefined,
   until: string | undefined,
   defaultSince = "1h",
 ): { since: string; until: string } {
-  const s = parseTimeArg(since ?? defaultSince);
-  if (!s)
-    throw new HttpError(
-      400,
-      `since: "${since}" is neither RFC 3339 (2026-11-22T02:00:00Z) nor relative (15m, 2h, 7d)`,
-    );
-  const u = until === undefined ? new Date(Date.now() + 60_000) : parseTimeArg(until);
-  if (!u)
-    throw new HttpError(
-      400,
-      `until: "${until}" is neither RFC 3339 (2026-11-22T02:00:00Z) nor relative (15m, 2h, 7d)`,
-    );
-  if (u < s) throw new HttpError(400, "until is before since");
+  const now = Date.now();
+  const s = timeArg("since", since ?? defaultSince, now);
+  const u = until === undefined ? timeArg("until", "now", now + 60_000) : timeArg("until", until, now);
+  if (u < s) throw new HttpError(400, `until (${nanosToRfc3339(u)}) is before since (${nanosToRfc3339(s)})`);
   return { since: toChTime(s), until: toChTime(u) };
 }
 

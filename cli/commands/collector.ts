@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
-import { Collector } from "../../collector/collector.ts";
+import type { Collector } from "../../collector/collector.ts";
 import type { MultilineMode } from "../../collector/logs/multiline.ts";
 import type { ListenAddress } from "../../collector/receivers/receiver.ts";
 import type { FullPolicy } from "../../collector/spool/spool.ts";
@@ -34,7 +34,7 @@ export interface CollectorFlags {
 }
 
 /** Builds a collector from the shared flags; `up` uses it too. */
-export function collectorFromFlags(
+export async function collectorFromFlags(
   f: CollectorFlags,
   {
     aggregatorUrl,
@@ -47,7 +47,9 @@ export function collectorFromFlags(
     spoolDir: string;
     metricsListen?: { host: string; port: number } | false;
   },
-): Collector {
+): Promise<Collector> {
+  // Loaded here, not at the top: the commands that only read the API start without it.
+  const { Collector } = await import("../../collector/collector.ts");
   return new Collector({
     aggregatorUrl,
     token,
@@ -113,7 +115,7 @@ export function registerCollector(program: Command): void {
     .addOption(metricsOpt.metricsListen())
     .addOption(opt.logLevel())
     .action(async (f: CollectorCommandFlags) => {
-      const collector = collectorFromFlags(f, {
+      const collector = await collectorFromFlags(f, {
         aggregatorUrl: f.aggregator,
         token: f.token,
         spoolDir: f.spool,

@@ -1,89 +1,68 @@
 import { type Command, Option } from "commander";
 import { renderSafe } from "../../collector/logs/sanitize.ts";
-import { createApiClient, Unreachable } from "../../tui/api-client.ts";
 import type { LogLine } from "../../tui/api-types.ts";
 import { LogTail } from "../../tui/log-tail.ts";
-import { logFilterToParams } from "../log-filter.ts";
-import { DEFAULT_LISTEN, parseDurationArg, parseUrl } from "../options.ts";
+import { type ApiFlags, apiClient, expecting, withApiOptions } from "../api.ts";
+import { checkFollowUntil, type FollowFlags, followOptions, printAndFollow, timeOptions } from "../follow.ts";
+import { filterFromArgv, logFilterToParams } from "../log-filter.ts";
+import { parseCount } from "../options.ts";
+import { type OutputFormat, outputOption, printJson } from "../output.ts";
 
-interface LogsFlags {
-  url: string;
-  token?: string;
+interface LogsFlags extends ApiFlags, FollowFlags {
   since: string;
-  limit: number;
-  follow?: boolean;
-  interval: number;
-  output: "text" | "json";
+  tail?: number;
+  limit?: number;
+  output: OutputFormat;
 }
 
-function parseLimit(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new Error("--limit: expected 1 to 10000");
-  return n;
-}
+const DEFAULT_TAIL = 100;
 
 const who = (l: LogLine) => l.containerName || l.unit || l.identifier || l.source;
 
+/** time, host, who, stream on one line (each made safe), then the body (its own newlines kept). */
 export function formatLogLine(l: LogLine): string {
-  return `${l.time.slice(0, 23).replace("T", " ")} ${l.host} ${who(l)} ${l.stream || "-"} ${renderSafe(l.body)}`;
+  const head = `${l.time.slice(0, 23).replace("T", " ")} ${l.host} ${who(l)} ${l.stream || "-"}`;
+  return `${renderSafe(head, { singleLine: true })} ${renderSafe(l.body)}`;
 }
 
 export function registerLogs(program: Command): void {
-  program
+  const cmd = program
     .command("logs")
     .description(
-      "log lines of the fleet, oldest first; filter words pick fields, the rest is text: host:web-1 container:api stream:stderr level:error unit:docker.service refused",
+      'log lines of the fleet, oldest first. Field words pick: host:web-1 container:api stream:stderr level:error unit:docker.service identifier:sshd regex:"took \\d+ ms"; every other word must appear (any case), "quoted words" as one phrase',
     )
-    .argument("[filter...]", "field:value words (host, container, stream, unit, level) and free text")
+    .argument(
+      "[filter...]",
+      "field:value words (host, container, stream, unit, level, identifier, regex) and free words",
+    );
+  withApiOptions(cmd);
+  for (const o of timeOptions("1h")) cmd.addOption(o);
+  cmd
     .addOption(
-      new Option("--url <url>", "aggregator API")
-        .env("FLEETSCOPE_URL")
-        .default(`http://${DEFAULT_LISTEN}`)
-        .argParser(parseUrl),
-    )
-    .addOption(new Option("--token <token>", "sent as Authorization: Bearer").env("FLEETSCOPE_TOKEN"))
-    .addOption(
-      new Option("--since <time>", "from this time: RFC 3339 or relative (15m, 2h)")
-        .env("FLEETSCOPE_SINCE")
-        .default("1h"),
-    )
-    .addOption(
-      new Option("--limit <n>", "at most this many lines (the newest)")
-        .env("FLEETSCOPE_LIMIT")
-        .default(100)
-        .argParser(parseLimit),
+      new Option("-n, --tail <n>", `the last n lines (1 to 10000; default ${DEFAULT_TAIL})`)
+        .env("FLEETSCOPE_TAIL")
+        .argParser(parseCount()),
     )
     .addOption(
-      new Option("-f, --follow", "keep printing new lines as they are stored").env("FLEETSCOPE_FOLLOW"),
+      new Option("--limit <n>", "the same as --tail").env("FLEETSCOPE_LIMIT").argParser(parseCount()),
     )
-    .addOption(
-      new Option("--interval <duration>", "how often --follow asks for new lines")
-        .env("FLEETSCOPE_INTERVAL")
-        .default(1000, "1s")
-        .argParser(parseDurationArg),
-    )
-    .addOption(
-      new Option("-o, --output <format>", "text for a person, json (one object a line) for scripts")
-        .choices(["text", "json"])
-        .default("text"),
-    )
-    .action(async (words: string[], f: LogsFlags) => {
-      const params = logFilterToParams(words.join(" "));
-      const tail = new LogTail(createApiClient(f.url, f.token), params, { since: f.since, limit: f.limit });
-      const print = (lines: LogLine[]) => {
-        for (const l of lines)
-          process.stdout.write(`${f.output === "json" ? JSON.stringify(l) : formatLogLine(l)}\n`);
-      };
-      try {
-        print(await tail.poll());
-        while (f.follow) {
-          await new Promise((r) => setTimeout(r, f.interval));
-          print(await tail.poll());
-        }
-      } catch (err) {
-        if (err instanceof Unreachable)
-          throw new Error(`${err.message}; is \`fleetscope up\` running? (--url)`);
-        throw err;
-      }
-    });
+    .addOption(outputOption());
+  for (const o of followOptions("lines")) cmd.addOption(o);
+  cmd.action(async (words: string[], f: LogsFlags) => {
+    checkFollowUntil(f);
+    const params = { ...logFilterToParams(filterFromArgv(words)), until: f.until };
+    const limit = f.tail ?? f.limit ?? DEFAULT_TAIL;
+    const tail = new LogTail(expecting(apiClient(f), "logs"), params, { since: f.since, limit });
+    let printed = 0;
+    const print = (lines: LogLine[]) => {
+      printed += lines.length;
+      for (const l of lines)
+        f.output === "json" ? printJson(l) : process.stdout.write(`${formatLogLine(l)}\n`);
+    };
+    await printAndFollow(tail, print, f);
+    if (printed === 0 && f.output === "text")
+      process.stderr.write(
+        `fleetscope: no line matches since ${renderSafe(f.since)} (a longer --since looks further back)\n`,
+      );
+  });
 }

@@ -1,9 +1,8 @@
 import { type Command, Option } from "commander";
-import { DEFAULT_LISTEN, parseDurationArg, parseUrl } from "../options.ts";
+import { type ApiFlags, withApiOptions } from "../api.ts";
+import { parseDurationArg } from "../options.ts";
 
-interface TopFlags {
-  url: string;
-  token?: string;
+interface TopFlags extends ApiFlags {
   host?: string;
   container?: string;
   view: string;
@@ -11,18 +10,12 @@ interface TopFlags {
 }
 
 export function registerTop(program: Command): void {
-  program
+  const cmd = program
     .command("top")
     .description(
       "the fleet in a terminal, csysdig/htop-style: hosts, containers, processes, logs, events, incidents, why (? for keys)",
-    )
-    .addOption(
-      new Option("--url <url>", "aggregator API")
-        .env("FLEETSCOPE_URL")
-        .default(`http://${DEFAULT_LISTEN}`)
-        .argParser(parseUrl),
-    )
-    .addOption(new Option("--token <token>", "sent as Authorization: Bearer").env("FLEETSCOPE_TOKEN"))
+    );
+  withApiOptions(cmd)
     .addOption(new Option("--host <name>", "start on this host").env("FLEETSCOPE_HOST"))
     .addOption(
       new Option("--container <name>", "start on this container (name, id or id prefix)").env(
@@ -49,9 +42,10 @@ export function registerTop(program: Command): void {
           "top needs a terminal (stdout is not one); for scripts use `fleetscope logs` or the API",
         );
       // ink draws only the last frame when it believes it runs in CI (CI=… in the environment,
-      // read when ink loads); on a real terminal the person wants every frame.
-      process.env.CI = "false";
-      process.env.CONTINUOUS_INTEGRATION = "false";
+      // read when ink loads), and chalk draws no colour at all when CI is set, even to "false";
+      // on a real terminal the person wants every frame, in colour.
+      delete process.env.CI;
+      delete process.env.CONTINUOUS_INTEGRATION;
       // ink and React load only here: the other commands start without them.
       const { runTop } = await import("../../tui/run.ts");
       await runTop({ ...f, intervalMs: f.interval });

@@ -37,7 +37,7 @@ export function registerUp(program: Command): void {
       version: VERSION,
       log,
     });
-    const collector = collectorFromFlags(f, {
+    const collector = await collectorFromFlags(f, {
       aggregatorUrl: aggregator.url,
       token,
       spoolDir: join(f.data, "spool"),

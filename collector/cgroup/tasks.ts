@@ -4,14 +4,30 @@ import { parseStatus } from "../proc/process.ts";
 import type { ContainerCgroup } from "./paths.ts";
 import { parseCgroupProcs, readOptional } from "./stats.ts";
 
-/** The processes of a container's cgroup (v1: the pids controller, else memory; v2: its directory). */
-export async function readCgroupProcs(cg: ContainerCgroup): Promise<number[]> {
+/**
+ * The processes of a container's cgroup (v1: the pids controller, else memory; v2: its directory);
+ * undefined when no cgroup.procs could be read. Empty once every process of it has exited.
+ */
+export async function readCgroupProcs(cg: ContainerCgroup): Promise<number[] | undefined> {
   const dirs = cg.version === 2 ? [cg.dir] : [cg.dirs.pids, cg.dirs.memory];
   for (const dir of dirs) {
     const text = await readOptional(join(dir, "cgroup.procs"));
     if (text !== undefined) return parseCgroupProcs(text);
   }
-  return [];
+  return undefined;
+}
+
+/**
+ * Whether a process still lives in the cgroup: v2's `cgroup.events` says so for the whole subtree
+ * (`populated`; a container with nested cgroups keeps none in its own directory); on v1, its
+ * cgroup.procs (`pids`, as read by readCgroupProcs). Unknown counts as yes.
+ */
+export async function cgroupPopulated(cg: ContainerCgroup, pids: number[] | undefined): Promise<boolean> {
+  if (cg.version === 2) {
+    const populated = /^populated (\d)$/m.exec((await readOptional(join(cg.dir, "cgroup.events"))) ?? "");
+    if (populated) return populated[1] !== "0";
+  }
+  return pids === undefined || pids.length > 0;
 }
 
 /** One process's /proc/<pid>/io bytes and its parent. */

@@ -1,5 +1,21 @@
+import type { ContainerHealth } from "../../protocol/records.ts";
+
+/** What an operator reads in `docker inspect`, as the collector ships it (see container-details.ts). */
+export interface ContainerDetails {
+  /** Path and Args, quoted as a shell would need them. */
+  command: string;
+  /** Config.Env as KEY=VALUE, values of secret-looking keys masked. */
+  env: string[];
+  /** "127.0.0.1:8080->80/tcp" for a published port, "80/tcp" for one exposed only. */
+  ports: string[];
+  /** "/host/src:/dst (ro)", "volume NAME:/dst", "tmpfs /dst (size=1m)". */
+  mounts: string[];
+  /** The health check's status; "" when it has none. */
+  health: ContainerHealth;
+}
+
 /** What the collector knows of one container, from `docker inspect`. */
-export interface ContainerInfo {
+export interface ContainerInfo extends ContainerDetails {
   /** 64-hex id. */
   id: string;
   /** Name without the leading slash. */

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import type Docker from "dockerode";
 import type { Logger } from "pino";
+import { containerDetails } from "./container-details.ts";
 import type { ContainerInfo } from "./container-info.ts";
 
 export interface InventoryEvents {
@@ -90,5 +91,6 @@ export function toContainerInfo(i: Docker.ContainerInspectInfo): ContainerInfo {
     cpuLimitCores: host.NanoCpus ? host.NanoCpus / 1e9 : cpuFromQuota,
     restartPolicy: host.RestartPolicy?.Name ?? "",
     restartCount: i.RestartCount ?? 0,
+    ...containerDetails(i),
   };
 }

@@ -27,7 +27,18 @@
 //   journal.user_unit ← _SYSTEMD_USER_UNIT  journal.syslog_facility ← SYSLOG_FACILITY
 //   journal.priority ← PRIORITY           journal.container_tag ← CONTAINER_TAG
 //   journal.container_partial ← CONTAINER_PARTIAL_MESSAGE (Docker splits lines > 16 KiB)
+//   journal.systemd_unit ← _SYSTEMD_UNIT (the writer's unit; `unit` is the unit the entry is about)
+//   journal.invocation_id ← INVOCATION_ID (systemd's lines about one run of a unit share it)
 //   journal.pid ← _PID, for container entries only: there _PID is dockerd's, so `pid` is 0.
+//
+// Unit: the unit the entry is ABOUT, matched the way `journalctl -u UNIT` does (systemd 252
+// add_matches_for_unit): systemd's own lines about a unit ("Main process exited", "Failed with
+// result …") are written by PID 1, whose cgroup is init.scope, with `UNIT=<the unit>`; a root
+// daemon's line about another process carries `OBJECT_SYSTEMD_UNIT` (journald adds it from
+// OBJECT_PID); systemd-coredump's report carries `COREDUMP_UNIT`. Any other process speaks for its
+// own unit (`_SYSTEMD_UNIT`, which journald derives from its cgroup and a client cannot forge). A
+// client-supplied `UNIT=` counts only when the writer's unit is unknown (no systemd as PID 1, or a
+// sender gone before journald could read its cgroup).
 //   journal.message_binary = "true" when MESSAGE was not valid UTF-8 (decoded with U+FFFD).
 //   journal.message_missing = "true" when MESSAGE was absent or null.
 
@@ -48,6 +59,8 @@ const ATTRIBUTE_FIELDS: readonly (readonly [field: string, key: string])[] = [
   ["_CMDLINE", "journal.cmdline"],
   ["_UID", "journal.uid"],
   ["_GID", "journal.gid"],
+  ["_SYSTEMD_UNIT", "journal.systemd_unit"],
+  ["INVOCATION_ID", "journal.invocation_id"],
   ["_SYSTEMD_USER_UNIT", "journal.user_unit"],
   ["SYSLOG_FACILITY", "journal.syslog_facility"],
   ["PRIORITY", "journal.priority"],
@@ -152,6 +165,22 @@ export function priorityToSeverity(priority: string): Severity {
     : UNKNOWN_SEVERITY;
 }
 
+/** systemd-coredump's "dumped core" report (sd-messages.h SD_MESSAGE_COREDUMP). */
+const COREDUMP_MESSAGE_ID = "fc2e22bc6ee647b6b90729ab34a250b1";
+
+/** The unit an entry is about (see the header): what `journalctl -u` would list it under. */
+export function unitOf(entry: JournalEntry): string {
+  const writer = text(entry, "_SYSTEMD_UNIT");
+  const fromRoot = text(entry, "_UID") === "0";
+  const fromPid1 = text(entry, "_PID") === "1" || writer === "init.scope";
+  const coredump = fromRoot && text(entry, "MESSAGE_ID") === COREDUMP_MESSAGE_ID;
+  const about =
+    (fromPid1 ? text(entry, "UNIT") : "") ||
+    (fromRoot ? text(entry, "OBJECT_SYSTEMD_UNIT") : "") ||
+    (coredump ? text(entry, "COREDUMP_UNIT") : "");
+  return about || writer || text(entry, "UNIT");
+}
+
 /** The `__CURSOR` of an entry, or undefined when it has none. */
 export function entryCursor(entry: JournalEntry): string | undefined {
   const c = entry.__CURSOR;
@@ -200,7 +229,7 @@ export function journalEntryToLogRecord(
     image: text(entry, "IMAGE_NAME"),
     source: "journald",
     stream,
-    unit: text(entry, "_SYSTEMD_UNIT") || text(entry, "UNIT"),
+    unit: unitOf(entry),
     identifier: text(entry, "SYSLOG_IDENTIFIER"),
     pid,
     severityNumber: severity.number,

@@ -8,8 +8,11 @@
 // next line of its stream shows whether a trace follows, or until `lingerMs` passed. Other lines
 // pass straight through, so ordinary output is not delayed. Each input line carries a tag (the
 // pipeline's cursor ticket) that comes back out with the record it ended up in.
+// Lines are judged without their terminal colours: Node greys its internal frames
+// (`ESC[90m    at …`), Python 3.13 colours its exception line (`ESC[1;35mValueError ESC[0m: …`).
 
 import type { LogRecord } from "../../protocol/records.ts";
+import { withoutEscapes } from "./severity.ts";
 
 export type MultilineMode = "off" | "auto";
 export const MULTILINE_LINES_ATTRIBUTE = "fleetscope.multiline_lines";
@@ -68,12 +71,13 @@ export class MultilineJoiner<T> {
     const p = this.#pending.get(key);
     // A record that already spans lines (joined by its source) is never joined further.
     const single = !r.body.includes("\n");
-    if (p && single && this.#continues(p, r.body)) {
+    const text = single ? withoutEscapes(r.body) : r.body;
+    if (p && single && this.#continues(p, r.body, text)) {
       this.#append(p, r.body, tag);
-      return this.#complete(p, r.body) ? [this.#take(key, p)] : [];
+      return this.#complete(p, text) ? [this.#take(key, p)] : [];
     }
     const out = p ? [this.#take(key, p)] : [];
-    const kind = single ? startKind(r.body) : undefined;
+    const kind = single ? startKind(text) : undefined;
     if (kind)
       this.#pending.set(key, {
         first: r,
@@ -103,15 +107,16 @@ export class MultilineJoiner<T> {
     return due;
   }
 
-  #continues(p: Pending<T>, line: string): boolean {
+  /** Whether `line` (`text`: without escape codes) continues the held trace. */
+  #continues(p: Pending<T>, line: string, text: string): boolean {
     if (p.lines.length >= this.#opts.maxLines || p.chars + line.length > this.#opts.maxChars) return false;
     switch (p.kind) {
       case "python":
-        return /^\s/.test(line) || (p.lines.length > 1 && PY_EXCEPTION.test(line));
+        return /^\s/.test(text) || (p.lines.length > 1 && PY_EXCEPTION.test(text));
       case "go":
-        return GO_MORE.test(line);
+        return GO_MORE.test(text);
       default:
-        if (!JAVA_MORE.test(line)) return false;
+        if (!JAVA_MORE.test(text)) return false;
         p.kind = "java";
         return true;
     }
@@ -124,8 +129,8 @@ export class MultilineJoiner<T> {
   }
 
   /** A Python trace ends with its first unindented line after the header (the exception). */
-  #complete(p: Pending<T>, line: string): boolean {
-    return p.kind === "python" && p.lines.length > 2 && !/^\s/.test(line);
+  #complete(p: Pending<T>, text: string): boolean {
+    return p.kind === "python" && p.lines.length > 2 && !/^\s/.test(text);
   }
 
   #take(key: string, p: Pending<T>): Joined<T> {

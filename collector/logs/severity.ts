@@ -3,6 +3,10 @@
 // numeric `"level":50`), a klog prefix (`W1122 …`), a level word at the start or in brackets
 // (`ERROR …`, `[warn]`, `<Error>`), or a crash header (`panic:`, `Traceback …`).
 //
+// Terminal colours are looked through: a program writing to a terminal (or a container run with
+// `-t`) wraps its level word in escape codes (logrus: `ESC[31mERRO ESC[0m[0000] …`), and a line is
+// judged by the text a person sees.
+//
 // The stream alone is NOT a level: plenty of programs log everything to stderr (Python's logging,
 // nginx, most Go CLIs). A stderr line without a level word stays unknown (0, ""); the `stream`
 // column already says stderr, so nothing is lost.
@@ -22,15 +26,20 @@ const WARN: Severity = { number: 13, text: "WARN" };
 const ERROR: Severity = { number: 17, text: "ERROR" };
 const FATAL: Severity = { number: 21, text: "FATAL" };
 
-/** Level names as programs spell them (lower-cased), including common abbreviations. */
+/**
+ * Level names as programs spell them (lower-cased), including common abbreviations and logrus's
+ * four-letter ones in its terminal format (`TRAC`, `DEBU`, `ERRO`, `FATA`, `PANI`).
+ */
 // Looked up with words from the line: without a prototype, "__proto__" or "constructor" find nothing.
 const BY_WORD: Record<string, Severity> = Object.assign(Object.create(null), {
   trace: TRACE,
   trc: TRACE,
+  trac: TRACE,
   finest: TRACE,
   debug: DEBUG,
   dbg: DEBUG,
   dbug: DEBUG,
+  debu: DEBUG,
   fine: DEBUG,
   info: INFO,
   inf: INFO,
@@ -43,12 +52,15 @@ const BY_WORD: Record<string, Severity> = Object.assign(Object.create(null), {
   error: ERROR,
   err: ERROR,
   eror: ERROR,
+  erro: ERROR,
   severe: ERROR,
   fatal: FATAL,
   ftl: FATAL,
+  fata: FATAL,
   crit: FATAL,
   critical: FATAL,
   panic: FATAL,
+  pani: FATAL,
   emerg: FATAL,
   emergency: FATAL,
   alert: FATAL,
@@ -69,9 +81,12 @@ const LEVEL_KEYS = ["level", "lvl", "severity", "loglevel", "log_level", "log.le
 
 const LOGFMT_LEVEL = /(?:^|\s)(?:level|lvl|severity|loglevel|log_level|log\.level)="?([A-Za-z]{2,13})\b/i;
 const KLOG_PREFIX = /^([IWEF])\d{4} \d\d:\d\d:\d\d/;
-/** An upper-case level word standing alone (space, bracket, colon, dot or pipe around it) … */
+/**
+ * An upper-case level word standing alone (space, bracket, colon, dot or pipe around it; logrus
+ * puts its `[0000]` clock right after it) …
+ */
 const UPPER_WORD =
-  /(?:^|[\s[(<|:.])(TRACE|DEBUG|DBG|INFO|INF|NOTICE|WARN|WARNING|WRN|ERROR|ERR|FATAL|FTL|CRIT|CRITICAL|PANIC|SEVERE|EMERG|ALERT)(?=$|[\s\]):>|,])/;
+  /(?:^|[\s[(<|:.])(TRACE|TRAC|DEBUG|DEBU|DBG|INFO|INF|NOTICE|WARN|WARNING|WRN|ERROR|ERRO|ERR|FATAL|FATA|FTL|CRIT|CRITICAL|PANIC|PANI|SEVERE|EMERG|ALERT)(?=$|[\s\]):>|,[])/;
 /** … among the first few words: after a timestamp, a thread or a logger name, not in the prose. */
 const UPPER_WORD_TOKENS = 5;
 /** Any case, but only in brackets: `[warn]`, `<Error>`, `(debug)`. */
@@ -86,6 +101,15 @@ const CRASH_HEADERS: readonly (readonly [RegExp, Severity])[] = [
 ];
 /** A level word of any case opening the line with a colon: `error: …`, `Warning: …`, rustc's `error[E0425]: …`. */
 const LEADING_WORD = /^([A-Za-z]{3,13})(?:\[\w+\])?: /;
+
+/** Terminal control sequences (CSI: colours `ESC[31m`, erasing `ESC[2K` …): they carry no text. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point
+const CSI = /\u001b\[[0-?]*[ -/]*[@-~]/g;
+
+/** The text with terminal control sequences removed, for the detectors that read a line's words. */
+export function withoutEscapes(text: string): string {
+  return text.includes("\u001b") ? text.replace(CSI, "") : text;
+}
 
 /** The severity a level word or number names, or undefined. */
 export function severityFromLevel(value: unknown): Severity | undefined {
@@ -116,7 +140,9 @@ export function severityFromFields(fields: Record<string, string> | undefined): 
 }
 
 /** From the text of a line; undefined when it says nothing about its level. */
-export function severityFromText(body: string): Severity | undefined {
+export function severityFromText(line: string): Severity | undefined {
+  // Escape codes are stripped from a bounded head only: a huge line costs no more than a short one.
+  const body = withoutEscapes(line.length > 4 * 1024 ? line.slice(0, 4 * 1024) : line);
   const head = body.length > HEAD_CHARS ? body.slice(0, HEAD_CHARS) : body;
   const kv = body.includes("=") ? LOGFMT_LEVEL.exec(body.length > 1024 ? body.slice(0, 1024) : body) : null;
   if (kv) {

@@ -1,18 +1,24 @@
-import { access } from "node:fs/promises";
-import { join } from "node:path";
 import type Dockerode from "dockerode";
 import type { InterfaceStats, SampleRecord } from "../../protocol/records.ts";
 import { readNetDevInterfaces } from "../cgroup/net-dev.ts";
 import {
   type CgroupRoots,
+  type ContainerCgroup,
   DEFAULT_ROOTS,
   detectCgroupVersion,
   findContainerCgroup,
   guessContainerCgroup,
+  hierarchyReadable,
 } from "../cgroup/paths.ts";
 import { CgroupUnreadableError, cgroupPathOf, readCgroupStats } from "../cgroup/read-stats.ts";
 import { type CgroupStats, emptyStats } from "../cgroup/stats.ts";
-import { ProcIoAccount, readCgroupProcs, readTaskStats, type TaskStats } from "../cgroup/tasks.ts";
+import {
+  cgroupPopulated,
+  ProcIoAccount,
+  readCgroupProcs,
+  readTaskStats,
+  type TaskStats,
+} from "../cgroup/tasks.ts";
 import type { ContainerInfo } from "../docker/container-info.ts";
 import { statsFromDockerApi } from "../docker/stats-api.ts";
 import type { Source, SourceContext } from "./source.ts";
@@ -73,6 +79,18 @@ interface Previous {
 
 // Containers read at once in a round: bounds open files when a host runs hundreds of them.
 const CONCURRENCY = 16;
+
+/** Why a container's reading was not taken (the `reason` of fleetscope_collector_samples_skipped_total). */
+type SkipReason = "cgroup-gone" | "no-process" | "not-running";
+
+/** One container's counters, and where they came from. */
+interface Reading {
+  cg: ContainerCgroup;
+  stats: CgroupStats;
+  interfaces: InterfaceStats[];
+  tasks: TaskStats | undefined;
+  origin: "cgroup" | "docker-api";
+}
 
 /** Samples every running container's cgroup each interval (cAdvisor-style), emitting SampleRecords. */
 export class ContainerStatsSource implements Source {
@@ -266,38 +284,67 @@ export class ContainerStatsSource implements Source {
     }
   }
 
-  async #sample(ctx: SourceContext, info: ContainerInfo): Promise<SampleRecord | undefined> {
+  /**
+   * The container's counters from its own cgroup, and its network from one of its live processes.
+   * Never from a cgroup that is not the container's (see findContainerCgroup): when its own is gone
+   * or empty — it stopped between the inventory's last word and this reading — the reading is
+   * skipped and counted. The Docker API stands in only when the cgroup files cannot be read at all.
+   */
+  async #read(ctx: SourceContext, info: ContainerInfo): Promise<Reading | undefined> {
     const cg = await findContainerCgroup(info.id, info.pid, this.#roots);
-    let stats: CgroupStats;
-    let interfaces: InterfaceStats[];
-    let tasks: TaskStats | undefined;
-    let origin = "cgroup";
     try {
-      stats = await readCgroupStats(cg);
-      [interfaces, tasks] = await Promise.all([
-        readNetDevInterfaces(this.#roots.procRoot, info.pid),
-        readCgroupProcs(cg).then((pids) => readTaskStats(this.#roots.procRoot, pids)),
+      const stats = await readCgroupStats(cg);
+      const pids = await readCgroupProcs(cg);
+      if (!(await cgroupPopulated(cg, pids))) return this.#skip(ctx, info, "no-process");
+      // The init's network namespace, or (init gone or not verified) another process of the cgroup's.
+      const member =
+        pids?.length && (cg.guessed || !pids.includes(info.pid)) ? (pids[0] as number) : info.pid;
+      const [interfaces, tasks] = await Promise.all([
+        readNetDevInterfaces(this.#roots.procRoot, member),
+        pids ? readTaskStats(this.#roots.procRoot, pids) : undefined,
       ]);
+      return { cg, stats, interfaces, tasks, origin: "cgroup" };
     } catch (err) {
       if (!(err instanceof CgroupUnreadableError)) throw err;
-      // The usual reason is that the container just stopped: its cgroup and its PID are gone.
-      if (!(await pathExists(join(this.#roots.procRoot, String(info.pid))))) return undefined;
-      if (!this.#loggedFallback.has(info.id)) {
-        this.#loggedFallback.add(info.id);
-        ctx.log.warn(
-          { err, containerId: info.id, containerName: info.name, docker: this.#docker !== undefined },
-          this.#docker
-            ? "cgroup not readable; using the Docker stats API for this container"
-            : "cgroup not readable and no Docker client; this container is not sampled",
-        );
-      }
-      if (!this.#docker) return undefined;
-      const api = statsFromDockerApi(await this.#docker.getContainer(info.id).stats({ stream: false }));
-      stats = api.stats;
-      interfaces = api.interfaces;
-      tasks = undefined;
-      origin = "docker-api";
+      if (await hierarchyReadable(this.#roots.cgroupRoot, cg.version))
+        return this.#skip(ctx, info, "cgroup-gone");
+      return this.#readFromDockerApi(ctx, info, cg, err);
     }
+  }
+
+  async #readFromDockerApi(
+    ctx: SourceContext,
+    info: ContainerInfo,
+    cg: ContainerCgroup,
+    err: unknown,
+  ): Promise<Reading | undefined> {
+    if (!this.#loggedFallback.has(info.id)) {
+      this.#loggedFallback.add(info.id);
+      ctx.log.warn(
+        { err, containerId: info.id, containerName: info.name, docker: this.#docker !== undefined },
+        this.#docker
+          ? "cgroup not readable; using the Docker stats API for this container"
+          : "cgroup not readable and no Docker client; this container is not sampled",
+      );
+    }
+    if (!this.#docker) return undefined;
+    const raw = await this.#docker.getContainer(info.id).stats({ stream: false });
+    // A container that is not running answers with zeroed stats read at year 1.
+    if (!raw.read || raw.read.startsWith("0001-")) return this.#skip(ctx, info, "not-running");
+    const api = statsFromDockerApi(raw);
+    return { cg, stats: api.stats, interfaces: api.interfaces, tasks: undefined, origin: "docker-api" };
+  }
+
+  #skip(ctx: SourceContext, info: ContainerInfo, reason: SkipReason): undefined {
+    ctx.skipped?.(reason);
+    ctx.log.debug({ containerId: info.id, containerName: info.name, reason }, "container reading skipped");
+    return undefined;
+  }
+
+  async #sample(ctx: SourceContext, info: ContainerInfo): Promise<SampleRecord | undefined> {
+    const reading = await this.#read(ctx, info);
+    if (!reading) return undefined;
+    const { cg, stats, interfaces, tasks, origin } = reading;
     const io = tasks ? this.#procIoTotals(info, tasks) : { readBytes: 0, writeBytes: 0 };
     const net = sumInterfaces(interfaces);
     const at = performance.now();
@@ -413,13 +460,4 @@ function sumInterfaces(list: InterfaceStats[]) {
 function toUnixSeconds(iso: string): number {
   const ms = Date.parse(iso);
   return Number.isFinite(ms) && ms > 0 ? ms / 1000 : 0;
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -56,5 +56,10 @@ export function toContainerRecord(info: ContainerInfo, host: string): ContainerR
     cpuLimitCores: info.cpuLimitCores,
     restartPolicy: info.restartPolicy,
     restartCount: info.restartCount,
+    command: info.command,
+    env: info.env,
+    ports: info.ports,
+    mounts: info.mounts,
+    health: info.health,
   };
 }

@@ -91,7 +91,7 @@ export class ProcessesSource implements Source {
   readonly #hostTop: number;
   #previous = new Map<number, Seen>();
   /** Per container id: its init pid and the cgroup.procs files that list its processes. */
-  readonly #procsFiles = new Map<string, { pid: number; files: string[] }>();
+  readonly #procsFiles = new Map<string, { pid: number; files: string[]; initVerified: boolean }>();
   readonly #loggedCut = new Set<string>();
   #btime: number | undefined;
   #ctx: SourceContext | undefined;
@@ -216,8 +216,11 @@ export class ProcessesSource implements Source {
       const key = c.container?.id ?? "";
       let u = users.get(key);
       if (!u) {
-        // The container's own /etc/passwd through its init's root; the host's through pid 1's.
-        u = readPasswdOf(procRoot, c.container?.pid ?? 1);
+        // The container's own /etc/passwd through its init's root while the init is one of its
+        // processes, else through this process's (an init that exited may have left its PID to
+        // another); the host's through pid 1's.
+        const init = c.container?.pid ?? 1;
+        u = readPasswdOf(procRoot, !c.container || owner.get(init) === c.container ? init : c.stat.pid);
         users.set(key, u);
       }
       return u;
@@ -263,20 +266,26 @@ export class ProcessesSource implements Source {
     await ctx.emit(records); // no cursor: a live view, never replayed
   }
 
-  /** The container's pids from cgroup.procs (v2: its unified dir; v1: its pids, else memory, dir). */
+  /**
+   * The container's pids from its own cgroup.procs (v2: its unified dir; v1: its pids, else
+   * memory, dir) — never from a cgroup its init PID merely seems to be in (see findContainerCgroup:
+   * an exited init reads the root cgroup on v1, which would make every host process its own).
+   */
   async #containerPids(info: ContainerInfo): Promise<number[]> {
     let known = this.#procsFiles.get(info.id);
     if (!known || known.pid !== info.pid) {
       const cg = await findContainerCgroup(info.id, info.pid, this.#roots);
       const dirs = cg.version === 2 ? [cg.dir] : [cg.dirs.pids, cg.dirs.memory];
-      known = { pid: info.pid, files: dirs.map((d) => join(d, "cgroup.procs")) };
-      this.#procsFiles.set(info.id, known);
+      known = { pid: info.pid, files: dirs.map((d) => join(d, "cgroup.procs")), initVerified: !cg.guessed };
+      // A guess (the init's file did not name the container) is not kept: the next round looks again.
+      if (known.initVerified) this.#procsFiles.set(info.id, known);
     }
     for (const file of known.files) {
       const pids = readPidList(file);
       if (pids.length > 0) return pids;
     }
-    // cgroup not readable (e.g. a private cgroup namespace): at least its init process.
-    return [info.pid];
+    // cgroup.procs not readable (e.g. a private cgroup namespace): at least its init process,
+    // when its own cgroup file said it is the container's.
+    return known.initVerified ? [info.pid] : [];
   }
 }

@@ -27,6 +27,11 @@ export interface SourceContext {
    * Optional so test harnesses need not provide it.
    */
   malformed?(count: number): void;
+  /**
+   * Counts a reading not taken, by a fixed reason, in fleetscope_collector_samples_skipped_total
+   * (a stopped container's stats are skipped, never read from another cgroup). Optional as above.
+   */
+  skipped?(reason: string): void;
 }
 
 /** A source of records on one node: container stats, docker events, a log file family, the journal … */

@@ -40,6 +40,17 @@ interface ContainerInfo {
   stats: Stats[];
 }
 
+interface RootInfo {
+  name: string;
+  subcontainers: { name: string; aliases: string[] }[];
+  stats: {
+    timestamp: string;
+    cpu: { usage: { total: number }; load_average: number };
+    memory: { usage: number; working_set: number };
+    filesystem: Record<string, unknown>[];
+  }[];
+}
+
 const MiB = 1024 * 1024;
 
 async function status(url: string): Promise<{ status: number; body: { error?: string } }> {
@@ -121,12 +132,19 @@ describe("cAdvisor API on a real stack", () => {
     expect(all[`/docker/${id}`]?.aliases).toContain(name);
     expect(Object.keys(all).every((k) => k.startsWith("/docker/"))).toBe(true);
 
-    const root = await getJson<{ name: string; subcontainers: { name: string; aliases: string[] }[] }>(
-      up.url,
-      "/api/v1.3/containers/",
-    );
+    const root = await getJson<RootInfo>(up.url, "/api/v1.3/containers/");
     expect(root.name).toBe("/");
     expect(root.subcontainers).toContainEqual(expect.objectContaining({ name: `/docker/${id}` }));
+    // The machine's own stats, as cAdvisor gives the root cgroup's: from this host's heartbeats.
+    const machine = root.stats.at(-1);
+    expect(machine?.memory.usage).toBeGreaterThan(0);
+    expect(machine?.memory.usage).toBeLessThan(totalmem());
+    expect(machine?.filesystem.length).toBeGreaterThan(0);
+    expect(Number.isInteger(machine?.cpu.usage.total)).toBe(true);
+    // cAdvisor answers without the slash too.
+    const bare = await getJson<RootInfo>(up.url, "/api/v1.3/containers");
+    expect(bare.name).toBe("/");
+    expect(bare.subcontainers).toEqual(root.subcontainers);
 
     const one = await getJson<ContainerInfo>(up.url, `/api/v1.3/containers/docker/${id}?count=1`);
     expect(one).toMatchObject({ name: `/docker/${id}`, namespace: "docker" });
@@ -230,6 +248,9 @@ describe("cAdvisor API with two hosts", () => {
     const records = [
       host("h-a"),
       host("h-b"),
+      // Two later heartbeats of h-a: 2 cores busy over the 10 s before the first, 3 before the second.
+      { ...host("h-a"), time: t(10_000), cpuBusyCores: 2, memoryAvailableBytes: 6 * 1024 * MiB, load1: 1.5 },
+      { ...host("h-a"), time: t(20_000), cpuBusyCores: 3, memoryAvailableBytes: 5 * 1024 * MiB, load1: 2.25 },
       {
         kind: "container",
         time: t(500),
@@ -261,9 +282,9 @@ describe("cAdvisor API with two hosts", () => {
       body: gzipSync(body),
     });
     const ack = await res.json();
-    expect(ack).toMatchObject({ accepted: 5, rejected: 1 });
+    expect(ack).toMatchObject({ accepted: 7, rejected: 1 });
     expect(ack.errors).toEqual([
-      expect.stringMatching(/^record 6: field "devices\[0\]\.minor" must be a finite number/),
+      expect.stringMatching(/^record 8: field "devices\[0\]\.minor" must be a finite number/),
     ]);
   });
   afterAll(async () => {
@@ -329,6 +350,39 @@ describe("cAdvisor API with two hosts", () => {
     });
     // The other host has no such container.
     expect((await status(`${url}/api/v1.3/docker/syn-web?host=h-b`)).status).toBe(404);
+  });
+
+  it("gives the root container the machine's stats from the host's heartbeats, with or without the slash", async () => {
+    for (const path of ["/api/v1.3/containers/?host=h-a", "/api/v1.3/containers?host=h-a&count=2"]) {
+      const root = await getJson<RootInfo>(url, path);
+      expect(root.name).toBe("/");
+      expect(root.subcontainers.map((c) => c.name)).toEqual([`/docker/${ID}`]);
+      // CPU is cumulative nanoseconds, as the root cgroup's: 2 cores × 10 s, then 3 cores × 10 s more.
+      expect(root.stats.slice(-2)).toEqual([
+        {
+          timestamp: t(10_000),
+          cpu: { usage: { total: 20e9 }, load_average: 1500 },
+          memory: { usage: 2048 * MiB, working_set: 2048 * MiB },
+          filesystem: [
+            {
+              device: "/dev/vda1",
+              type: "ext4",
+              capacity: 100e9,
+              usage: 60e9,
+              available: 40e9,
+              has_inodes: true,
+              inodes: 6e6,
+            },
+          ],
+        },
+        expect.objectContaining({
+          timestamp: t(20_000),
+          cpu: { usage: { total: 50e9 }, load_average: 2250 },
+          memory: { usage: 3072 * MiB, working_set: 3072 * MiB },
+        }),
+      ]);
+    }
+    expect((await getJson<RootInfo>(url, "/api/v1.3/containers?host=h-a&count=1")).stats).toHaveLength(1);
   });
 
   it("extends /api/v1/hosts with the machine view", async () => {

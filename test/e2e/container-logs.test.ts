@@ -57,9 +57,10 @@ describe("container logs through the whole pipeline", () => {
   });
 
   it("filters by stream and by text", async () => {
+    // Quoted, the words are one phrase (unquoted, each word would be looked for on its own).
     const { logs } = await (
       await fetch(
-        `${up.url}/api/v1/logs?container=${name}&stream=stderr&q=${encodeURIComponent(`${marker} err 42`)}&since=1h`,
+        `${up.url}/api/v1/logs?container=${name}&stream=stderr&q=${encodeURIComponent(`"${marker} err 42"`)}&since=1h`,
       )
     ).json();
     expect(logs.map((l: LogRow) => l.body).sort()).toEqual(

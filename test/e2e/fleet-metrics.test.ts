@@ -37,8 +37,16 @@ describe("fleet-wide /metrics on the aggregator", () => {
     expect(lint.code).toBe(0);
   });
 
-  it("drops a container whose samples stopped coming", async () => {
+  it("drops a removed container at once, and one whose samples stopped coming", async () => {
     await docker("rm", "-f", name);
+    await waitFor("both hosts' inventories to say removed", async () => {
+      const res = await fetch(`${fleet.url}/api/v1/containers/${name}`);
+      const { containers = [] } = (await res.json()) as { containers?: { state: string }[] };
+      return containers.length === 2 && containers.every((c) => c.state === "removed");
+    });
+    // Its last sample is still within the default 60 s window; it uses nothing any more.
+    const afterRm = await (await fetch(`${fleet.url}/metrics/fleet`)).text();
+    expect(afterRm).not.toContain(`name="${name}"`);
     const res = await fetch(`${fleet.url}/metrics/fleet?window=5`);
     const t = await waitFor("the removed container gone from a 5 s window", async () => {
       const text = await (await fetch(`${fleet.url}/metrics/fleet?window=5`)).text();

@@ -1,14 +1,12 @@
 // Incidents detected by the aggregator from the stored evidence, within seconds: an OOM kill, a
 // crash loop (one incident, with its restart count), a failed systemd unit — and none for a
 // container a person stopped.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { BUSYBOX, docker, runUntilOomKilled, uniqueName } from "../helpers/docker.ts";
+import { sendFromCgroup } from "../helpers/journal-as-unit.ts";
 import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
-
-const exec = promisify(execFile);
 
 interface Incident {
   id: string;
@@ -203,17 +201,58 @@ describe("incidents", () => {
     expect((await incidentsOf(`container=${capped}`)).map((i) => i.kind)).toEqual(["cpu-throttled"]);
   });
 
-  it("raises a unit-failed incident from systemd's journal line", async () => {
+  it("raises one unit-failed incident for the unit systemd names, and files PID 1's lines under that unit", async () => {
     const unit = `${uniqueName("unit")}.service`;
-    const child = exec("logger", ["--journald"]);
-    child.child.stdin?.end(
-      `MESSAGE=${unit}: Failed with result 'exit-code'.\nUNIT=${unit}\nSYSLOG_IDENTIFIER=systemd\nPRIORITY=4\n`,
-    );
-    await child;
-    const [incident] = await waitFor("a unit-failed incident", async () => {
-      const list = (await incidentsOf("kind=unit-failed")).filter((i) => i.unit === unit);
-      return list.length > 0 ? list : undefined;
+    const invocation = randomUUID().replaceAll("-", "");
+    // The unit's own line, then PID 1's two lines about its failure, each from the cgroup its real
+    // writer lives in: journald stamps PID 1's with _SYSTEMD_UNIT=init.scope (see journal-as-unit.ts).
+    await sendFromCgroup(`/system.slice/${unit}`, {
+      MESSAGE: "cannot reach the database, exiting",
+      SYSLOG_IDENTIFIER: "payd",
+      PRIORITY: "3",
     });
-    expect(incident?.summary).toContain(`${unit} failed`);
+    const systemd = {
+      UNIT: unit,
+      INVOCATION_ID: invocation,
+      SYSLOG_IDENTIFIER: "systemd",
+      SYSLOG_FACILITY: "3",
+    };
+    await sendFromCgroup("/init.scope", {
+      ...systemd,
+      MESSAGE: `${unit}: Main process exited, code=exited, status=1/FAILURE`,
+      MESSAGE_ID: "98e322203f7a4ed290d09fe03c09fe15",
+      PRIORITY: "5",
+    });
+    await sendFromCgroup("/init.scope", {
+      ...systemd,
+      MESSAGE: `${unit}: Failed with result 'exit-code'.`,
+      MESSAGE_ID: "d9b373ed55a64feb8242e02dbe79a49c",
+      PRIORITY: "4",
+    });
+    const [incident] = await waitFor("a unit-failed incident with both of systemd's lines", async () => {
+      const list = (await incidentsOf("kind=unit-failed")).filter((i) => i.unit === unit);
+      return (list[0]?.evidence.lines as unknown[] | undefined)?.length === 2 ? list : undefined;
+    });
+    expect((await incidentsOf("kind=unit-failed")).filter((i) => i.unit === unit)).toHaveLength(1);
+    expect(incident?.summary.startsWith(`${unit} failed on `)).toBe(true);
+    expect(incident?.summary).toMatch(
+      /: its main process exited with status 1\/FAILURE \(result 'exit-code'\)$/,
+    );
+    expect((await incidentsOf("kind=unit-failed")).filter((i) => i.unit === "init.scope")).toEqual([]);
+    // `logs unit:` finds what journalctl -u would: the unit's own line and PID 1's about it.
+    const { logs } = await getJson<{ logs: { body: string; attributes: Record<string, string> }[] }>(
+      up.url,
+      `/api/v1/logs?unit=${encodeURIComponent(unit)}&since=1h`,
+    );
+    expect(logs.map((l) => l.body).sort()).toEqual(
+      [
+        "cannot reach the database, exiting",
+        `${unit}: Failed with result 'exit-code'.`,
+        `${unit}: Main process exited, code=exited, status=1/FAILURE`,
+      ].sort(),
+    );
+    expect(logs.map((l) => l.attributes["journal.systemd_unit"]).sort()).toEqual(
+      [unit, "init.scope", "init.scope"].sort(),
+    );
   });
 });

@@ -1,8 +1,8 @@
 // `fleetscope top` in a real terminal (tmux): a container logs a marker and is OOM-killed; typed
 // keys find it, open its logs (the marker), open Why (OOM, exit 137), go back and quit, and the
-// terminal shows the shell again.
+// terminal shows the shell again. Then the small and the big terminal: 80×24 and 200×50.
 import { afterAll, describe, expect, it } from "vitest";
-import { runUntilOomKilled, uniqueName } from "../helpers/docker.ts";
+import { BUSYBOX, docker, runUntilOomKilled, uniqueName } from "../helpers/docker.ts";
 import { getJson, REPO, useUpStack } from "../helpers/stack.ts";
 import { Tmux } from "../helpers/tmux.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -10,9 +10,13 @@ import { waitFor } from "../helpers/wait.ts";
 describe("fleetscope top under tmux", () => {
   const name = uniqueName("tui");
   const marker = `tui-marker-${name.slice(-8)}`;
-  const up = useUpStack("tui-tmux", [name]);
+  // Two containers whose names share the filter: one stays, one is removed while on screen.
+  const pair = uniqueName("tui-wide");
+  const [stays, goes] = [`${pair}-a`, `${pair}-b`];
+  const up = useUpStack("tui-tmux", [name, stays, goes]);
   const term = new Tmux();
-  afterAll(() => term.kill());
+  const sized = new Tmux();
+  afterAll(() => Promise.all([term.kill(), sized.kill()]));
 
   it("drills to an OOM-killed container, shows its marker line and why it died, and quits cleanly", async () => {
     await runUntilOomKilled(name, ["sh", "-c", `echo ${marker}; tail /dev/zero`]);
@@ -61,5 +65,39 @@ describe("fleetscope top under tmux", () => {
     expect(s).not.toContain("fleetscope top  http");
     expect(s).toContain("cli/fleetscope.ts top --url");
     expect(s.trimEnd().endsWith("$")).toBe(true);
+  });
+
+  it("80×24 keeps help and quit in the footer and takes a filter sent with its Enter; 200×50 widens the charts; a removed container shows no rate", async () => {
+    for (const n of [stays, goes]) await docker("run", "-d", "--name", n, BUSYBOX, "sleep", "600");
+    await sized.start(80, 24);
+    await sized.until(/^\$/m);
+    await sized.type(
+      `${process.execPath} ${REPO}/cli/fleetscope.ts top --url ${up.url} --interval 1s; echo "top exited $?"`,
+    );
+    await sized.press("Enter");
+    await sized.until(/ containers\s*$/m);
+    let s = await sized.until(/\? help +q quit\s*$/);
+    for (const line of s.split("\n")) expect([...line].length).toBeLessThanOrEqual(80);
+
+    await sized.send(`/${pair}`, "Enter"); // one chunk: the text and the Enter
+    s = await sized.until(new RegExp(`^ containers +/${pair}\\s*$`, "m"));
+    s = await sized.until(/^›.* up \d(.|\n)* up \d/m);
+    expect(s).not.toContain(`${pair}█`); // the prompt took the Enter and closed
+
+    await sized.resize(200, 50);
+    s = await sized.until(/CPU~ {20,}MEM/);
+    expect(s).toContain(` ${stays} `); // the whole name, at most 32 wide
+    expect((/NAME( +)STATE/.exec(s)?.[1]?.length ?? 99) + 3).toBeLessThanOrEqual(32);
+    expect(s).toMatch(/\? help +q quit\s*$/);
+
+    await docker("rm", "-f", goes);
+    s = await sized.until(new RegExp(`${goes} +removed +- +- `));
+    expect(s).toMatch(new RegExp(`^›.*${stays} +up `, "m")); // the running one first
+    // Dimmed: the removed row is drawn with SGR 2 (faint).
+    const styled = (await sized.screen(true)).split("\n").find((l) => l.includes(goes)) ?? "";
+    expect(styled).toMatch(new RegExp(`${"\u001b"}\\[(\\d+;)*2(;\\d+)*m`));
+
+    await sized.press("q");
+    await sized.until("top exited 0");
   });
 });

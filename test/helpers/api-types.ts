@@ -24,6 +24,8 @@ export interface SampleRow {
   time: string;
   containerName: string;
   cpuCores: number;
+  cpuUsageSeconds: number;
+  memoryUsageBytes: number;
   memoryWorkingSetBytes: number;
   memoryLimitBytes: number;
   origin: string;

@@ -38,13 +38,27 @@ export class Tmux {
     return this.tmux("send-keys", "-t", this.session, "-l", text);
   }
 
+  /**
+   * Text and named keys in one send-keys (`send("/web-1", "Enter")`): the program reads them in
+   * one chunk, as it would a paste.
+   */
+  send(...keys: string[]): Promise<string> {
+    return this.tmux("send-keys", "-t", this.session, ...keys);
+  }
+
+  /** Resizes the terminal (the program gets SIGWINCH). */
+  resize(columns: number, rows: number): Promise<string> {
+    return this.tmux("resize-window", "-t", this.session, "-x", String(columns), "-y", String(rows));
+  }
+
   /** Presses named keys (Enter, Escape, BSpace, Down, F2 …), one send-keys each. */
   async press(...keys: string[]): Promise<void> {
     for (const k of keys) await this.tmux("send-keys", "-t", this.session, k);
   }
 
-  screen(): Promise<string> {
-    return this.tmux("capture-pane", "-p", "-t", this.session);
+  /** What the terminal shows; `styled`: with its colours and attributes as escape sequences. */
+  screen(styled = false): Promise<string> {
+    return this.tmux("capture-pane", "-p", ...(styled ? ["-e"] : []), "-t", this.session);
   }
 
   async until(test: string | RegExp, timeoutMs = 30_000): Promise<string> {

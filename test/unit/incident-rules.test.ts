@@ -4,11 +4,18 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_DETECTOR } from "../../aggregator/incidents/detector.ts";
 import { OOM_SETTLE_MS, oomIncidents } from "../../aggregator/incidents/oom-rule.ts";
-import { containerIncidents, type EventFact, type IncidentDraft } from "../../aggregator/incidents/rules.ts";
+import {
+  containerIncidents,
+  type EventFact,
+  type IncidentDraft,
+  type LogFact,
+  plural,
+  unitIncidents,
+} from "../../aggregator/incidents/rules.ts";
 import { journalEntryToLogRecord } from "../../collector/journal/journal-entry.ts";
 import { KernelOomReader } from "../../collector/journal/kernel-oom.ts";
 import { type DockerEvent, toEventRecord } from "../../collector/sources/docker-events.ts";
-import type { EventRecord } from "../../protocol/records.ts";
+import type { EventRecord, LogRecord } from "../../protocol/records.ts";
 
 const dir = new URL("../fixtures/incidents/", import.meta.url);
 const lines = (file: string) =>
@@ -91,7 +98,12 @@ describe("incident rules on a captured stream", () => {
   it("folds the restart loop into one crash-loop and leaves person-caused deaths alone", () => {
     const loop = named(incidents, "fx-loop");
     expect(loop.filter((i) => i.status !== "merged").map((i) => i.kind)).toEqual(["crash-loop"]);
-    expect(loop.find((i) => i.kind === "crash-loop")?.count).toBe(6);
+    const crashLoop = loop.find((i) => i.kind === "crash-loop");
+    expect(crashLoop?.count).toBe(6);
+    // 6 deaths, and 5 starts after the first of them (the capture's 4 by the daemon, 1 by a person).
+    expect(crashLoop?.summary).toMatch(
+      /^fx-loop keeps dying: 6 deaths since \S+, 5 restarts \(last exit code 1\)$/,
+    );
     for (const name of ["fx-stop", "fx-restart", "fx-kill"]) expect(named(incidents, name)).toEqual([]);
     expect(named(incidents, "fx-exit3").map((i) => [i.kind, i.summary])).toEqual([
       ["exit", "fx-exit3 exited with code 3, not stopped by anyone"],
@@ -114,5 +126,80 @@ describe("incident rules on a captured stream", () => {
     const [late] = oomIncidents(kernelOnly.slice(0, 1), [], killedAt + OOM_SETTLE_MS);
     expect(late).toMatchObject({ kind: "oom", containerId: idOfName("fx-oom") });
     expect(late?.summary).toContain("tail (pid 25067) at 16.0 MiB of 16.0 MiB");
+  });
+});
+
+describe("unit-failed incidents from systemd's lines", () => {
+  // One failure of fs-fixture-pay.service as journald stamped it (test/fixtures/journald/SOURCE.md):
+  // the service's own line, PID 1's "Main process exited" and "Failed with result", a coredump
+  // report and a root daemon's line about it.
+  const entries = readFileSync(new URL("../fixtures/journald/unit-failure.jsonl", import.meta.url), "utf8")
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const toFact = (r: LogRecord): LogFact => ({
+    time: r.time,
+    host: r.host,
+    unit: r.unit,
+    identifier: r.identifier,
+    body: r.body,
+    invocationId: r.attributes["journal.invocation_id"] ?? "",
+  });
+  const facts = (list: Record<string, unknown>[]) =>
+    list.map((e) => toFact(journalEntryToLogRecord(e, "vm")));
+  /** The same entries `seconds` later, as a later run of the unit (another invocation) writes them. */
+  const later = (seconds: number, invocation: string) =>
+    entries.map((e) => ({
+      ...e,
+      __REALTIME_TIMESTAMP: String(BigInt(e.__REALTIME_TIMESTAMP as string) + BigInt(seconds * 1e6)),
+      ...(e.INVOCATION_ID ? { INVOCATION_ID: invocation } : {}),
+    }));
+
+  it("is one incident for the main process's exit and the unit's result, named after the unit", () => {
+    const incidents = unitIncidents(facts(entries));
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]).toMatchObject({
+      kind: "unit-failed",
+      unit: "fs-fixture-pay.service",
+      count: 1,
+      summary:
+        "fs-fixture-pay.service failed on vm: its main process exited with status 1/FAILURE (result 'exit-code')",
+    });
+    expect((incidents[0]?.evidence as { lines: unknown[] } | undefined)?.lines).toHaveLength(2);
+  });
+
+  it("is one incident per failure when the unit fails again (a new invocation)", () => {
+    const incidents = unitIncidents(facts([...entries, ...later(3, "0123456789abcdef0123456789abcdef")]));
+    expect(incidents.map((i) => i.unit)).toEqual(["fs-fixture-pay.service", "fs-fixture-pay.service"]);
+    expect(new Set(incidents.map((i) => i.id)).size).toBe(2);
+  });
+
+  it("tells failures apart by time when the lines carry no invocation id", () => {
+    const bare = (list: Record<string, unknown>[]) =>
+      list.map(({ INVOCATION_ID: _drop, ...e }) => e as Record<string, unknown>);
+    expect(unitIncidents(facts(bare(entries)))).toHaveLength(1);
+    expect(unitIncidents(facts([...bare(entries), ...bare(later(60, ""))]))).toHaveLength(2);
+  });
+
+  it("is no incident for a main process that exited successfully", () => {
+    const ok = entries.map((e) =>
+      typeof e.MESSAGE === "string" && e.MESSAGE.includes("Main process exited")
+        ? { ...e, MESSAGE: "fs-fixture-pay.service: Main process exited, code=exited, status=0/SUCCESS" }
+        : e,
+    );
+    const onlyExit = ok.filter((e) => !String(e.MESSAGE).includes("Failed with result"));
+    expect(unitIncidents(facts(onlyExit))).toEqual([]);
+  });
+});
+
+describe("plural", () => {
+  it("says 1 death and 2 deaths", () => {
+    expect([plural(0, "death"), plural(1, "death"), plural(2, "death")]).toEqual([
+      "0 deaths",
+      "1 death",
+      "2 deaths",
+    ]);
+    expect(plural(1, "process", "processes")).toBe("1 process");
+    expect(plural(3, "process", "processes")).toBe("3 processes");
   });
 });

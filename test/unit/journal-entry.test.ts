@@ -8,6 +8,7 @@ import {
   priorityToSeverity,
   realtimeToRfc3339,
 } from "../../collector/journal/journal-entry.ts";
+import type { LogRecord } from "../../protocol/records.ts";
 
 // Fixtures are real `journalctl -o json --all` output from this project's hosts: see
 // test/fixtures/journald/SOURCE.md.
@@ -104,11 +105,53 @@ describe("journalEntryToLogRecord", () => {
     expect(records.map((r) => r.seq)).toEqual([0x1dd, 0x1de, 0x1df]);
   });
 
-  it("uses UNIT when there is no _SYSTEMD_UNIT, and prefers _SYSTEMD_UNIT", () => {
+  it("uses UNIT when the writer's unit is unknown, and the writer's _SYSTEMD_UNIT over a client's UNIT", () => {
     const e = one("logger-unit-field.jsonl");
     expect(journalEntryToLogRecord(e, HOST).unit).toBe("fs-fixture.service");
-    // No systemd PID 1 here, so no real entry carries _SYSTEMD_UNIT: add it to the real one.
-    expect(journalEntryToLogRecord({ ...e, _SYSTEMD_UNIT: "cron.service" }, HOST).unit).toBe("cron.service");
+    // A process of cron.service cannot speak for another unit: only PID 1 (and root's
+    // OBJECT_/COREDUMP_ fields) can, as `journalctl -u` has it.
+    const cron = journalEntryToLogRecord({ ...e, _SYSTEMD_UNIT: "cron.service" }, HOST);
+    expect(cron.unit).toBe("cron.service");
+    expect(cron.attributes["journal.systemd_unit"]).toBe("cron.service");
+  });
+
+  describe("maps units the way `journalctl -u` matches them", () => {
+    // One failure of fs-fixture-pay.service as journald stamped it (test/fixtures/journald/SOURCE.md).
+    const [own, mainExited, failed, coredump, object] = fixture("unit-failure.jsonl").map((e) =>
+      journalEntryToLogRecord(e, HOST),
+    ) as LogRecord[];
+
+    it("gives every entry about the unit that unit, whoever wrote it", () => {
+      for (const r of [own, mainExited, failed, coredump, object])
+        expect([r?.body, r?.unit]).toEqual([r?.body, "fs-fixture-pay.service"]);
+    });
+
+    it("keeps the writer's unit apart: systemd's own lines come from init.scope", () => {
+      expect(mainExited?.attributes["journal.systemd_unit"]).toBe("init.scope");
+      expect(failed?.attributes["journal.systemd_unit"]).toBe("init.scope");
+      expect(coredump?.attributes["journal.systemd_unit"]).toBe("systemd-coredump@0-4242-0.service");
+      expect(object?.attributes["journal.systemd_unit"]).toBe("fs-fixture-watch.service");
+      expect(own?.attributes["journal.systemd_unit"]).toBe("fs-fixture-pay.service");
+      // The invocation ties a failure's lines together.
+      expect(failed?.attributes["journal.invocation_id"]).toBe("5f1a0c3e9b7d4e21a6c8f0d2b4e6a8c1");
+      expect(mainExited?.attributes["journal.invocation_id"]).toBe("5f1a0c3e9b7d4e21a6c8f0d2b4e6a8c1");
+    });
+
+    it("does not let a process that is not PID 1 (or not root) speak for another unit", () => {
+      const raw = fixture("unit-failure.jsonl");
+      const [ownEntry, , , coredumpEntry, objectEntry] = raw as JournalEntry[];
+      // A client-supplied UNIT= from a process of another unit.
+      expect(journalEntryToLogRecord({ ...ownEntry, UNIT: "sshd.service" }, HOST).unit).toBe(
+        "fs-fixture-pay.service",
+      );
+      // OBJECT_/COREDUMP_ fields count only from root senders (journalctl matches them with _UID=0).
+      expect(journalEntryToLogRecord({ ...objectEntry, _UID: "1000" }, HOST).unit).toBe(
+        "fs-fixture-watch.service",
+      );
+      expect(journalEntryToLogRecord({ ...coredumpEntry, _UID: "1000" }, HOST).unit).toBe(
+        "systemd-coredump@0-4242-0.service",
+      );
+    });
   });
 
   it("reads the full large MESSAGE under --all and flags the null journalctl prints without it", () => {

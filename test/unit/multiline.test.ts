@@ -17,6 +17,15 @@ function joinAll(records: LogRecord[], opts = OPTS): LogRecord[] {
 
 const trace = (name: string) => fixtureText(name).trimEnd();
 
+/** A coloured terminal capture (test/fixtures/log-lines/tty/) as one container's stderr lines. */
+function ttyRecords(name: string): LogRecord[] {
+  const [base] = producerRecords();
+  return fixtureText(`tty/${name}`)
+    .trimEnd()
+    .split(/\r?\n/)
+    .map((body, i) => ({ ...(base as LogRecord), stream: "stderr", body, seq: i, attributes: {} }));
+}
+
 describe("multi-line joining of one container stream (real traces through json-file)", () => {
   const joined = joinAll(producerRecords());
   const stderr = joined.filter((r) => r.stream === "stderr").map((r) => r.body);
@@ -86,6 +95,24 @@ function fakeSpool() {
   } as unknown as Spool;
   return { spool, batches };
 }
+
+describe("multi-line joining of coloured traces (real terminal output)", () => {
+  it("joins Node's grey internal frames (ESC[90m    at …) to the rest of the trace", () => {
+    const lines = ttyRecords("node24-trace.txt");
+    const bodies = joinAll(lines).map((r) => r.body);
+    const from = lines.findIndex((r) => r.body === "TypeError: bad thing");
+    const frames = lines.slice(from, from + 10).map((r) => r.body); // the error line + 9 frames
+    expect(frames.at(-1)).toContain("at node:internal/main/eval_string");
+    expect(bodies).toContain(frames.join("\n"));
+  });
+
+  it("joins a coloured Python traceback through its coloured exception line", () => {
+    const lines = ttyRecords("python313-trace.txt");
+    const joined = joinAll(lines);
+    expect(joined).toHaveLength(1);
+    expect(joined[0]?.body).toBe(lines.map((r) => r.body).join("\n"));
+  });
+});
 
 describe("the pipeline holds a source's cursor while the joiner holds its lines", () => {
   const lines = producerRecords();

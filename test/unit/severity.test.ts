@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { enrichLog } from "../../collector/logs/enrich.ts";
 import { severityFromLevel, severityFromText } from "../../collector/logs/severity.ts";
-import { producerLine, producerRecords } from "../helpers/producer-lines.ts";
+import { fixtureText, producerLine, producerRecords } from "../helpers/producer-lines.ts";
+
+/** The lines of a coloured terminal capture (test/fixtures/log-lines/tty/), without their `\r`. */
+const ttyLines = (name: string) =>
+  fixtureText(`tty/${name}`)
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== "");
 
 const enriched = (prefix: string) => {
   const r = producerLine(prefix);
@@ -81,5 +87,33 @@ describe("severity from the line (real json-file lines of a busybox container)",
     expect(severityFromText("error[E0425]: cannot find value `x`")?.text).toBe("ERROR");
     expect(severityFromText("12:00:01 (debug) cache warm")?.text).toBe("DEBUG");
     expect(severityFromText("fatal error: concurrent map writes")?.text).toBe("FATAL");
+  });
+});
+
+describe("severity of coloured lines (real terminal output: the level word wrapped in escape codes)", () => {
+  it("reads logrus's coloured level (runc): ESC[31mERRO ESC[0m[0000] …", () => {
+    const lines = ttyLines("runc-logrus.txt");
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line.startsWith("\u001b[31mERRO\u001b[0m[0000]")).toBe(true);
+      expect(severityFromText(line)).toEqual({ number: 17, text: "ERROR" });
+    }
+  });
+
+  it("reads rich's coloured level column after its dimmed time column", () => {
+    const [warning, error] = ttyLines("python-rich-logging.txt");
+    expect(warning).toContain("\u001b[31mWARNING \u001b[0m");
+    expect(severityFromText(warning as string)).toEqual({ number: 13, text: "WARN" });
+    expect(severityFromText(error as string)).toEqual({ number: 17, text: "ERROR" });
+  });
+
+  it("reads a coloured exception line (Python 3.13's traceback)", () => {
+    const last = ttyLines("python313-trace.txt").at(-1) as string;
+    expect(last.startsWith("\u001b[1;35mValueError\u001b[0m: ")).toBe(true);
+    expect(severityFromText(last)).toEqual({ number: 17, text: "ERROR" });
+  });
+
+  it("still finds nothing in a coloured line without a level word", () => {
+    expect(severityFromText("\u001b[32mready\u001b[0m in 12 ms")).toBeUndefined();
   });
 });

@@ -42,8 +42,13 @@ describe("fleetscope top when the aggregator comes and goes, and fleetscope logs
     top = renderTop(url, { intervalMs: 300 });
     const down = await top.until("aggregator unreachable");
     expect(down).toContain("✖ aggregator unreachable (ECONNREFUSED) — retrying every 0.3s");
+    // The header says so too, instead of "live".
+    const header = () => top.screen().split("\n")[0] ?? "";
+    expect(header()).toMatch(/○ unreachable — retrying *$/);
+    expect(header()).not.toContain("live");
     agg = await startAggregator(dir.path, port);
     await top.until("no data yet: no container has reported in the last hour");
+    expect(header()).toMatch(/● live *$/);
     await postBatch(
       url,
       syntheticFleet([{ host: "h-1", name: "shell-api", lines: ["hello from shell-api", "ERROR boom"] }]),

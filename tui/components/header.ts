@@ -1,4 +1,5 @@
-// Two lines on top: what this is and where it points, then the breadcrumb of the frames.
+// Two lines on top: what this is, where it points and whether it answers, then the breadcrumb of
+// the frames.
 import { Box, Text } from "ink";
 import React from "react";
 import { padCell } from "../format.ts";
@@ -9,10 +10,18 @@ export function Header(props: {
   url: string;
   crumbs: string[];
   paused: boolean;
+  /** Whether the aggregator answered the last request (undefined: nothing has come back yet). */
+  reachable?: boolean;
   width: number;
   filter?: string;
 }) {
-  const right = props.paused ? " ‖ PAUSED " : " ● live ";
+  const [right, color] = props.paused
+    ? [" ‖ PAUSED ", "yellow"]
+    : props.reachable === false
+      ? [" ○ unreachable — retrying ", "red"]
+      : props.reachable === undefined
+        ? [" ○ connecting… ", "yellow"]
+        : [" ● live ", "green"];
   const title = ` fleetscope top  ${props.url}`;
   let crumb = ` ${props.crumbs.join(" › ")}`;
   const filter = props.filter ? `   /${props.filter}` : "";
@@ -25,7 +34,7 @@ export function Header(props: {
       Text,
       { wrap: "truncate" },
       h(Text, { inverse: true, bold: true }, padCell(title, Math.max(0, props.width - right.length))),
-      h(Text, { inverse: true, color: props.paused ? "yellow" : "green" }, right),
+      h(Text, { inverse: true, color }, right),
     ),
     h(
       Text,

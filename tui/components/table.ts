@@ -1,5 +1,5 @@
 // The table every list view uses: columns that fit the width (low-priority ones drop out on a
-// narrow terminal, a `grow` column takes what is left), selection, scrolling, sorting and the
+// narrow terminal, `grow` columns share what is left), selection, scrolling, sorting and the
 // `/` filter in the shared field:value syntax.
 import { Box, Text } from "ink";
 import React from "react";
@@ -19,12 +19,14 @@ export interface Column<T> {
   sortKey?: string;
   /** Drop order on narrow terminals: columns with a higher number go first; 0 never. */
   drop?: number;
-  /** Takes the width left over (at least `width`). */
+  /** Shares the width left over with the other `grow` columns (at least `width`). */
   grow?: boolean;
+  /** A growing column stops here (names): the rest goes to the others (charts). */
+  maxWidth?: number;
   /** What sorting and filtering compare. */
   value: (row: T) => string | number;
-  /** What is shown; default the value. */
-  text?: (row: T) => string;
+  /** What is shown, given the column's width; default the value. */
+  text?: (row: T, width: number) => string;
   color?: (row: T) => string | undefined;
 }
 
@@ -55,6 +57,11 @@ export interface TableProps<T> {
   onEnter?: (row: T) => void;
   actions?: RowAction<T>[];
   dim?: (row: T) => boolean;
+  /**
+   * The part of the `/` filter the table applies to its rows (default: all of it). A view whose
+   * server filters passes on what the server cannot.
+   */
+  localFilter?: (filter: string | undefined) => string | undefined;
 }
 
 /** Columns that fit `width`, in their declared order. */
@@ -66,12 +73,29 @@ export function fitColumns<T>(columns: Column<T>[], width: number): { col: Colum
     if ((worst.drop ?? 1) === 0) break;
     kept.splice(kept.indexOf(worst), 1);
   }
-  const spare = Math.max(0, width - used());
-  const growing = kept.find((c) => c.grow);
-  return kept.map((col) => ({ col, width: col.width + (col === growing ? spare : 0) }));
+  const widths = new Map(kept.map((c) => [c, c.width]));
+  // The spare width in equal shares to the growing columns; a share past a column's cap goes
+  // round again to the columns still below theirs.
+  let spare = Math.max(0, width - used());
+  for (;;) {
+    const open = kept.filter((c) => c.grow && (widths.get(c) as number) < (c.maxWidth ?? Infinity));
+    if (spare <= 0 || open.length === 0) break;
+    const share = Math.max(1, Math.floor(spare / open.length));
+    for (const c of open) {
+      const now = widths.get(c) as number;
+      const add = Math.min(share, spare, (c.maxWidth ?? Infinity) - now);
+      widths.set(c, now + add);
+      spare -= add;
+    }
+  }
+  return kept.map((col) => ({ col, width: widths.get(col) as number }));
 }
 
-const cellText = <T>(c: Column<T>, row: T) => (c.text ? c.text(row) : String(c.value(row)));
+/** The columns of a table drawn `width` wide (one column is the selection mark). */
+export const tableLayout = <T>(columns: Column<T>[], width: number) => fitColumns(columns, width - 1);
+
+const cellText = <T>(c: Column<T>, row: T, width = c.width) =>
+  c.text ? c.text(row, width) : String(c.value(row));
 
 /** Keeps rows matching the filter: field words match that column (by id or title), text any column. */
 export function filterRows<T>(rows: T[], columns: Column<T>[], filter: string | undefined): T[] {
@@ -117,7 +141,7 @@ export function Table<T>(props: TableProps<T>) {
     const sortId = ui.sortColumn ?? props.defaultSort.column;
     const desc = ui.sortColumn ? Boolean(ui.sortDesc) : props.defaultSort.desc;
     const rows = sortRows(
-      filterRows(props.rows, columns, ui.filter),
+      filterRows(props.rows, columns, props.localFilter ? props.localFilter(ui.filter) : ui.filter),
       columns.find((c) => c.id === sortId),
       desc,
     );
@@ -178,8 +202,8 @@ export function Table<T>(props: TableProps<T>) {
     return true;
   });
 
-  // One column is the selection mark, for terminals (and captures) without reverse video.
-  const layout = fitColumns(columns, width - 1);
+  // The selection mark, for terminals (and captures) without reverse video, takes one column.
+  const layout = tableLayout(columns, width);
   const headerCells = layout.map(({ col, width: w }) => {
     const mark = col.id === sortId ? (desc ? "▼" : "▲") : "";
     const title = padCell(`${col.title}${mark}`, w, col.align);
@@ -196,7 +220,7 @@ export function Table<T>(props: TableProps<T>) {
         h(
           Text,
           { key: col.id, color: dim ? undefined : col.color?.(row) },
-          `${j ? " " : ""}${padCell(cellText(col, row), w, col.align)}`,
+          `${j ? " " : ""}${padCell(cellText(col, row, w), w, col.align)}`,
         ),
       ),
     );

@@ -1,7 +1,9 @@
 // The default view: every running and recently dead (dim) container of the fleet or a host.
+// A container that is not running shows "-" for its rates (it uses nothing now, whatever its
+// last samples said) and keeps its history; extra width goes to the history charts.
 import React from "react";
 import type { ContainerOverview } from "../api-types.ts";
-import { type Column, Table } from "../components/table.ts";
+import { type Column, Table, tableLayout } from "../components/table.ts";
 import { bytes, cores, duration, percent, rate } from "../format.ts";
 import { useShell } from "../shell-context.ts";
 import { sparkCells } from "../spark.ts";
@@ -20,6 +22,16 @@ export function stateText(r: Row, now = Date.now()): string {
   return r.state;
 }
 
+/** Whether the container has processes, so its rates describe now. */
+export const isLive = (r: Row) => r.state === "running" || r.state === "paused";
+
+/** A rate column's value and text: -1 and "-" for a container that is not live (sorted last). */
+const liveValue = (v: (r: Row) => number) => (r: Row) => (isLive(r) ? v(r) : -1);
+const liveText = (t: (r: Row) => string) => (r: Row) => (isLive(r) ? t(r) : "-");
+
+/** Seconds per point of the history charts: a wider chart shows a longer past. */
+const HISTORY_STEP_SECONDS = 30;
+
 const cpuTop = (r: Row) => Math.max(r.cpuLimitCores || Math.max(0, ...r.history.cpuCores.map(Number)), 0.1);
 const memTop = (r: Row) =>
   r.memoryLimitBytes || 1.25 * Math.max(1, ...r.history.memoryWorkingSetBytes.map(Number));
@@ -27,7 +39,16 @@ const hot = (p: number | null) => (p === null ? undefined : p >= 90 ? "red" : p 
 
 export const CONTAINER_COLUMNS: Column<Row>[] = [
   { id: "host", title: "HOST", width: 12, sortKey: "H", drop: 6, value: (r) => r.host },
-  { id: "name", title: "NAME", width: 18, sortKey: "N", drop: 0, grow: true, value: (r) => r.name },
+  {
+    id: "name",
+    title: "NAME",
+    width: 18,
+    sortKey: "N",
+    drop: 0,
+    grow: true,
+    maxWidth: 32,
+    value: (r) => r.name,
+  },
   {
     id: "state",
     title: "STATE",
@@ -45,8 +66,8 @@ export const CONTAINER_COLUMNS: Column<Row>[] = [
     align: "right",
     sortKey: "C",
     drop: 0,
-    value: (r) => r.cpuCores,
-    text: (r) => cores(r.cpuCores),
+    value: liveValue((r) => r.cpuCores),
+    text: liveText((r) => cores(r.cpuCores)),
   },
   {
     id: "cpuLimit",
@@ -54,8 +75,8 @@ export const CONTAINER_COLUMNS: Column<Row>[] = [
     width: 5,
     align: "right",
     drop: 7,
-    value: (r) => r.cpuPercentOfLimit ?? -1,
-    text: (r) => percent(r.cpuPercentOfLimit),
+    value: liveValue((r) => r.cpuPercentOfLimit ?? -1),
+    text: liveText((r) => percent(r.cpuPercentOfLimit)),
     color: (r) => hot(r.cpuPercentOfLimit),
   },
   {
@@ -63,8 +84,9 @@ export const CONTAINER_COLUMNS: Column<Row>[] = [
     title: "CPU~",
     width: 10,
     drop: 4,
-    value: (r) => r.cpuCores,
-    text: (r) => sparkCells(r.history.cpuCores, cpuTop(r), 10),
+    grow: true,
+    value: liveValue((r) => r.cpuCores),
+    text: (r, width) => sparkCells(r.history.cpuCores, cpuTop(r), width),
     color: () => "cyan",
   },
   {
@@ -74,8 +96,8 @@ export const CONTAINER_COLUMNS: Column<Row>[] = [
     align: "right",
     sortKey: "M",
     drop: 0,
-    value: (r) => r.memoryWorkingSetBytes,
-    text: (r) => bytes(r.memoryWorkingSetBytes),
+    value: liveValue((r) => r.memoryWorkingSetBytes),
+    text: liveText((r) => bytes(r.memoryWorkingSetBytes)),
   },
   {
     id: "memLimit",
@@ -83,8 +105,8 @@ export const CONTAINER_COLUMNS: Column<Row>[] = [
     width: 5,
     align: "right",
     drop: 2,
-    value: (r) => r.memoryPercentOfLimit ?? -1,
-    text: (r) => percent(r.memoryPercentOfLimit),
+    value: liveValue((r) => r.memoryPercentOfLimit ?? -1),
+    text: liveText((r) => percent(r.memoryPercentOfLimit)),
     color: (r) => hot(r.memoryPercentOfLimit),
   },
   {
@@ -92,8 +114,9 @@ export const CONTAINER_COLUMNS: Column<Row>[] = [
     title: "MEM~",
     width: 10,
     drop: 5,
-    value: (r) => r.memoryWorkingSetBytes,
-    text: (r) => sparkCells(r.history.memoryWorkingSetBytes, memTop(r), 10),
+    grow: true,
+    value: liveValue((r) => r.memoryWorkingSetBytes),
+    text: (r, width) => sparkCells(r.history.memoryWorkingSetBytes, memTop(r), width),
     color: () => "magenta",
   },
   {
@@ -103,8 +126,8 @@ export const CONTAINER_COLUMNS: Column<Row>[] = [
     align: "right",
     sortKey: "X",
     drop: 8,
-    value: (r) => r.networkRxBytesPerSecond,
-    text: (r) => rate(r.networkRxBytesPerSecond).replace("/s", ""),
+    value: liveValue((r) => r.networkRxBytesPerSecond),
+    text: liveText((r) => rate(r.networkRxBytesPerSecond).replace("/s", "")),
   },
   {
     id: "tx",
@@ -112,8 +135,8 @@ export const CONTAINER_COLUMNS: Column<Row>[] = [
     width: 7,
     align: "right",
     drop: 8,
-    value: (r) => r.networkTxBytesPerSecond,
-    text: (r) => rate(r.networkTxBytesPerSecond).replace("/s", ""),
+    value: liveValue((r) => r.networkTxBytesPerSecond),
+    text: liveText((r) => rate(r.networkTxBytesPerSecond).replace("/s", "")),
   },
   {
     id: "read",
@@ -122,8 +145,8 @@ export const CONTAINER_COLUMNS: Column<Row>[] = [
     align: "right",
     sortKey: "O",
     drop: 9,
-    value: (r) => r.ioReadBytesPerSecond,
-    text: (r) => bytes(r.ioReadBytesPerSecond),
+    value: liveValue((r) => r.ioReadBytesPerSecond),
+    text: liveText((r) => bytes(r.ioReadBytesPerSecond)),
   },
   {
     id: "write",
@@ -131,10 +154,19 @@ export const CONTAINER_COLUMNS: Column<Row>[] = [
     width: 6,
     align: "right",
     drop: 10,
-    value: (r) => r.ioWriteBytesPerSecond,
-    text: (r) => bytes(r.ioWriteBytesPerSecond),
+    value: liveValue((r) => r.ioWriteBytesPerSecond),
+    text: liveText((r) => bytes(r.ioWriteBytesPerSecond)),
   },
-  { id: "pids", title: "PIDS", width: 4, align: "right", sortKey: "D", drop: 3, value: (r) => r.pids },
+  {
+    id: "pids",
+    title: "PIDS",
+    width: 4,
+    align: "right",
+    sortKey: "D",
+    drop: 3,
+    value: liveValue((r) => r.pids),
+    text: liveText((r) => String(r.pids)),
+  },
   {
     id: "restarts",
     title: "RST",
@@ -156,12 +188,20 @@ export const containerCtx = (r: { host: string; id: string; name: string }) => (
 });
 
 function Containers() {
-  const { client, frame, push } = useShell();
+  const { client, frame, push, width } = useShell();
   const { host, container } = frame.ctx;
+  // As many history points as the charts have cells (the API gives at most 120); after a resize
+  // the next refresh brings them.
+  const chart = tableLayout(CONTAINER_COLUMNS, width).find((c) => c.col.id === "cpuHistory");
+  const points = Math.min(120, chart?.width ?? 10);
   const data = usePoll(
     `containers ${host ?? ""}`,
     () =>
-      client.get<{ containers: Row[] }>("/api/v1/overview/containers", { host, history: "5m", points: 10 }),
+      client.get<{ containers: Row[] }>("/api/v1/overview/containers", {
+        host,
+        history: `${points * HISTORY_STEP_SECONDS}s`,
+        points,
+      }),
     { isEmpty: (d) => d.containers.length === 0, emptyMessage: "no container has reported in the last hour" },
   );
   // Opened for one container (--container): just that one (by name, id or id prefix).

@@ -1,7 +1,11 @@
-// Docker events, newest first: of the fleet, a host or one container.
+// Docker events, newest first: of the fleet, a host or one container. The `/` filter goes to the
+// server (host:, container:, action: and the text), so it finds events older than the newest
+// 500 too; other field words (image:, exit:) narrow what came back.
 import React from "react";
+import { parseFilterWords } from "../../cli/log-filter.ts";
 import type { EventRow } from "../api-types.ts";
 import { type Column, Table, timeColumn } from "../components/table.ts";
+import type { ViewContext } from "../frame.ts";
 import { useShell } from "../shell-context.ts";
 import { usePoll } from "../use-poll.ts";
 import type { ViewPlugin } from "./view.ts";
@@ -46,24 +50,64 @@ export const EVENT_COLUMNS: Column<Row>[] = [
     sortKey: "N",
     drop: 0,
     grow: true,
+    maxWidth: 40,
     value: (r) => r.containerName || r.containerId.slice(0, 12),
   },
-  { id: "image", title: "IMAGE", width: 18, sortKey: "I", drop: 3, value: (r) => r.image },
+  {
+    id: "image",
+    title: "IMAGE",
+    width: 18,
+    sortKey: "I",
+    drop: 3,
+    grow: true,
+    maxWidth: 48,
+    value: (r) => r.image,
+  },
 ];
+
+/** Filter words the events API answers itself (action: as its comma-separated list). */
+const SERVER_FIELDS = ["host", "container", "action"];
+
+const quoteValue = (v: string) => (/\s/.test(v) ? `"${v}"` : v);
+
+/**
+ * The view's context and `/` filter → the API's parameters, and the field words left for the
+ * table (the columns the API cannot filter on).
+ */
+export function eventQuery(ctx: ViewContext, filter: string | undefined) {
+  const { fields, text } = parseFilterWords(filter ?? "");
+  const params = {
+    host: fields.host ?? ctx.host,
+    container: fields.container ?? ctx.container,
+    action: fields.action,
+    q: text || undefined,
+  };
+  const rest = Object.entries(fields)
+    .filter(([name]) => !SERVER_FIELDS.includes(name))
+    .map(([name, value]) => `${name}:${quoteValue(value)}`)
+    .join(" ");
+  return { params, rest: rest || undefined };
+}
 
 function Events() {
   const { client, frame, push } = useShell();
-  const { host, container } = frame.ctx;
+  const { params } = eventQuery(frame.ctx, frame.ui.filter);
   const data = usePoll(
-    `events ${host ?? ""} ${container ?? ""}`,
-    () => client.get<{ events: Row[] }>("/api/v1/events", { host, container, since: "24h", limit: 500 }),
-    { isEmpty: (d) => d.events.length === 0, emptyMessage: "no event in the last 24 hours" },
+    `events ${JSON.stringify(params)}`,
+    () => client.get<{ events: Row[] }>("/api/v1/events", { ...params, since: "24h", limit: 500 }),
+    {
+      isEmpty: (d) => d.events.length === 0,
+      emptyMessage: frame.ui.filter
+        ? "no event of the last 24 hours matches the filter"
+        : "no event in the last 24 hours",
+    },
   );
   const ctxOf = (r: Row) => ({ host: r.host, container: r.containerId, containerName: r.containerName });
   const why = (r: Row) => push("why", { ...ctxOf(r), at: r.action === "die" ? r.time : undefined });
   return h(Table<Row>, {
     rows: data?.events ?? [],
     columns: EVENT_COLUMNS,
+    localFilter: (filter) => eventQuery(frame.ctx, filter).rest,
     rowKey: (r) => `${r.time}/${r.host}/${r.containerId}/${r.action}`,
     defaultSort: { column: "time", desc: true },
     onEnter: (r) => r.containerId && (r.action === "die" ? why(r) : push("logs", ctxOf(r))),
@@ -83,6 +127,7 @@ export const eventsView: ViewPlugin = {
     ["Enter", "why (a die event) or the container's logs"],
     ["w", "why the container died"],
     ["l", "the container's logs"],
+    ["/", "filter on the server: host:web-1 container:api action:die,oom and text"],
     ["T H A N I", "sort: TIME, HOST, ACTION, CONTAINER, IMAGE"],
   ],
   footer: [

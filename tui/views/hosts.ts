@@ -15,7 +15,16 @@ const memUsed = (r: Row) => Math.max(0, r.memoryBytes - r.memoryAvailableBytes);
 const memPercent = (r: Row) => (r.memoryBytes ? (100 * memUsed(r)) / r.memoryBytes : 0);
 
 export const HOST_COLUMNS: Column<Row>[] = [
-  { id: "host", title: "HOST", width: 14, sortKey: "H", drop: 0, grow: true, value: (r) => r.host },
+  {
+    id: "host",
+    title: "HOST",
+    width: 14,
+    sortKey: "H",
+    drop: 0,
+    grow: true,
+    maxWidth: 32,
+    value: (r) => r.host,
+  },
   {
     id: "containers",
     title: "CTRS",
@@ -96,7 +105,7 @@ export const HOST_COLUMNS: Column<Row>[] = [
     value: (r) => r.uptimeSeconds,
     text: (r) => duration(r.uptimeSeconds),
   },
-  { id: "os", title: "OS", width: 22, drop: 5, value: (r) => r.os },
+  { id: "os", title: "OS", width: 22, drop: 5, grow: true, maxWidth: 40, value: (r) => r.os },
 ];
 
 function Hosts() {

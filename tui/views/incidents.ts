@@ -28,6 +28,8 @@ export const INCIDENT_COLUMNS: Column<Row>[] = [
     width: 16,
     sortKey: "N",
     drop: 0,
+    grow: true,
+    maxWidth: 32,
     value: (r) => r.containerName || r.unit || r.image,
   },
   { id: "count", title: "N", width: 3, align: "right", drop: 4, value: (r) => r.count },
@@ -44,8 +46,10 @@ function Incidents() {
     { isEmpty: (d) => d.incidents.length === 0, emptyMessage: "no incident in the last 24 hours" },
   );
   const ctxOf = (r: Row) => ({ host: r.host, container: r.containerId, containerName: r.containerName });
-  // The death an incident is about is at (or just after) its start.
-  const why = (r: Row) => push("why", { ...ctxOf(r), at: new Date(Date.parse(r.time) + 5000).toISOString() });
+  // The death an incident is about is its end: an exit's or an OOM kill's die, a crash loop's
+  // last (still open: the newest). Passed on exactly as the API wrote it, to the nanosecond:
+  // in a fast crash loop the next death may be a moment later.
+  const why = (r: Row) => push("why", { ...ctxOf(r), at: r.ended ?? undefined });
   const logs = (r: Row) =>
     push("logs", r.containerId ? ctxOf(r) : { host: r.host, unit: r.unit || undefined });
   return h(Table<Row>, {

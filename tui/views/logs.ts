@@ -4,6 +4,7 @@ import { Box, Text } from "ink";
 import React, { useMemo } from "react";
 import { type LogParams, logFilterToParams } from "../../cli/log-filter.ts";
 import { renderSafe } from "../../collector/logs/sanitize.ts";
+import { counted } from "../../protocol/time.ts";
 import type { LogLine } from "../api-types.ts";
 import { clock, padCell } from "../format.ts";
 import { LogTail } from "../log-tail.ts";
@@ -128,7 +129,7 @@ function Logs() {
         { wrap: "truncate", dimColor: !paused, color: paused ? "yellow" : undefined },
         paused
           ? `PAUSED · ↑↓ PgUp PgDn scroll back, End newest, p resume · ${lines.length - offset}/${lines.length}`
-          : `following · ${lines.length} lines`,
+          : `following · ${counted(lines.length, "line")}`,
         `  · t timestamps ${timestamps ? "on" : "off"} · w wrap ${wrap ? "on" : "off"}`,
       );
   return h(Box, { flexDirection: "column", height }, info, ...rows);

@@ -18,6 +18,8 @@ const columns: Column<Row>[] = [
     width: 14,
     sortKey: "O",
     drop: 0,
+    grow: true,
+    maxWidth: 32,
     value: (r) => r.containerName || "(host)",
     color: (r) => (r.containerName ? undefined : "gray"),
   },

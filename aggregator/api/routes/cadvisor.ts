@@ -87,6 +87,18 @@ export async function cadvisorRoutes(app: FastifyInstance, { store }: ApiDeps): 
     },
   );
 
+  app.get<{ Querystring: StatsQs }>(
+    "/api/v1.3/containers",
+    {
+      schema: {
+        summary: "Same as /api/v1.3/containers/",
+        tags,
+        hide: true,
+        querystring: { type: "object", additionalProperties: false, properties: STATS },
+      },
+    },
+    async (req) => rootContainer(store, await resolveHost(store, req.query.host), statsQuery(req.query)),
+  );
   app.get<{ Params: { "*": string }; Querystring: StatsQs }>(
     "/api/v1.3/containers/*",
     {
@@ -99,7 +111,7 @@ export async function cadvisorRoutes(app: FastifyInstance, { store }: ApiDeps): 
     async (req) => {
       const host = await resolveHost(store, req.query.host);
       const path = req.params["*"].replace(/^\/+|\/+$/g, "");
-      if (path === "") return rootContainer(store, host);
+      if (path === "") return rootContainer(store, host, statsQuery(req.query));
       if (path === "docker") return dockerRoot(store, host);
       const m = /^docker\/([^/]+)$/.exec(path);
       if (m) return dockerContainer(store, host, m[1] as string, statsQuery(req.query));

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { queryContainers } from "../../query/containers.ts";
+import { assertKnownContainer, queryContainers } from "../../query/containers.ts";
 import { querySamples } from "../../query/samples.ts";
 import type { ApiDeps } from "../deps.ts";
 import { HttpError } from "../http-error.ts";
@@ -17,7 +17,11 @@ export async function containersRoutes(app: FastifyInstance, { store }: ApiDeps)
           additionalProperties: false,
           properties: {
             host: { type: "string" },
-            state: { type: "string", description: "running, exited, removed …" },
+            state: {
+              type: "string",
+              // Docker's states, and the collector's own for a container gone with `docker rm`.
+              enum: ["created", "running", "paused", "restarting", "removing", "exited", "dead", "removed"],
+            },
             limit: limitParam(500, 10_000),
           },
         },
@@ -48,8 +52,14 @@ export async function containersRoutes(app: FastifyInstance, { store }: ApiDeps)
         container: req.params.container,
         limit: 50,
       });
-      if (found.length === 0)
-        throw new HttpError(404, `no container named or with id "${req.params.container}" is known`);
+      if (found.length === 0) {
+        await assertKnownContainer(store, req.params.container, req.query.host);
+        // Known from lines a log driver sent, never from the Docker inventory of a collector.
+        throw new HttpError(
+          404,
+          `container "${req.params.container}" has log lines but no inventory: no collector saw it in Docker`,
+        );
+      }
       return { count: found.length, containers: found };
     },
   );

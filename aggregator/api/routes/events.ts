@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { queryEvents } from "../../query/events.ts";
+import { assertKnownContainer } from "../../query/containers.ts";
+import { checkActions, queryEvents } from "../../query/events.ts";
 import type { ApiDeps } from "../deps.ts";
 import { limitParam, timeParams } from "../schemas.ts";
 
@@ -7,6 +8,7 @@ interface EventsQuerystring {
   host?: string;
   container?: string;
   action?: string;
+  q?: string;
   since?: string;
   until?: string;
   limit: number;
@@ -27,6 +29,12 @@ export async function eventsRoutes(app: FastifyInstance, { store }: ApiDeps): Pr
             host: { type: "string" },
             container: { type: "string", description: "container name, id or id prefix (12+ characters)" },
             action: { type: "string", description: "one action or several, comma-separated: die,oom" },
+            q: {
+              type: "string",
+              minLength: 1,
+              maxLength: 200,
+              description: "case-insensitive text in the container name, image, action or host",
+            },
             ...timeParams("24h"),
             limit: limitParam(100, 10_000),
           },
@@ -39,6 +47,8 @@ export async function eventsRoutes(app: FastifyInstance, { store }: ApiDeps): Pr
         ?.split(",")
         .map((a) => a.trim())
         .filter(Boolean);
+      if (actions) await checkActions(store, actions);
+      if (rest.container) await assertKnownContainer(store, rest.container, rest.host);
       const events = await queryEvents(store, { ...rest, actions });
       return { count: events.length, events };
     },

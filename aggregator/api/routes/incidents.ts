@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { assertKnownContainer } from "../../query/containers.ts";
 import { type IncidentQuery, queryIncident, queryIncidents } from "../../query/incidents.ts";
 import type { ApiDeps } from "../deps.ts";
 import { limitParam, timeParams } from "../schemas.ts";
@@ -42,6 +43,7 @@ export async function incidentsRoutes(app: FastifyInstance, { store }: ApiDeps):
       },
     },
     async (req) => {
+      if (req.query.container) await assertKnownContainer(store, req.query.container, req.query.host);
       const incidents = await queryIncidents(store, req.query);
       return { count: incidents.length, incidents };
     },

@@ -9,11 +9,19 @@ const FILTER_PROPERTIES = {
   stream: { type: "string", enum: ["stdout", "stderr"] },
   unit: { type: "string", description: "systemd unit, e.g. docker.service" },
   priority: { type: "integer", minimum: 0, maximum: 7, description: "this syslog priority and more severe" },
+  identifier: { type: "string", description: "syslog identifier, as journalctl -t takes it" },
   q: {
     type: "string",
     minLength: 1,
     maxLength: 1000,
-    description: "case-insensitive text the line contains",
+    description:
+      'words the line contains, all of them (each case-insensitive, anywhere in it); "a quoted phrase" is one word',
+  },
+  regex: {
+    type: "string",
+    minLength: 1,
+    maxLength: 500,
+    description: "an RE2 regular expression the line matches (case-sensitive; (?i) for not)",
   },
   ...timeParams("1h"),
 } as const;

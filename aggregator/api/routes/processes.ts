@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { assertKnownContainer } from "../../query/containers.ts";
 import {
   type ContainerProcessesQuery,
   queryContainerProcesses,
@@ -36,6 +37,7 @@ export async function processesRoutes(app: FastifyInstance, { store }: ApiDeps):
       },
     },
     async (req) => {
+      await assertKnownContainer(store, req.params.container, req.query.host);
       const { at, processes } = await queryContainerProcesses(store, {
         ...req.query,
         container: req.params.container,

@@ -21,8 +21,17 @@ export async function whyRoutes(app: FastifyInstance, { store }: ApiDeps): Promi
               description: "name, id or id prefix (12+); works after docker rm",
             },
             host: { type: "string" },
-            at: { type: "string", description: "explain the last death at or before this time; default now" },
+            at: {
+              type: "string",
+              description:
+                "explain the last death at or before this time: RFC 3339 (up to 9 fractional digits, compared to the nanosecond) or relative (15m); default now",
+            },
             lines: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
+            execs: {
+              type: "boolean",
+              default: false,
+              description: "keep exec_* events (health checks, docker exec) among the host's other events",
+            },
           },
         },
       },

@@ -3,6 +3,7 @@ import { machineAndCadvisorFields } from "./002-machine-and-cadvisor-fields.ts";
 import { processes } from "./003-processes.ts";
 import { incidents } from "./004-incidents.ts";
 import { restartCount } from "./005-restart-count.ts";
+import { containerDetails } from "./006-container-details.ts";
 import type { Migration } from "./migration.ts";
 
 /** Every migration, oldest first. Add new ones at the end; never edit an applied one. */
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   processes,
   incidents,
   restartCount,
+  containerDetails,
 ];

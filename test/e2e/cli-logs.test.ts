@@ -1,0 +1,154 @@
+// `fleetscope logs` as journalctl and docker logs users type it: several words ANDed, "phrases",
+// identifier: and regex: words, --tail and an exact --until, mistakes as errors that say what is
+// known, and -f riding out an aggregator restart — against a real aggregator fed through ingest.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lines, runCli } from "../helpers/cli.ts";
+import { postBatch } from "../helpers/ingest.ts";
+import { logRecord } from "../helpers/log-record.ts";
+import { type FleetscopeProcess, fleetscope, freePort, startAggregator, tempDir } from "../helpers/stack.ts";
+import { containerId } from "../helpers/synthetic-fleet.ts";
+import { waitFor } from "../helpers/wait.ts";
+
+const T0 = Date.now() - 120_000;
+const BODIES = [
+  "connection refused by db:5432",
+  "db refused the connection",
+  "refused: no route",
+  "GET /health took 12 ms",
+  "GET /orders took 1500 ms",
+];
+
+/** A line of container `name` on h-1, `i` tenths of a second after T0, at a nanosecond time. */
+function containerLine(name: string, body: string, i: number, time?: string) {
+  const t = new Date(T0 + i * 100).toISOString().replace("Z", "456789Z");
+  return logRecord({
+    time: time ?? t,
+    host: "h-1",
+    source: "docker-json",
+    containerId: containerId("h-1", name),
+    containerName: name,
+    body,
+    seq: i,
+  });
+}
+
+const journalLine = (identifier: string, unit: string, body: string, i: number) =>
+  logRecord({
+    time: new Date(T0 + i * 100).toISOString(),
+    host: "h-1",
+    source: "journald",
+    identifier,
+    unit,
+    body,
+    seq: 100 + i,
+  });
+
+describe("fleetscope logs", () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let agg: FleetscopeProcess | undefined;
+  let port: number;
+  let url: string;
+  let follow: FleetscopeProcess | undefined;
+  const logs = (...args: string[]) => runCli(["logs", "--url", url, "--since", "1h", ...args]);
+  const bodies = async (...args: string[]) =>
+    lines(await logs("-o", "json", ...args)).map((l) => JSON.parse(l).body as string);
+
+  beforeAll(async () => {
+    dir = await tempDir("cli-logs");
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    agg = await startAggregator(dir.path, port);
+    await postBatch(url, [
+      ...BODIES.map((b, i) => containerLine("api", b, i)),
+      journalLine("sshd", "ssh.service", "Accepted publickey for root", 10),
+      journalLine("CRON", "cron.service", "(root) CMD (run-parts /etc/cron.hourly)", 11),
+    ]);
+  });
+  afterAll(async () => {
+    await follow?.stop();
+    await agg?.stop();
+    await dir?.remove();
+  });
+
+  it("ANDs free words in any order; a quoted phrase, or one shell argument with spaces, is one term", async () => {
+    expect(await bodies("container:api", "refused", "connection")).toEqual([BODIES[0], BODIES[1]]);
+    expect(await bodies("container:api", '"connection refused"')).toEqual([BODIES[0]]);
+    expect(await bodies("container:api", "connection refused")).toEqual([BODIES[0]]); // the shell ate the quotes
+  });
+
+  it("identifier: is journalctl -t; regex: is matched by the server", async () => {
+    expect(await bodies("identifier:sshd")).toEqual(["Accepted publickey for root"]);
+    expect(await bodies("identifier:CRON", "unit:cron.service")).toEqual([
+      "(root) CMD (run-parts /etc/cron.hourly)",
+    ]);
+    expect(await bodies("container:api", 'regex:"took \\d{4,} ms"')).toEqual([BODIES[4]]);
+    const bad = await logs("regex:(unclosed");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^fleetscope: .*regex/);
+  });
+
+  it("--tail N is the last N lines, oldest first (--limit the same); --until ends at an exact time", async () => {
+    expect(await bodies("container:api", "--tail", "2")).toEqual(BODIES.slice(3));
+    expect(await bodies("container:api", "-n", "2")).toEqual(BODIES.slice(3));
+    expect(await bodies("container:api", "--limit", "2")).toEqual(BODIES.slice(3));
+    const [, second] = lines(await logs("container:api", "-o", "json")).map(
+      (l) => JSON.parse(l).time as string,
+    );
+    expect(second).toMatch(/\.\d{3}456789Z$/); // the stored nanoseconds
+    expect(await bodies("container:api", "--until", second as string)).toEqual(BODIES.slice(0, 2));
+    const tail = await logs("--tail", "0");
+    expect(tail.code).toBe(1);
+    expect(tail.stderr).toMatch(/--tail.*expected 1 to 10000/);
+  });
+
+  it("says on stderr when nothing matched, and exits 0", async () => {
+    const r = await logs("container:api", "no-such-words");
+    expect(r).toEqual({
+      code: 0,
+      stdout: "",
+      stderr: "fleetscope: no line matches since 1h (a longer --since looks further back)\n",
+    });
+  });
+
+  it("a misspelt field word is an error naming the known ones, not text that matches nothing", async () => {
+    const r = await logs("contaner:api");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      'fleetscope: contaner:api: no filter field "contaner" (did you mean container:?); known: host, container, stream, unit, level, identifier, regex; to search for the text itself, quote it: "contaner:api"\n',
+    );
+  });
+
+  it("an unknown container is the API's 404: its message, exit 1", async () => {
+    const r = await logs("container:apii");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^fleetscope: unknown container "apii"; .*\(see \/api\/v1\/containers\)\n$/);
+  });
+
+  it("-f rides out an aggregator restart: says so, then goes on where it was; every line once", async () => {
+    follow = fleetscope(["logs", "--url", url, "-f", "--interval", "200ms", "container:api"]);
+    await waitFor("the stored lines", () => follow?.stdout.includes(BODIES[4] as string));
+    await postBatch(url, [containerLine("api", "before the restart", 20, new Date().toISOString())]);
+    await waitFor("the line before the restart", () => follow?.stdout.includes("before the restart"));
+
+    await agg?.stop("SIGKILL");
+    await waitFor("the outage said on stderr", () =>
+      follow?.stderr.includes("fleetscope: aggregator unreachable — retrying every 0.2s (ECONNREFUSED)"),
+    );
+    expect(follow.child.exitCode).toBeNull();
+    agg = await startAggregator(dir.path, port);
+    await postBatch(url, [containerLine("api", "after the restart", 21, new Date().toISOString())]);
+    await waitFor("the line after the restart", () => follow?.stdout.includes("after the restart"));
+    expect(follow.stderr).toContain("fleetscope: the aggregator answers again; following on");
+
+    const printed = follow.stdout.trim().split("\n");
+    for (const body of [...BODIES, "before the restart", "after the restart"])
+      expect(
+        printed.filter((l) => l.endsWith(` ${body}`)),
+        body,
+      ).toHaveLength(1);
+    expect(printed.at(-1)).toMatch(/ after the restart$/);
+    expect(follow.child.exitCode).toBeNull();
+  });
+});
