@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { ApiDeps } from "./api/deps.ts";
 import { buildApi } from "./api/server.ts";
-import { IncidentDetector } from "./incidents/detector.ts";
+import { DEFAULT_DETECTOR, type DetectorOptions, IncidentDetector } from "./incidents/detector.ts";
 import { createAggregatorMetrics } from "./metrics.ts";
 import { Store, type StoreOptions } from "./store/store.ts";
 
@@ -12,6 +12,8 @@ export interface AggregatorOptions extends Omit<StoreOptions, "log"> {
   token?: string;
   version: string;
   log: Logger;
+  /** The incident rules' settings (incidents/registry.ts), each defaulting to the rule's own. */
+  incidents?: Partial<DetectorOptions>;
 }
 
 /** The central service: the store, its HTTP API and the incident detector. Holds no state of its own besides the store. */
@@ -55,7 +57,10 @@ export class Aggregator {
       const addr = app.server.address();
       const port = typeof addr === "object" && addr ? addr.port : opts.port;
       const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
-      const detector = new IncidentDetector(store, opts.log.child({ component: "incidents" }));
+      const detector = new IncidentDetector(store, opts.log.child({ component: "incidents" }), {
+        ...DEFAULT_DETECTOR,
+        ...opts.incidents,
+      });
       detector.start();
       return new Aggregator(store, app, `http://${host}:${port}`, extraRegistries, detector);
     } catch (err) {

@@ -10,8 +10,8 @@
 import { execFile, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { renderCadvisorMetrics } from "../collector/metrics/cadvisor.ts";
-import type { ContainerSnapshot } from "../collector/sources/container-stats.ts";
+import { renderCadvisorMetrics } from "../protocol/cadvisor/exposition.ts";
+import type { ContainerSnapshot } from "../protocol/cadvisor/snapshot.ts";
 import { BUSYBOX, DOCKER, docker, removeContainers } from "../test/helpers/docker.ts";
 import { fleetscope, freePort, startAggregator, tempDir } from "../test/helpers/stack.ts";
 import { fmt, MiB, percentile, processUsage, writeBenchSection } from "./lib/report.ts";
@@ -188,7 +188,7 @@ try {
   const plus = (cores: number) => `${cores >= 0 ? "+" : "−"}${fmt(Math.abs(cores) * 100, 2)} % of a core`;
   const ours = coll.cores + Math.max(0, dockerdWithCollector.cores - idle.cores);
   const theirs = stats.cores + Math.max(0, dockerdWithStats.cores - idle.cores);
-  const md = `## Collector overhead with ${COUNT} containers (issue 3)
+  const md = `## Collector overhead with ${COUNT} containers
 
 Command: \`node bench/collector-overhead.ts --containers ${COUNT} --window ${WINDOW_S}\`, ${new Date().toISOString().slice(0, 10)}, 2 cores, cgroup v1, Docker 20.10.
 ${COUNT} sleeping busybox containers; each window ${WINDOW_S} s; both watchers at a ${INTERVAL_S} s interval.

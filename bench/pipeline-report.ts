@@ -57,7 +57,7 @@ export function pipelineSection(r: PipelineResults): string {
   const jsonBytes = median(r.rsyslog.map((x) => x.fileBytes));
   const l = r.latency;
 
-  return `## Pipeline: container json-file → store, beside rsyslog and the chDB ceiling (issues 2, 6)
+  return `## Pipeline: container json-file → store, beside rsyslog and the chDB ceiling
 
 Command: \`${r.command}\` (after \`bash scripts/setup-host.sh\`), ${new Date().toISOString().slice(0, 10)}, 2 cores shared with other work, Docker 20.10, rsyslogd ${r.rsyslogVersion}.
 Each run: ${n.toLocaleString("en-US")} lines of ${Math.round(r.lineBytes / n)} bytes printed by a new busybox container (awk), ${fmt(jsonBytes / MiB, 1)} MiB of json-file.

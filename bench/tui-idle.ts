@@ -79,7 +79,7 @@ try {
   const latency = { top: await keyLatencies(top, KEYS), htop: await keyLatencies(htop, KEYS) };
   const row = (what: string, k: "top" | "htop") =>
     `| ${what} | ${fmt(cpu(k), 2)} | ${fmt(peak[k] / MiB, 1)} MiB | ${fmt(percentile(latency[k], 50), 1)} ms | ${fmt(percentile(latency[k], 95), 1)} ms |`;
-  const md = `## \`fleetscope top\` idle cost and keypress latency, beside htop (issue 5)
+  const md = `## \`fleetscope top\` idle cost and keypress latency, beside htop
 
 Command: \`node bench/tui-idle.ts --window ${WINDOW_S} --keys ${KEYS}\` (after \`bash scripts/setup-host.sh\`, which installs tmux and htop), ${new Date().toISOString().slice(0, 10)}, 2 cores.
 ${CONTAINERS} containers on 10 hosts loaded into an aggregator (embedded chDB) through its ingest API; \`fleetscope top\` on its containers view (refresh every 2 s) and Debian's \`htop\` (its default 1.5 s refresh, this machine's processes), each in a 120×40 tmux session, idle for ${WINDOW_S} s; then ${KEYS} keys (Down/Up) to each, timed from \`tmux send-keys\` until \`tmux capture-pane\` shows a different screen.

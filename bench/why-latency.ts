@@ -217,7 +217,7 @@ try {
     await agg.stop();
   }
   const live = await deathToIncident();
-  const md = `## \`why\` on a big store, and death → incident (issue 4)
+  const md = `## \`why\` on a big store, and death → incident
 
 Command: \`node bench/why-latency.ts --logs ${LOGS} --samples ${SAMPLES} --calls ${CALLS} --deaths ${DEATHS}\`, ${new Date().toISOString().slice(0, 10)}, 2 cores, embedded chDB.
 Store: ${LOGS.toLocaleString("en-US")} log rows and ${SAMPLES.toLocaleString("en-US")} samples over ${CONTAINERS} containers on ${HOSTS} hosts (filled in ${fmt(fillSeconds)} s), one death each.

@@ -1,16 +1,9 @@
-// The one way the commands that read the aggregator's API (logs, why, ps, stats, events,
-// incidents, inspect) talk to it, and the one place their failures become messages a person can
-// act on: the aggregator down, a URL that is not an aggregator, or the API's own error.
+// How the commands that read the aggregator's API (logs, why, ps, stats, events, incidents,
+// inspect) reach it (--url, --token), and the one place their failures become messages a person
+// can act on: the aggregator down, a URL that is not an aggregator, or the API's own error. The
+// requests themselves are client/api-client.ts's.
 import { type Command, Option } from "commander";
-import {
-  type ApiClient,
-  ApiError,
-  createApiClient,
-  describeBody,
-  NotAnAggregator,
-  type Params,
-  Unreachable,
-} from "../tui/api-client.ts";
+import { type ApiClient, ApiError, createApiClient, Unreachable } from "../client/api-client.ts";
 import { DEFAULT_LISTEN, parseUrl } from "./options.ts";
 
 export interface ApiFlags {
@@ -31,36 +24,6 @@ export function withApiOptions(cmd: Command): Command {
 }
 
 export const apiClient = (f: ApiFlags): ApiClient => createApiClient(f.url, f.token);
-
-/**
- * `client`, checking each answer has `key` (`containers`, `logs` …): a JSON answer without it
- * comes from some other service at that URL, and reading on would fail with a TypeError.
- */
-export function expecting(client: ApiClient, key: string): ApiClient {
-  return {
-    url: client.url,
-    async get<T>(path: string, params: Params = {}): Promise<T> {
-      const body = await client.get<Record<string, unknown>>(path, params);
-      if (!(key in body))
-        throw new NotAnAggregator(
-          client.url,
-          path,
-          200,
-          describeBody("application/json", JSON.stringify(body)),
-        );
-      return body as T;
-    },
-  };
-}
-
-/** GET `path`, whose answer has `key` (see `expecting`). */
-export const getAnswer = <T>(client: ApiClient, path: string, params: Params, key: string): Promise<T> =>
-  expecting(client, key).get<T>(path, params);
-
-/** Worth retrying while following: the aggregator is restarting, or a proxy cannot reach it yet. */
-export function isTransient(err: unknown): boolean {
-  return err instanceof Unreachable || (err instanceof ApiError && [502, 503, 504].includes(err.status));
-}
 
 /** Any failure of a command → what to print (after "fleetscope: "). */
 export function explain(err: unknown): string {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The one fleetscope command. Node runs this TypeScript directly (type stripping, Node ≥ 22.18).
 import { Command } from "commander";
-import { renderSafe } from "../collector/logs/sanitize.ts";
+import { renderSafe } from "../client/render-safe.ts";
 import { explain } from "./api.ts";
 import { registerAggregator } from "./commands/aggregator.ts";
 import { registerCollector } from "./commands/collector.ts";

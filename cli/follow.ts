@@ -3,10 +3,10 @@
 // from the newest time seen (the API's `since` is inclusive) and drops the rows of that instant
 // already printed. Times stay the API's exact strings: never rounded through Date.
 import { Option } from "commander";
-import { renderSafe } from "../collector/logs/sanitize.ts";
-import { type Params, Unreachable } from "../tui/api-client.ts";
-import { type Poller, TimeTail } from "../tui/log-tail.ts";
-import { type ApiFlags, apiClient, getAnswer, isTransient } from "./api.ts";
+import { getAnswer, isTransient, type Params, Unreachable } from "../client/api-client.ts";
+import { renderSafe } from "../client/render-safe.ts";
+import { type Poller, TimeTail } from "../client/tail.ts";
+import { type ApiFlags, apiClient } from "./api.ts";
 import { parseCount, parseDurationArg } from "./options.ts";
 import { type OutputFormat, printJson, printText } from "./output.ts";
 

@@ -2,8 +2,10 @@
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
-import { parseLabels } from "../collector/host/machine.ts";
-import { RECEIVER_DEFAULTS } from "../collector/receivers/create-receivers.ts";
+import { parseListen, parseListenOrOff } from "../collector/flags.ts";
+import { listenOption } from "../collector/receivers/receiver.ts";
+import { RECEIVERS } from "../collector/receivers/registry.ts";
+import { SOURCES } from "../collector/sources/registry.ts";
 import { parseDuration } from "../protocol/time.ts";
 
 export const DEFAULT_PORT = 8470;
@@ -13,14 +15,6 @@ export const DEFAULT_LISTEN = `127.0.0.1:${DEFAULT_PORT}`;
 export function defaultDataDir(): string {
   if (process.getuid?.() === 0) return "/var/lib/fleetscope";
   return join(process.env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "fleetscope");
-}
-
-export function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
-  const port = m ? Number(m[3]) : Number.NaN;
-  if (!m || port > 65535)
-    throw new InvalidArgumentError(`expected HOST:PORT such as ${DEFAULT_LISTEN} or [::1]:${DEFAULT_PORT}`);
-  return { host: m[1] ?? (m[2] || "127.0.0.1"), port };
 }
 
 export function parseDurationArg(value: string): number {
@@ -64,15 +58,6 @@ export function parseUrl(value: string): string {
   }
 }
 
-/** `--label k=v` (repeatable, or a `k=v,k2=v2` list as FLEETSCOPE_LABELS) → merged labels. */
-export function parseLabelArg(value: string, previous: Record<string, string> = {}): Record<string, string> {
-  try {
-    return { ...previous, ...parseLabels(value) };
-  } catch (err) {
-    throw new InvalidArgumentError(`${(err as Error).message}; expected key=value such as role=web`);
-  }
-}
-
 export const opt = {
   data: () =>
     new Option("--data <dir>", "data directory (embedded store, spool)")
@@ -101,7 +86,7 @@ export const opt = {
   hostName: () =>
     new Option("--host-name <name>", "host name stamped on this node's records")
       .env("FLEETSCOPE_HOST_NAME")
-      .default(hostname()),
+      .default(hostname(), "the machine's host name"),
   dockerSocket: () =>
     new Option("--docker-socket <path>", "Docker engine socket")
       .env("FLEETSCOPE_DOCKER_SOCKET")
@@ -124,14 +109,6 @@ export const opt = {
       .env("FLEETSCOPE_SPOOL_FULL")
       .choices(["block", "drop-oldest"])
       .default("block"),
-  noJournal: () => new Option("--no-journal", "do not read the systemd journal").env("FLEETSCOPE_NO_JOURNAL"),
-  journalSince: () =>
-    new Option(
-      "--journal-since <time>",
-      "on a first start, read the journal from this time (journalctl --since syntax: now, -1h …) instead of all of it",
-    ).env("FLEETSCOPE_JOURNAL_SINCE"),
-  journalctl: () =>
-    new Option("--journalctl <path>", "journalctl to run").env("FLEETSCOPE_JOURNALCTL").default("journalctl"),
   procRoot: () =>
     new Option("--proc-root <dir>", "the host's /proc (e.g. /host/proc in a container)")
       .env("FLEETSCOPE_PROC_ROOT")
@@ -144,26 +121,9 @@ export const opt = {
     new Option("--sys-root <dir>", "the host's /sys (network interfaces; e.g. /host/sys in a container)")
       .env("FLEETSCOPE_SYS_ROOT")
       .default("/sys"),
-  label: () =>
-    new Option("--label <key=value>", "operator label for this host (repeatable; env: a k=v,k2=v2 list)")
-      .env("FLEETSCOPE_LABELS")
-      .default({}, "none")
-      .argParser(parseLabelArg),
-  fleetConf: () =>
-    new Option(
-      "--fleet-conf <path>",
-      'fleet\'s config file: its metadata="k=v,…" becomes host labels (FLEET_METADATA in the environment wins)',
-    )
-      .env("FLEETSCOPE_FLEET_CONF")
-      .default("/etc/fleet/fleet.conf"),
 };
 
 export const DEFAULT_METRICS_LISTEN = "127.0.0.1:8471";
-
-/** `HOST:PORT`, or `off` → false (no endpoint). */
-export function parseMetricsListen(value: string): { host: string; port: number } | false {
-  return value.trim().toLowerCase() === "off" ? false : parseListen(value);
-}
 
 /** A comma list of container label keys (`com.example.team,env`). */
 export function parseKeyList(value: string): string[] {
@@ -184,41 +144,25 @@ export const metricsOpt = {
       "where the collector serves Prometheus /metrics (cAdvisor names), or off",
     )
       .env("FLEETSCOPE_METRICS_LISTEN")
-      .default(parseMetricsListen(DEFAULT_METRICS_LISTEN), DEFAULT_METRICS_LISTEN)
-      .argParser(parseMetricsListen),
+      .default(parseListenOrOff(DEFAULT_METRICS_LISTEN), DEFAULT_METRICS_LISTEN)
+      .argParser(parseListenOrOff),
   containerLabels: () =>
     new Option(
       "--container-labels <keys>",
-      "container label keys exposed as container_label_* on /metrics (comma list; default none)",
+      "container label keys exposed as container_label_* on /metrics (comma list)",
     )
       .env("FLEETSCOPE_CONTAINER_LABELS")
       .default([], "none")
       .argParser(parseKeyList),
 };
 
-/** A receiver's `--<kind>-listen HOST:PORT|off`, bound to loopback unless told otherwise. */
-function receiverListen(kind: keyof typeof RECEIVER_DEFAULTS, what: string): Option {
-  return new Option(`--${kind}-listen <host:port>`, `where the ${what} receiver listens, or off`)
-    .env(`FLEETSCOPE_${kind.toUpperCase()}_LISTEN`)
-    .default(parseMetricsListen(RECEIVER_DEFAULTS[kind]), RECEIVER_DEFAULTS[kind])
-    .argParser(parseMetricsListen);
-}
-
-export const receiverOpt = {
-  syslogListen: () => receiverListen("syslog", "syslog (UDP and TCP; RFC 3164/5424)"),
-  gelfListen: () => receiverListen("gelf", "GELF (UDP and TCP)"),
-  fluentdListen: () => receiverListen("fluentd", "fluentd forward (TCP)"),
-  syslogTlsCert: () =>
-    new Option(
-      "--syslog-tls-cert <file>",
-      "PEM certificate: the syslog receiver's TCP is TLS (with --syslog-tls-key)",
-    ).env("FLEETSCOPE_SYSLOG_TLS_CERT"),
-  syslogTlsKey: () =>
-    new Option("--syslog-tls-key <file>", "PEM private key for --syslog-tls-cert").env(
-      "FLEETSCOPE_SYSLOG_TLS_KEY",
-    ),
+/** What the pipeline does to every log line, whatever its source or receiver. */
+export const pipelineOpt = {
   maxLineSize: () =>
-    new Option("--max-line-size <size>", "longer log lines are cut to this size and marked as truncated")
+    new Option(
+      "--max-line-size <size>",
+      "longer log lines are cut to this size, marked …[truncated by fleetscope] and counted",
+    )
       .env("FLEETSCOPE_MAX_LINE_SIZE")
       .default(256 * 1024, "256KiB")
       .argParser(parseSize),
@@ -231,6 +175,11 @@ export const receiverOpt = {
       .default("off"),
 };
 
+/**
+ * The flags of `collector` and `up`: the node's own (name, Docker, roots, spool), each source's
+ * and each receiver's from their registries (collector/sources/registry.ts,
+ * collector/receivers/registry.ts), then the pipeline's.
+ */
 export function collectorOptions(): Option[] {
   return [
     opt.hostName(),
@@ -238,21 +187,13 @@ export function collectorOptions(): Option[] {
     opt.statsInterval(),
     opt.spoolMaxSize(),
     opt.spoolFull(),
-    opt.noJournal(),
-    opt.journalSince(),
-    opt.journalctl(),
     opt.procRoot(),
     opt.cgroupRoot(),
-    metricsOpt.containerLabels(),
     opt.sysRoot(),
-    opt.label(),
-    opt.fleetConf(),
-    receiverOpt.syslogListen(),
-    receiverOpt.syslogTlsCert(),
-    receiverOpt.syslogTlsKey(),
-    receiverOpt.gelfListen(),
-    receiverOpt.fluentdListen(),
-    receiverOpt.maxLineSize(),
-    receiverOpt.multiline(),
+    metricsOpt.containerLabels(),
+    ...SOURCES.flatMap((source) => source.flags()),
+    ...RECEIVERS.flatMap((receiver) => [listenOption(receiver), ...receiver.flags()]),
+    pipelineOpt.maxLineSize(),
+    pipelineOpt.multiline(),
   ];
 }

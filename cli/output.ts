@@ -1,6 +1,6 @@
 // What the API commands print: text for a person or JSON for scripts, both safe for a terminal.
 import { Option } from "commander";
-import { renderSafe } from "../collector/logs/sanitize.ts";
+import { renderSafe } from "../client/render-safe.ts";
 
 export type OutputFormat = "text" | "json";
 

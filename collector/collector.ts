@@ -3,24 +3,19 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
 import type { Logger } from "pino";
+import { renderCadvisorMetrics } from "../protocol/cadvisor/exposition.ts";
 import { DockerInventory } from "./docker/inventory.ts";
+import type { FlagValues, ListenAddress } from "./flags.ts";
 import { MetricsServer } from "./http/metrics-server.ts";
-import type { MultilineMode } from "./logs/multiline.ts";
-import { BlockDeviceNames, renderCadvisorMetrics } from "./metrics/cadvisor.ts";
 import { type CollectorMetrics, createCollectorMetrics } from "./metrics.ts";
 import { DEFAULT_MAX_LINE_BYTES, Pipeline } from "./pipeline.ts";
-import { createReceivers, type ReceiverConfig } from "./receivers/create-receivers.ts";
-import type { Receiver } from "./receivers/receiver.ts";
+import type { MultilineMode } from "./processors/multiline.ts";
+import { listenFlag, type Receiver } from "./receivers/receiver.ts";
+import { createReceivers } from "./receivers/registry.ts";
 import { Shipper } from "./shipper.ts";
-import { ContainerStatsSource } from "./sources/container-stats.ts";
-import { ContainersSource } from "./sources/containers.ts";
-import { DockerEventsSource } from "./sources/docker-events.ts";
-import { DockerLocalLogSource } from "./sources/docker-local-logs.ts";
-import { HostSource } from "./sources/host.ts";
-import { JournaldSource } from "./sources/journald.ts";
-import { JsonFileLogSource } from "./sources/json-file-logs.ts";
-import { ProcessesSource } from "./sources/processes.ts";
-import type { Source } from "./sources/source.ts";
+import { BlockDeviceNames } from "./sources/container-stats/block-device-names.ts";
+import { SOURCES } from "./sources/registry.ts";
+import type { Source, SourceSetup } from "./sources/source.ts";
 import { type FullPolicy, Spool } from "./spool/spool.ts";
 
 export interface CollectorOptions {
@@ -32,27 +27,24 @@ export interface CollectorOptions {
   hostName: string;
   dockerSocket: string;
   statsIntervalMs: number;
-  /** Read the systemd journal (needs journalctl). */
-  journal: boolean;
-  /** First start only: read the journal from this time (journalctl --since); default all of it. */
-  journalSince?: string;
-  journalctlPath: string;
   procRoot: string;
   cgroupRoot: string;
-  /** The host's /sys (network interfaces for the machine view). */
+  /** The host's /sys (network interfaces for the machine view, block device names). */
   sysRoot?: string;
-  /** Operator labels stamped on the host heartbeat (--label). */
-  labels?: Record<string, string>;
-  /** fleet's config file, read for its machine metadata. */
-  fleetConf?: string;
   /** Serve GET /metrics (cAdvisor-compatible + fleetscope_collector_*) here; none under `up`. */
-  metricsListen?: { host: string; port: number };
+  metricsListen?: ListenAddress;
   /** Container label keys exposed as container_label_* on /metrics (allow-list; default none). */
   containerLabels?: string[];
-  /** Network receivers for Docker's syslog, GELF and fluentd drivers; none when absent. */
-  receivers?: ReceiverConfig;
+  /** Longer log lines are cut and marked (--max-line-size); default 256 KiB. */
+  maxLineBytes?: number;
   /** Join multi-line stack traces of container streams (--multiline); default off. */
   multiline?: MultilineMode;
+  /**
+   * The command's parsed flags, read by the source and receiver factories (sources/registry.ts,
+   * receivers/registry.ts): `--no-journal`, `--label`, each receiver's `--<name>-listen` … A
+   * receiver whose listen flag is absent or `off` is not started.
+   */
+  flags: FlagValues;
   version: string;
   log: Logger;
 }
@@ -66,8 +58,8 @@ export class Collector {
   #receivers: Receiver[] = [];
   #pipeline: Pipeline | undefined;
   #shipper: Shipper | undefined;
-  #stats: ContainerStatsSource | undefined;
   #metricsServer: MetricsServer | undefined;
+  #deviceNames: BlockDeviceNames | undefined;
   /** Where GET /metrics is served, once started with `metricsListen`. */
   metricsUrl: string | undefined;
 
@@ -87,7 +79,36 @@ export class Collector {
     this.metrics = createCollectorMetrics(() => this.#spool.stats);
   }
 
+  get #maxLineBytes(): number {
+    return this.#opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  }
+
   async start(): Promise<void> {
+    const o = this.#opts;
+    await this.#startShipping();
+    const docker = new Docker({ socketPath: o.dockerSocket });
+    const inventory = new DockerInventory(docker, o.log.child({ component: "inventory" }));
+    // Receivers first: Docker refuses to start a container whose syslog-TCP or fluentd endpoint is down.
+    await this.#startReceivers(inventory);
+    await inventory
+      .sync()
+      .catch((err) => o.log.error({ err: String(err) }, `cannot list containers via ${o.dockerSocket}`));
+    await this.#startSources(docker, inventory);
+    o.log.info(
+      {
+        host: o.hostName,
+        aggregator: o.aggregatorUrl,
+        spool: o.spoolDir,
+        sources: this.#sources.map((s) => s.name),
+        receivers: this.receiverAddresses,
+      },
+      "collector started",
+    );
+    if (o.metricsListen) await this.#serveMetrics(o.metricsListen);
+  }
+
+  /** The spool, the shipper draining it, and the pipeline filling it. */
+  async #startShipping(): Promise<void> {
     const o = this.#opts;
     await mkdir(o.spoolDir, { recursive: true });
     await this.#spool.open();
@@ -105,69 +126,52 @@ export class Collector {
       this.metrics,
     );
     this.#shipper.start();
-    const maxLineBytes = o.receivers?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.#pipeline = new Pipeline(
       this.#spool,
-      { maxBatchRecords: 5000, flushIntervalMs: 100, maxLineBytes, multiline: o.multiline },
+      {
+        maxBatchRecords: 5000,
+        flushIntervalMs: 100,
+        maxLineBytes: this.#maxLineBytes,
+        multiline: o.multiline,
+      },
       this.metrics,
     );
+  }
 
-    const docker = new Docker({ socketPath: o.dockerSocket });
-    const inventory = new DockerInventory(docker, o.log.child({ component: "inventory" }));
-    // Receivers first: Docker refuses to start a container whose syslog-TCP or fluentd endpoint is down.
-    this.#receivers = o.receivers ? createReceivers(o.receivers) : [];
+  /** Every receiver its --<name>-listen turns on (receivers/registry.ts); one that cannot bind stops the start. */
+  async #startReceivers(inventory: DockerInventory): Promise<void> {
+    this.#receivers = await createReceivers(this.#opts.flags, this.#maxLineBytes);
     for (const receiver of this.#receivers) {
       await this.#startSource(receiver, inventory).catch((err: Error) => {
-        const flag = `--${receiver.name}-listen`;
+        const flag = listenFlag(receiver);
         throw new Error(
           `the ${receiver.name} receiver cannot start: ${err.message}; move it with ${flag} HOST:PORT or turn it off with ${flag} off`,
         );
       });
     }
-    await inventory
-      .sync()
-      .catch((err) => o.log.error({ err: String(err) }, `cannot list containers via ${o.dockerSocket}`));
-    this.#stats = new ContainerStatsSource({
-      intervalMs: o.statsIntervalMs,
+  }
+
+  /** Every source of sources/registry.ts that its flags leave on, in the registry's order. */
+  async #startSources(docker: Docker, inventory: DockerInventory): Promise<void> {
+    const o = this.#opts;
+    const setup: SourceSetup = {
+      flags: o.flags,
+      docker,
+      inventory,
+      collectorId: this.#spool.collectorId,
+      version: o.version,
       procRoot: o.procRoot,
       cgroupRoot: o.cgroupRoot,
-      docker,
-    });
-    this.#sources = [
-      new HostSource({
-        collectorId: this.#spool.collectorId,
-        version: o.version,
-        intervalMs: 30_000,
-        procRoot: o.procRoot,
-        sysRoot: o.sysRoot,
-        labels: o.labels,
-        fleetConf: o.fleetConf,
-      }),
-      new ContainersSource({ refreshMs: 60_000 }),
-      new DockerEventsSource(docker, inventory),
-      this.#stats,
-      new ProcessesSource({ intervalMs: o.statsIntervalMs, procRoot: o.procRoot, cgroupRoot: o.cgroupRoot }),
-      // The merger keeps a little more than the limit, so the pipeline sees the line is too long and marks it.
-      new JsonFileLogSource({ maxRecordBytes: maxLineBytes + 1 }),
-      new DockerLocalLogSource(docker),
-    ];
-    if (o.journal)
-      this.#sources.push(
-        new JournaldSource({ journalctlPath: o.journalctlPath, firstStartSince: o.journalSince }),
-      );
-
+      sysRoot: o.sysRoot,
+      statsIntervalMs: o.statsIntervalMs,
+      maxLineBytes: this.#maxLineBytes,
+    };
+    this.#sources = [];
+    for (const factory of SOURCES) {
+      const source = await factory.create(setup);
+      if (source) this.#sources.push(source);
+    }
     for (const source of this.#sources) await this.#startSource(source, inventory);
-    o.log.info(
-      {
-        host: o.hostName,
-        aggregator: o.aggregatorUrl,
-        spool: o.spoolDir,
-        sources: this.#sources.map((s) => s.name),
-        receivers: this.#receivers.flatMap((r) => r.addresses),
-      },
-      "collector started",
-    );
-    if (o.metricsListen) await this.#serveMetrics(o.metricsListen);
   }
 
   async #startSource(source: Source, inventory: DockerInventory): Promise<void> {
@@ -178,7 +182,7 @@ export class Collector {
       cursor: this.#spool.cursors[source.name],
       emit: (records, cursor) => pipeline.emit(source.name, records, cursor),
       spooled: () => pipeline.flush(),
-      malformed: (count) => this.metrics.malformedInput.inc({ source: source.name }, count),
+      skippedInput: (issue, count) => this.metrics.skippedInput(source.name, issue, count),
       skipped: (reason) => this.metrics.samplesSkipped.inc({ source: source.name, reason }),
       inventory,
       log,
@@ -191,11 +195,9 @@ export class Collector {
     return this.#receivers.flatMap((r) => r.addresses);
   }
 
-  #deviceNames: BlockDeviceNames | undefined;
-
-  /** The cAdvisor-compatible container and machine metrics (collector/metrics/cadvisor.ts). */
+  /** The cAdvisor-compatible container and machine metrics (protocol/cadvisor/exposition.ts). */
   async cadvisorMetrics(): Promise<string> {
-    const snapshots = this.#stats?.snapshots() ?? [];
+    const snapshots = this.#sources.flatMap((s) => s.snapshots?.() ?? []);
     this.#deviceNames ??= new BlockDeviceNames(this.#opts.sysRoot);
     await this.#deviceNames.resolve(snapshots);
     return renderCadvisorMetrics(
@@ -211,7 +213,7 @@ export class Collector {
   }
 
   // A port already taken does not stop the collector: shipping matters more; the error is logged.
-  async #serveMetrics(at: { host: string; port: number }): Promise<void> {
+  async #serveMetrics(at: ListenAddress): Promise<void> {
     const server = new MetricsServer({
       ...at,
       render: () => this.metricsText(),

@@ -1,13 +1,17 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { InputIssue } from "./input-issues.ts";
 import type { SpoolStats } from "./spool/spool.ts";
 
 export type CollectorMetrics = ReturnType<typeof createCollectorMetrics>;
 
-/** fleetscope_collector_* self-metrics. Labels are bounded: source names, HTTP statuses and fixed reasons. */
+/**
+ * fleetscope_collector_* self-metrics. Labels are bounded: source and component names, HTTP
+ * statuses, and the fixed stages and reasons each component declares.
+ */
 export function createCollectorMetrics(spoolStats: () => SpoolStats) {
   const registry = new Registry();
   const r = [registry];
-  return {
+  const metrics = {
     registry,
     recordsRead: new Counter({
       name: "fleetscope_collector_records_read_total",
@@ -44,10 +48,35 @@ export function createCollectorMetrics(spoolStats: () => SpoolStats) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: r,
     }),
-    malformedInput: new Counter({
-      name: "fleetscope_collector_malformed_input_total",
-      help: "Input a source could not parse and skipped (see the collector's log for each).",
-      labelNames: ["source"],
+    spool: new Gauge({
+      name: "fleetscope_collector_spool",
+      help: "Spool state: batches and bytes on disk, corrupt batches set aside since start.",
+      labelNames: ["what"],
+      registers: r,
+      collect() {
+        const s = spoolStats();
+        this.set({ what: "batches" }, s.batches);
+        this.set({ what: "bytes" }, s.bytes);
+        this.set({ what: "corrupt_batches" }, s.corruptBatches);
+      },
+    }),
+  };
+  return { ...metrics, ...inputMetrics(r) };
+}
+
+/** What the sources, receivers and the pipeline could not take whole: skipped, dropped, cut. */
+function inputMetrics(r: Registry[]) {
+  const metrics = {
+    inputRejected: new Counter({
+      name: "fleetscope_collector_input_rejected_total",
+      help: "Input a source or receiver could not frame, decode or parse, skipped one message at a time, by component, stage and reason (the collector's log has each).",
+      labelNames: ["component", "stage", "reason"],
+      registers: r,
+    }),
+    inputDropped: new Counter({
+      name: "fleetscope_collector_input_dropped_total",
+      help: "Well-formed input a source or receiver dropped at one of its limits or timeouts, by component, stage and reason.",
+      labelNames: ["component", "stage", "reason"],
       registers: r,
     }),
     samplesSkipped: new Counter({
@@ -62,17 +91,13 @@ export function createCollectorMetrics(spoolStats: () => SpoolStats) {
       labelNames: ["source"],
       registers: r,
     }),
-    spool: new Gauge({
-      name: "fleetscope_collector_spool",
-      help: "Spool state: batches and bytes on disk, corrupt batches set aside since start.",
-      labelNames: ["what"],
-      registers: r,
-      collect() {
-        const s = spoolStats();
-        this.set({ what: "batches" }, s.batches);
-        this.set({ what: "bytes" }, s.bytes);
-        this.set({ what: "corrupt_batches" }, s.corruptBatches);
-      },
-    }),
+  };
+  return {
+    ...metrics,
+    /** Counts `count` pieces of input `component` could not use, in the counter its outcome names. */
+    skippedInput(component: string, issue: InputIssue, count: number): void {
+      const counter = issue.outcome === "rejected" ? metrics.inputRejected : metrics.inputDropped;
+      counter.inc({ component, stage: issue.stage, reason: issue.reason }, count);
+    },
   };
 }

@@ -1,8 +1,8 @@
 import type { FleetRecord } from "../protocol/records.ts";
-import { enrichLog } from "./logs/enrich.ts";
-import { HeldCursors, type Ticket } from "./logs/held-cursors.ts";
-import { type Joined, MultilineJoiner, type MultilineMode } from "./logs/multiline.ts";
 import type { CollectorMetrics } from "./metrics.ts";
+import { enrichLog } from "./processors/enrich.ts";
+import { HeldCursors, type Ticket } from "./processors/held-cursors.ts";
+import { type Joined, MultilineJoiner, type MultilineMode } from "./processors/multiline.ts";
 import type { Spool } from "./spool/spool.ts";
 
 export interface PipelineOptions {

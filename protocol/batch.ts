@@ -3,6 +3,8 @@
 // Spooled bytes are shipped as they are, so a batch is compressed once.
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
+import { type Static, Type } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { FleetRecord } from "./records.ts";
 
 const gzipAsync = promisify(gzip);
@@ -11,18 +13,32 @@ const gunzipAsync = promisify(gunzip);
 export const BATCH_CONTENT_TYPE = "application/x-ndjson";
 export const BATCH_FORMAT_VERSION = 1;
 
-export interface BatchHeader {
-  v: number;
-  /** Unique forever: `<collectorId>-<seq>`. The store drops a batch id it has already stored. */
-  batchId: string;
-  collectorId: string;
-  host: string;
-  count: number;
-  /** Collector-local source positions after this batch; the aggregator ignores them. */
-  cursors?: Record<string, unknown>;
-  /** Records per collector source in this batch (for the collector's per-source counters). */
-  sources?: Record<string, number>;
-}
+export const BatchHeader = Type.Object({
+  v: Type.Number({ description: "format version (BATCH_FORMAT_VERSION)" }),
+  batchId: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: "unique forever: `<collectorId>-<seq>`; the store drops a batch id it has already stored",
+  }),
+  collectorId: Type.String(),
+  host: Type.String(),
+  count: Type.Number({ description: "records in the batch" }),
+  cursors: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description: "collector-local source positions after this batch; the aggregator ignores them",
+    }),
+  ),
+  sources: Type.Optional(
+    Type.Record(Type.String(), Type.Number(), {
+      description: "records per collector source in this batch (for the collector's per-source counters)",
+    }),
+  ),
+});
+export type BatchHeader = Static<typeof BatchHeader>;
+
+// What the aggregator needs of a header to store the batch; the rest is the collector's.
+const checkBatchId = TypeCompiler.Compile(Type.Pick(BatchHeader, ["batchId"]));
+const checkHost = TypeCompiler.Compile(Type.Pick(BatchHeader, ["host"]));
 
 export async function encodeBatch(header: BatchHeader, records: readonly FleetRecord[]): Promise<Buffer> {
   const lines = [JSON.stringify(header)];
@@ -55,9 +71,9 @@ export async function decodeBatch(
   } catch {
     throw new BatchFormatError("the first line of a batch must be its JSON header");
   }
-  if (typeof header?.batchId !== "string" || header.batchId.length === 0 || header.batchId.length > 200) {
+  if (!checkBatchId.Check(header)) {
     throw new BatchFormatError("batch header needs a batchId string of 1–200 characters");
   }
-  if (typeof header.host !== "string") throw new BatchFormatError("batch header needs a host string");
+  if (!checkHost.Check(header)) throw new BatchFormatError("batch header needs a host string");
   return { header, lines };
 }

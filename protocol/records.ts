@@ -1,16 +1,43 @@
-// The one record model shared by collector and aggregator. Field names follow the
-// OpenTelemetry conventions where one exists (host.name → host, container.id → containerId …),
-// flattened to camelCase for the wire; the store maps them to its columns.
+// The one record model shared by collector and aggregator, written once as JSON schemas
+// (TypeBox): the TypeScript types are derived from them, and so is the aggregator's ingest
+// validator, so a field renamed on one side fails to compile or fails validation instead of being
+// stored as zero. Field names follow the OpenTelemetry conventions where one exists (host.name →
+// host, container.id → containerId …), flattened to camelCase for the wire; the store's columns
+// are their snake_case (containerId → container_id).
+//
+// A field marked optional was added after the first collectors shipped: an older collector's
+// record lacks it and ingest stores its empty value (0, "", [], {}). Every other field is required.
+// Fields a record has beyond its schema are ignored, so a newer collector can talk to an older
+// aggregator.
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+
+/** RFC 3339 with up to nine fractional digits and a zone: what ingest accepts as a record's time. */
+export const RFC3339_PATTERN =
+  "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$";
 
 /** RFC 3339 UTC timestamp with up to nanosecond precision, e.g. 2026-11-22T02:18:35.123456789Z */
-export type Rfc3339 = string;
+export const Rfc3339 = Type.String({
+  maxLength: 64,
+  pattern: RFC3339_PATTERN,
+  description: "RFC 3339 timestamp, up to 9 fractional digits",
+});
+export type Rfc3339 = Static<typeof Rfc3339>;
 
-/** Identity of the container a record belongs to; empty strings when none. */
-export interface ContainerRef {
-  containerId: string;
-  containerName: string;
-  image: string;
-}
+// The number shapes of the store's columns. Integer columns (their schema has a maximum: what the
+// column holds) take a fraction, rounded on ingest, but nothing negative.
+const UINT32_MAX = 0xffffffff;
+
+/** A count or byte size (UInt64 column). Past 2^53 JSON prints an exponent the store cannot parse. */
+export const UInt = (description?: string) =>
+  Type.Number({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
+/** A pid, uid or thread count (UInt32 column): a larger value would wrap silently in the store. */
+export const UInt32 = (description?: string) => Type.Number({ minimum: 0, maximum: UINT32_MAX, description });
+/** A non-negative measure kept as is: load, seconds, cores, percent. */
+export const NonNegative = (description?: string) => Type.Number({ minimum: 0, description });
+/** A string of at most `maxLength` characters. */
+export const Text = (maxLength: number, description?: string) => Type.String({ maxLength, description });
+/** A map of strings with keys a sender chose (labels, attributes). */
+export const StringMap = (description?: string) => Type.Record(Type.String(), Type.String(), { description });
 
 /**
  * An empty attribute map without a prototype, for maps filled with keys a sender chose: a
@@ -18,176 +45,161 @@ export interface ContainerRef {
  */
 export const newAttributes = (): Record<string, string> => Object.create(null);
 
-export interface LogRecord extends ContainerRef {
-  kind: "log";
-  time: Rfc3339;
-  host: string;
-  /** Where the collector got it: docker-json, journald, syslog, gelf, fluentd … */
-  source: string;
-  /** stdout / stderr for container output, empty otherwise. */
-  stream: string;
-  /** systemd unit, for journal entries. */
-  unit: string;
-  /** syslog identifier / tag. */
-  identifier: string;
-  pid: number;
-  /** OpenTelemetry severity number 1–24, 0 when unknown. */
-  severityNumber: number;
-  severityText: string;
-  body: string;
-  attributes: Record<string, string>;
-  /** Tie-breaker for records with the same timestamp (file offset, journal seqnum …). */
-  seq: number;
-}
+/** Identity of the container a record belongs to; empty strings when none. */
+const CONTAINER_REF = {
+  containerId: Text(128),
+  containerName: Text(256),
+  image: Text(512),
+};
+export const ContainerRef = Type.Object(CONTAINER_REF);
+export type ContainerRef = Static<typeof ContainerRef>;
+
+/** What every record starts with: its kind, its time, the host, and (but for host records) its container. */
+const head = <K extends string>(kind: K) => ({
+  kind: Type.Literal(kind),
+  time: Rfc3339,
+  host: Text(256),
+});
+
+export const LogRecord = Type.Object({
+  ...head("log"),
+  ...CONTAINER_REF,
+  source: Text(64, "where the collector got it: docker-json, journald, syslog, gelf, fluentd …"),
+  stream: Text(32, "stdout / stderr for container output, empty otherwise"),
+  unit: Text(256, "systemd unit, for journal entries"),
+  identifier: Text(256, "syslog identifier / tag"),
+  pid: UInt32(),
+  severityNumber: UInt("OpenTelemetry severity number 1–24, 0 when unknown (larger is stored as 24)"),
+  severityText: Text(32),
+  body: Text(16 << 20),
+  attributes: StringMap(),
+  seq: UInt("tie-breaker for records with the same timestamp (file offset, journal seqnum …)"),
+});
+export type LogRecord = Static<typeof LogRecord>;
+
+export const InterfaceStats = Type.Object({
+  name: Text(4096),
+  rxBytes: UInt(),
+  txBytes: UInt(),
+  rxPackets: UInt(),
+  txPackets: UInt(),
+  rxErrors: UInt(),
+  txErrors: UInt(),
+  rxDropped: UInt(),
+  txDropped: UInt(),
+});
+export type InterfaceStats = Static<typeof InterfaceStats>;
+
+export const DeviceIoStats = Type.Object({
+  device: Text(4096, "major:minor"),
+  major: UInt(),
+  minor: UInt(),
+  readBytes: UInt(),
+  writeBytes: UInt(),
+  reads: UInt(),
+  writes: UInt(),
+});
+export type DeviceIoStats = Static<typeof DeviceIoStats>;
+
+/** At most 256 entries per array of objects in a record. */
+const MAX_ELEMENTS = 256;
 
 /** One resource sample of one container. Counters are cumulative; cpuCores is derived. */
-export interface SampleRecord extends ContainerRef {
-  kind: "sample";
-  time: Rfc3339;
-  host: string;
-  /** cgroup or docker-api: which path produced it. */
-  origin: string;
-  cpuUsageSeconds: number;
-  cpuUserSeconds: number;
-  cpuSystemSeconds: number;
-  /** CPU used since the previous sample, in cores (1 = one core busy). */
-  cpuCores: number;
-  memoryUsageBytes: number;
-  memoryWorkingSetBytes: number;
-  memoryRssBytes: number;
-  memoryCacheBytes: number;
-  /** 0 when the container has no memory limit. */
-  memoryLimitBytes: number;
-  pids: number;
-  blkioReadBytes: number;
-  blkioWriteBytes: number;
-  networkRxBytes: number;
-  networkTxBytes: number;
-  // Added with the cAdvisor-parity metrics (migration 002). Optional on the wire so older
-  // collectors stay valid; 0 when the kernel does not report it.
-  cpuPeriods?: number;
-  cpuThrottledPeriods?: number;
-  cpuThrottledSeconds?: number;
-  memorySwapBytes?: number;
-  memoryMappedFileBytes?: number;
-  memoryMaxUsageBytes?: number;
-  memoryFailcnt?: number;
-  /** Soft limit (v1 memory.soft_limit_in_bytes, v2 memory.low); 0 when none. */
-  memoryReservationBytes?: number;
-  /** Kernel OOM kills in this cgroup since it was created (v1 oom_control oom_kill, v2 memory.events oom_kill). */
-  oomKills?: number;
-  threads?: number;
-  fileDescriptors?: number;
-  networkRxPackets?: number;
-  networkTxPackets?: number;
-  networkRxErrors?: number;
-  networkTxErrors?: number;
-  networkRxDropped?: number;
-  networkTxDropped?: number;
-  /** Read/write operations (block I/O). */
-  blkioReads?: number;
-  blkioWrites?: number;
-  /** Per network interface of the container's netns (lo excluded); the totals above sum them. */
-  interfaces?: InterfaceStats[];
-  /** Per block device; the blkio totals above sum them. */
-  devices?: DeviceIoStats[];
-}
-
-export interface InterfaceStats {
-  name: string;
-  rxBytes: number;
-  txBytes: number;
-  rxPackets: number;
-  txPackets: number;
-  rxErrors: number;
-  txErrors: number;
-  rxDropped: number;
-  txDropped: number;
-}
-
-export interface DeviceIoStats {
-  /** major:minor */
-  device: string;
-  major: number;
-  minor: number;
-  readBytes: number;
-  writeBytes: number;
-  reads: number;
-  writes: number;
-}
+export const SampleRecord = Type.Object({
+  ...head("sample"),
+  ...CONTAINER_REF,
+  origin: Text(32, "cgroup or docker-api: which path produced it"),
+  cpuUsageSeconds: Type.Number(),
+  cpuUserSeconds: Type.Number(),
+  cpuSystemSeconds: Type.Number(),
+  cpuCores: Type.Number({ description: "CPU used since the previous sample, in cores (1 = one core busy)" }),
+  memoryUsageBytes: UInt(),
+  memoryWorkingSetBytes: UInt(),
+  memoryRssBytes: UInt(),
+  memoryCacheBytes: UInt(),
+  memoryLimitBytes: UInt("0 when the container has no memory limit"),
+  pids: UInt32(),
+  blkioReadBytes: UInt(),
+  blkioWriteBytes: UInt(),
+  networkRxBytes: UInt(),
+  networkTxBytes: UInt(),
+  // The cAdvisor-parity metrics (migration 002); 0 when the kernel does not report them.
+  cpuPeriods: Type.Optional(UInt()),
+  cpuThrottledPeriods: Type.Optional(UInt()),
+  cpuThrottledSeconds: Type.Optional(Type.Number()),
+  memorySwapBytes: Type.Optional(UInt()),
+  memoryMappedFileBytes: Type.Optional(UInt()),
+  memoryMaxUsageBytes: Type.Optional(UInt()),
+  memoryFailcnt: Type.Optional(UInt()),
+  memoryReservationBytes: Type.Optional(
+    UInt("soft limit (v1 memory.soft_limit_in_bytes, v2 memory.low); 0 when none"),
+  ),
+  oomKills: Type.Optional(
+    UInt("kernel OOM kills in this cgroup since it was created (v1 oom_control, v2 memory.events oom_kill)"),
+  ),
+  threads: Type.Optional(UInt32()),
+  fileDescriptors: Type.Optional(UInt32()),
+  networkRxPackets: Type.Optional(UInt()),
+  networkTxPackets: Type.Optional(UInt()),
+  networkRxErrors: Type.Optional(UInt()),
+  networkTxErrors: Type.Optional(UInt()),
+  networkRxDropped: Type.Optional(UInt()),
+  networkTxDropped: Type.Optional(UInt()),
+  blkioReads: Type.Optional(UInt("read operations (block I/O)")),
+  blkioWrites: Type.Optional(UInt("write operations (block I/O)")),
+  interfaces: Type.Optional(
+    Type.Array(InterfaceStats, {
+      maxItems: MAX_ELEMENTS,
+      description: "per network interface of the container's netns (lo excluded); the totals sum them",
+    }),
+  ),
+  devices: Type.Optional(
+    Type.Array(DeviceIoStats, {
+      maxItems: MAX_ELEMENTS,
+      description: "per block device; the blkio totals sum them",
+    }),
+  ),
+});
+export type SampleRecord = Static<typeof SampleRecord>;
 
 /** One process of a container (or of the host, containerId ""), sampled with the stats. */
-export interface ProcessRecord extends ContainerRef {
-  kind: "process";
-  time: Rfc3339;
-  host: string;
-  /** PID as the host sees it. */
-  pid: number;
-  /** PID inside the container's PID namespace (NSpid's last field); equals pid on the host. */
-  nsPid: number;
-  ppid: number;
-  uid: number;
-  /** User name when the host or the container's /etc/passwd knows the uid, else the number. */
-  user: string;
-  /** comm: the short name. */
-  command: string;
-  /** Full command line, arguments joined by spaces (bounded). */
-  cmdline: string;
-  /** R, S, D, Z, T … from /proc/<pid>/stat. */
-  state: string;
-  /** CPU used since the previous sample, in percent of one core. */
-  cpuPercent: number;
-  rssBytes: number;
-  threads: number;
-  /** When the process started (RFC 3339). */
-  startTime: Rfc3339;
-}
+export const ProcessRecord = Type.Object({
+  ...head("process"),
+  ...CONTAINER_REF,
+  pid: Type.Number({ minimum: 1, maximum: UINT32_MAX, description: "PID as the host sees it" }),
+  nsPid: UInt32("PID inside the container's PID namespace (NSpid's last field); 0 or absent: pid"),
+  ppid: UInt32(),
+  uid: UInt32(),
+  user: Text(256, "user name when the host or the container's /etc/passwd knows the uid, else the number"),
+  command: Text(64, "comm: the short name"),
+  cmdline: Text(8192, "full command line, arguments joined by spaces (bounded)"),
+  state: Text(8, "R, S, D, Z, T … from /proc/<pid>/stat"),
+  cpuPercent: NonNegative("CPU used since the previous sample, in percent of one core"),
+  rssBytes: UInt(),
+  threads: UInt32(),
+  startTime: Rfc3339,
+});
+export type ProcessRecord = Static<typeof ProcessRecord>;
 
-export interface EventRecord extends ContainerRef {
-  kind: "event";
-  time: Rfc3339;
-  host: string;
-  /** Docker event type (container, image, network …). */
-  type: string;
-  /** create, start, die, oom, kill, stop, restart, destroy, health_status … */
-  action: string;
-  /** Exit code for die events, null otherwise. */
-  exitCode: number | null;
-  attributes: Record<string, string>;
-}
+/** An exit code, or null when there is none. */
+export const ExitCode = Type.Union([Type.Integer(), Type.Null()]);
 
-/** Inventory snapshot of a container; the latest one per (host, containerId) wins. */
-export interface ContainerRecord extends ContainerRef {
-  kind: "container";
-  time: Rfc3339;
-  host: string;
-  created: Rfc3339;
-  /** created, running, exited, dead, removed … */
-  state: string;
-  exitCode: number | null;
-  oomKilled: boolean;
-  logDriver: string;
-  labels: Record<string, string>;
-  memoryLimitBytes: number;
-  cpuLimitCores: number;
-  restartPolicy: string;
-  /** Docker's RestartCount: daemon restarts since the last start by a person. Optional on the wire (older collectors). */
-  restartCount?: number;
-  // What `docker inspect` shows an operator (migration 006); optional on the wire (older collectors).
-  /** Path and Args, quoted as a shell would need them. */
-  command?: string;
-  /** Config.Env as KEY=VALUE, values of secret-looking keys masked by the collector. */
-  env?: string[];
-  /** "127.0.0.1:8080->80/tcp" for a published port, "80/tcp" for one exposed only. */
-  ports?: string[];
-  /** "/host/src:/dst (ro)" for a bind, "volume NAME:/dst", "tmpfs /dst (size=1m)". */
-  mounts?: string[];
-  /** The health check's status; "" when it has none. */
-  health?: ContainerHealth;
-}
+export const EventRecord = Type.Object({
+  ...head("event"),
+  ...CONTAINER_REF,
+  type: Text(64, "Docker event type (container, image, network …)"),
+  action: Text(128, "create, start, die, oom, kill, stop, restart, destroy, health_status …"),
+  exitCode: ExitCode,
+  attributes: StringMap(),
+});
+export type EventRecord = Static<typeof EventRecord>;
 
-export type ContainerHealth = "healthy" | "unhealthy" | "starting" | "";
-export const CONTAINER_HEALTH: readonly ContainerHealth[] = ["healthy", "unhealthy", "starting", ""];
+export const CONTAINER_HEALTH = ["healthy", "unhealthy", "starting", ""] as const;
+export const ContainerHealth = Type.Union(
+  CONTAINER_HEALTH.map((h) => Type.Literal(h)),
+  { description: 'the health check\'s status; "" when it has none' },
+);
+export type ContainerHealth = (typeof CONTAINER_HEALTH)[number];
 
 /** Bounds of a container record's details: the collector cuts to them, ingest rejects past them. */
 export const CONTAINER_DETAIL_LIMITS = {
@@ -197,44 +209,101 @@ export const CONTAINER_DETAIL_LIMITS = {
   entryChars: 4096,
 } as const;
 
+const detailList = (description: string) =>
+  Type.Array(Text(CONTAINER_DETAIL_LIMITS.entryChars), {
+    maxItems: CONTAINER_DETAIL_LIMITS.maxEntries,
+    description,
+  });
+
+/** Inventory snapshot of a container; the latest one per (host, containerId) wins. */
+export const ContainerRecord = Type.Object({
+  ...head("container"),
+  ...CONTAINER_REF,
+  created: Text(64),
+  state: Text(32, "created, running, exited, dead, removed …"),
+  exitCode: ExitCode,
+  oomKilled: Type.Boolean(),
+  logDriver: Text(64),
+  labels: StringMap(),
+  memoryLimitBytes: UInt(),
+  cpuLimitCores: Type.Number(),
+  restartPolicy: Text(64),
+  restartCount: Type.Optional(
+    UInt32("Docker's RestartCount: daemon restarts since the last start by a person"),
+  ),
+  // What `docker inspect` shows an operator (migration 006).
+  command: Type.Optional(
+    Text(CONTAINER_DETAIL_LIMITS.commandChars, "Path and Args, quoted as a shell would need them"),
+  ),
+  env: Type.Optional(
+    detailList("Config.Env as KEY=VALUE, values of secret-looking keys masked by the collector"),
+  ),
+  ports: Type.Optional(
+    detailList('"127.0.0.1:8080->80/tcp" for a published port, "80/tcp" for one exposed only'),
+  ),
+  mounts: Type.Optional(
+    detailList('"/host/src:/dst (ro)" for a bind, "volume NAME:/dst", "tmpfs /dst (size=1m)"'),
+  ),
+  health: Type.Optional(ContainerHealth),
+});
+export type ContainerRecord = Static<typeof ContainerRecord>;
+
+export const HostFilesystem = Type.Object({
+  device: Text(4096),
+  mountpoint: Text(4096),
+  type: Text(4096),
+  capacityBytes: UInt(),
+  availableBytes: UInt(),
+  inodes: Type.Optional(UInt("total inodes (statfs f_files); 0 when unknown")),
+});
+
+export const HostInterface = Type.Object({
+  name: Text(4096),
+  mac: Text(4096),
+  speedMbps: UInt("0 when unreadable"),
+  mtu: Type.Optional(UInt("0 when unreadable")),
+});
+
 /** A collector's heartbeat: the host it runs on. */
-export interface HostRecord {
-  kind: "host";
-  time: Rfc3339;
-  host: string;
-  collectorId: string;
-  collectorVersion: string;
-  bootId: string;
-  machineId: string;
-  kernel: string;
-  cpuCores: number;
-  memoryBytes: number;
-  // Added with the machine view (migration 002); optional on the wire.
-  hostname?: string;
-  /** PRETTY_NAME of /etc/os-release. */
-  os?: string;
-  swapBytes?: number;
-  uptimeSeconds?: number;
-  load1?: number;
-  load5?: number;
-  load15?: number;
-  /** Host CPU busy since the previous heartbeat, in cores. */
-  cpuBusyCores?: number;
-  memoryAvailableBytes?: number;
-  /** Operator labels (--label role=web, fleet metadata). */
-  labels?: Record<string, string>;
-  filesystems?: {
-    device: string;
-    mountpoint: string;
-    type: string;
-    capacityBytes: number;
-    availableBytes: number;
-    /** Total inodes (statfs f_files); 0 when unknown. */
-    inodes?: number;
-  }[];
-  /** Device-backed network interfaces; speed and MTU 0 when unreadable. */
-  interfaces?: { name: string; mac: string; speedMbps: number; mtu?: number }[];
-}
+export const HostRecord = Type.Object({
+  ...head("host"),
+  collectorId: Text(128),
+  collectorVersion: Text(64),
+  bootId: Text(64),
+  machineId: Text(64),
+  kernel: Text(256),
+  cpuCores: UInt(),
+  memoryBytes: UInt(),
+  // The machine view (migration 002).
+  hostname: Type.Optional(Text(256)),
+  os: Type.Optional(Text(256, "PRETTY_NAME of /etc/os-release")),
+  swapBytes: Type.Optional(UInt()),
+  uptimeSeconds: Type.Optional(NonNegative()),
+  load1: Type.Optional(NonNegative()),
+  load5: Type.Optional(NonNegative()),
+  load15: Type.Optional(NonNegative()),
+  cpuBusyCores: Type.Optional(NonNegative("host CPU busy since the previous heartbeat, in cores")),
+  memoryAvailableBytes: Type.Optional(UInt()),
+  labels: Type.Optional(StringMap("operator labels (--label role=web, fleet metadata)")),
+  filesystems: Type.Optional(Type.Array(HostFilesystem, { maxItems: MAX_ELEMENTS })),
+  interfaces: Type.Optional(
+    Type.Array(HostInterface, {
+      maxItems: MAX_ELEMENTS,
+      description: "device-backed network interfaces",
+    }),
+  ),
+});
+export type HostRecord = Static<typeof HostRecord>;
+
+/** Every record kind with its schema: what ingest checks each line against. */
+export const RECORD_SCHEMAS = {
+  log: LogRecord,
+  sample: SampleRecord,
+  event: EventRecord,
+  container: ContainerRecord,
+  host: HostRecord,
+  process: ProcessRecord,
+} as const satisfies Record<string, TSchema>;
 
 export type FleetRecord =
   | LogRecord
@@ -244,4 +313,4 @@ export type FleetRecord =
   | HostRecord
   | ProcessRecord;
 export type RecordKind = FleetRecord["kind"];
-export const RECORD_KINDS: readonly RecordKind[] = ["log", "sample", "event", "container", "host", "process"];
+export const RECORD_KINDS = Object.keys(RECORD_SCHEMAS) as RecordKind[];

@@ -1,20 +1,23 @@
 // The app shell: header with the breadcrumb, the current view, a status line and the footer;
-// the keys every view shares; the frame stack behind Enter and Backspace/Esc.
+// the keys every view shares (global-keys.ts); the frame stack behind Enter and Backspace/Esc.
 import { Box, type Key, useApp, useInput, useWindowSize } from "ink";
-import React, { useCallback, useMemo, useRef, useState } from "react";
-import type { ApiClient } from "./api-client.ts";
+import React, { type RefObject, useMemo } from "react";
+import type { ApiClient } from "../client/api-client.ts";
 import { Footer } from "./components/footer.ts";
 import { Header } from "./components/header.ts";
 import { Help } from "./components/help.ts";
 import { StatusLine } from "./components/status-line.ts";
 import { ViewPicker } from "./components/view-picker.ts";
-import { type Frame, frame, type UiPatch, type ViewContext } from "./frame.ts";
-import { FOOTER_KEYS } from "./global-keys.ts";
-import { type Shell, ShellContext, type Status, type ViewKeys } from "./shell-context.ts";
-import { type FunctionKey, useFunctionKeys } from "./use-function-keys.ts";
-import { useSyncState } from "./use-sync-state.ts";
-import { VIEWS, viewById } from "./views/registry.ts";
-import type { ViewPlugin } from "./views/view.ts";
+import type { Frame } from "./frame.ts";
+import { GLOBAL_KEYS, type ShellControls } from "./global-keys.ts";
+import { footerEntries, type KeyPress, runKey } from "./keys.ts";
+import { type Modal, type ModalControls, onModalKey } from "./modal.ts";
+import { type Shell, ShellContext, type Status } from "./shell-context.ts";
+import { useLinkStatus, useViewKeyRoute } from "./shell-state.ts";
+import { useFrames } from "./use-frames.ts";
+import { useFunctionKeys } from "./use-function-keys.ts";
+import { useStable, useSyncState } from "./use-sync-state.ts";
+import { type RegisteredView, VIEWS, viewById } from "./views/registry.ts";
 
 const h = React.createElement;
 
@@ -27,12 +30,6 @@ export interface AppProps {
   /** Called when the person quits (before the app unmounts). */
   onQuit?: () => void;
 }
-
-/** The filter prompt applies its draft as it is typed; Esc puts back the filter it started from. */
-type Modal =
-  | { kind: "help" }
-  | { kind: "picker"; selected: number }
-  | { kind: "filter"; draft: string; before?: string };
 
 const NO_KEY = {} as Key;
 
@@ -51,163 +48,71 @@ export function splitChunk(input: string, key: Key): [string, Key][] {
   );
 }
 
-export function App(props: AppProps) {
-  const app = useApp();
-  const exit = () => {
-    props.onQuit?.();
-    app.exit();
-  };
-  const terminal = useWindowSize();
-  const { columns: width, rows } = props.size ?? terminal;
-  const [stack, stackNow, setStack] = useSyncState<Frame[]>([props.initial]);
-  const [modal, modalNow, setModal] = useSyncState<Modal | undefined>(undefined);
-  const [paused, , setPaused] = useSyncState(false);
-  const [status, setStatus] = useState<Status>({ kind: "loading" });
-  // Whether the aggregator answered the last request (undefined: none has come back yet).
-  const [reachable, setReachable] = useState<boolean | undefined>(undefined);
-  const viewKeys = useRef<ViewKeys | undefined>(undefined);
-  const cache = useMemo(() => new Map<string, unknown>(), []);
-  // Keys for a view that has not rendered yet (typed right after Enter) wait for it.
-  const pendingKeys = useRef<[string, Key][]>([]);
-  const top = stack[stack.length - 1] as Frame;
-  const topNow = () => stackNow.current[stackNow.current.length - 1] as Frame;
-  const view = viewById(top.view);
-  const bodyHeight = Math.max(3, rows - 4);
-  const pickableFor = (f: Frame) => VIEWS.filter((v) => !v.needsContainer || f.ctx.container);
-  const pickable = pickableFor(top);
+/** The views the picker offers: drill-down views only where there is a container. */
+const pickableFor = (f: Frame) => VIEWS.filter((v) => !v.needsContainer || f.ctx.container);
 
-  const push = useCallback(
-    (id: string, ctx: ViewContext) => setStack((s) => [...s, frame(id, ctx)]),
-    [setStack],
-  );
-  const back = () => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s));
-  // A function patch sees the newest state: keys typed faster than a render each count.
-  const setUi = useCallback(
-    (patch: UiPatch) =>
-      setStack((s) => {
-        const last = s[s.length - 1] as Frame;
-        const next = typeof patch === "function" ? patch(last.ui) : patch;
-        return [...s.slice(0, -1), { ...last, ui: { ...last.ui, ...next } }];
-      }),
-    [setStack],
-  );
-  const latestUi = useCallback(() => (stackNow.current[stackNow.current.length - 1] as Frame).ui, [stackNow]);
-  const toView = (input: string, key: Key) => {
-    const target = viewKeys.current;
-    if (target?.frameId === topNow().id) target.handler(input, key);
-    else pendingKeys.current.push([input, key]);
-  };
-  const viewReady = useCallback(() => {
-    const keys = pendingKeys.current.splice(0);
-    for (const [input, key] of keys) viewKeys.current?.handler(input, key);
-  }, []);
-  const reportStatus = useCallback((next: Status) => {
-    setStatus((prev) => (JSON.stringify(prev) === JSON.stringify(next) ? prev : next));
-    if (next.kind !== "loading") setReachable(next.kind !== "unreachable");
-  }, []);
+interface ShellKeyDeps {
+  frames: ReturnType<typeof useFrames>;
+  modalNow: RefObject<Modal | undefined>;
+  setModal: (m: Modal | undefined) => void;
+  setPaused: (next: (paused: boolean) => boolean) => void;
+  toView: (input: string, key: Key) => void;
+  quit: () => void;
+}
 
-  // A view picked from the picker takes the place of the one on top: picking does not stack.
-  const pick = (v: ViewPlugin | undefined) => {
-    setModal(undefined);
-    const current = topNow();
-    if (v && v.id !== current.view) setStack((s) => [...s.slice(0, -1), frame(v.id, current.ctx)]);
+/**
+ * Every key, typed or F-key, in order: an open filter prompt takes typed keys (F10 still quits),
+ * the help and the picker take typed keys (F-keys still switch between them), then the shell's
+ * keys, and what is left goes to the view.
+ */
+function useShellKeys({ frames, modalNow, setModal, setPaused, toView, quit }: ShellKeyDeps): void {
+  const modalControls: ModalControls = {
+    setModal,
+    pickable: () => pickableFor(frames.topNow()),
+    pick: (v: RegisteredView | undefined) => {
+      setModal(undefined);
+      if (v && v.id !== frames.topNow().view) frames.replaceTop(v.id);
+    },
+    setFilter: (filter) => frames.setUi({ filter, selectedKey: undefined }),
   };
-  const setDraft = (m: Modal & { kind: "filter" }, draft: string) => {
-    setModal({ ...m, draft });
-    setUi({ filter: draft.trim() || undefined, selectedKey: undefined });
-  };
-
-  const onModalKey = (m: Modal, input: string, key: Key) => {
-    if (m.kind === "help") return setModal(undefined);
-    if (m.kind === "picker") {
-      const pickable = pickableFor(topNow());
-      if (key.escape || input === "q") return setModal(undefined);
-      if (key.upArrow || key.downArrow) {
-        const n = pickable.length;
-        return setModal({ kind: "picker", selected: (m.selected + (key.upArrow ? n - 1 : 1)) % n });
-      }
-      if (key.return) return pick(pickable[m.selected]);
-      if (/^[1-9]$/.test(input)) return pick(pickable[Number(input) - 1]);
-      return;
-    }
-    if (key.escape) {
-      setUi({ filter: m.before, selectedKey: undefined });
-      return setModal(undefined);
-    }
-    if (key.return) return setModal(undefined); // the draft is applied already
-    if (key.backspace || key.delete) return setDraft(m, [...m.draft].slice(0, -1).join(""));
-    if (input && !key.ctrl && !key.meta && !key.tab) setDraft(m, m.draft + input);
-  };
-
-  const onKey = (input: string, key: Key): unknown => {
-    const keys = splitChunk(input, key);
-    if (keys.length > 1) {
-      for (const [i, k] of keys) onKey(i, k);
-      return;
-    }
-    const modal = modalNow.current;
-    const top = topNow();
-    if (modal) return onModalKey(modal, input, key);
-    if (input === "q") return exit();
-    if (input === "?") return setModal({ kind: "help" });
-    if (input === ":") return setModal({ kind: "picker", selected: 0 });
-    if (input === "/") return setModal({ kind: "filter", draft: top.ui.filter ?? "", before: top.ui.filter });
-    if (input === "p") return setPaused((p) => !p);
-    if (key.escape) return top.ui.filter ? setUi({ filter: undefined }) : back();
-    if (key.backspace) return back();
-    toView(input, key);
-  };
-  useInput(onKey);
-  useFunctionKeys((f: FunctionKey) => {
-    const modal = modalNow.current;
-    if (f === "f10") return exit();
-    if (modal?.kind === "filter") return;
-    if (f === "f1") return setModal(modal?.kind === "help" ? undefined : { kind: "help" });
-    if (f === "f2") return setModal(modal?.kind === "picker" ? undefined : { kind: "picker", selected: 0 });
-    if (f === "f9" && !modal) toView(">", NO_KEY);
+  const controls = (modal: Modal | undefined): ShellControls => ({
+    overlay: modal !== undefined,
+    top: frames.topNow(),
+    quit,
+    back: frames.back,
+    clearFilter: () => frames.setUi({ filter: undefined }),
+    openFilter: () => {
+      const { filter } = frames.topNow().ui;
+      setModal({ kind: "filter", draft: filter ?? "", before: filter });
+    },
+    togglePause: () => setPaused((p) => !p),
+    toggle: (kind) =>
+      setModal(modal?.kind === kind ? undefined : kind === "help" ? { kind } : { kind, selected: 0 }),
+    toView,
   });
+  const onPress = (p: KeyPress) => {
+    const modal = modalNow.current;
+    if (modal?.kind === "filter" && p.fn !== "f10")
+      return p.fn ? undefined : onModalKey(modal, p, modalControls);
+    if (modal && !p.fn) return onModalKey(modal, p, modalControls);
+    if (!runKey(GLOBAL_KEYS, p, controls(modal)) && !modal && !p.fn) toView(p.input, p.key);
+  };
+  useInput((input, key) => {
+    for (const [i, k] of splitChunk(input, key)) onPress({ input: i, key: k });
+  });
+  useFunctionKeys((fn) => onPress({ input: "", key: NO_KEY, fn }));
+}
 
-  const shell: Shell = useMemo(
-    () => ({
-      client: props.client,
-      intervalMs: props.intervalMs,
-      paused,
-      setPaused,
-      width,
-      height: bodyHeight,
-      frame: top,
-      push,
-      setUi,
-      latestUi,
-      reportStatus,
-      cache,
-      viewKeys,
-      viewReady,
-    }),
-    [
-      latestUi,
-      props.client,
-      props.intervalMs,
-      paused,
-      setPaused,
-      width,
-      bodyHeight,
-      top,
-      push,
-      setUi,
-      reportStatus,
-      viewReady,
-      cache,
-    ],
-  );
-  // The view stays mounted under the help and the picker, so its data and scroll position survive.
+/** The view, kept mounted under the help and the picker so its data and scroll position survive. */
+function body(stack: Frame[], view: RegisteredView, modal: Modal | undefined, height: number) {
+  const top = stack[stack.length - 1] as Frame;
   const overlay =
     modal?.kind === "help"
-      ? h(Help, { view, height: bodyHeight })
+      ? h(Help, { view, height })
       : modal?.kind === "picker"
-        ? h(ViewPicker, { views: pickable, selected: modal.selected, height: bodyHeight })
+        ? h(ViewPicker, { views: pickableFor(top), selected: modal.selected, height })
         : undefined;
-  const body = [
+  return [
     h(
       Box,
       { key: `${stack.length}:${top.view}`, display: overlay ? "none" : "flex", flexDirection: "column" },
@@ -215,23 +120,74 @@ export function App(props: AppProps) {
     ),
     overlay,
   ];
+}
+
+/** Header and breadcrumb, the body, the status line (or the filter being typed) and the footer. */
+function screen(
+  shell: Shell,
+  url: string,
+  stack: Frame[],
+  modal: Modal | undefined,
+  link: { status: Status; reachable: boolean | undefined },
+  rows: number,
+) {
+  const { frame: top, width, height } = shell;
+  const view = viewById(top.view);
+  return h(
+    Box,
+    { flexDirection: "column", width, height: rows },
+    h(Header, {
+      url,
+      crumbs: stack.map((f) => viewById(f.view).crumb(f.ctx)),
+      paused: shell.paused,
+      reachable: link.reachable,
+      width,
+      filter: top.ui.filter,
+    }),
+    h(Box, { height, flexDirection: "column", overflow: "hidden" }, ...body(stack, view, modal, height)),
+    h(StatusLine, { status: link.status, editing: modal?.kind === "filter" ? modal.draft : undefined }),
+    h(Footer, { keys: [...footerEntries(view.keys), ...footerEntries(GLOBAL_KEYS)], width }),
+  );
+}
+
+export function App(props: AppProps) {
+  const app = useApp();
+  const quit = () => {
+    props.onQuit?.();
+    app.exit();
+  };
+  const terminal = useWindowSize();
+  const { columns: width, rows } = props.size ?? terminal;
+  const bodyHeight = Math.max(3, rows - 4);
+  const frames = useFrames(props.initial);
+  const [modal, modalNow, setModal] = useSyncState<Modal | undefined>(undefined);
+  const [paused, , setPaused] = useSyncState(false);
+  const { status, reachable, reportStatus } = useLinkStatus();
+  const { viewKeys, toView, viewReady } = useViewKeyRoute(frames.topNow);
+  const cache = useMemo(() => new Map<string, unknown>(), []);
+  useShellKeys({ frames, modalNow, setModal, setPaused, toView, quit });
+  const { stack, top, push, setUi, latestUi } = frames;
+
+  const shell: Shell = useStable({
+    client: props.client,
+    intervalMs: props.intervalMs,
+    paused,
+    setPaused,
+    width,
+    height: bodyHeight,
+    frame: top,
+    push,
+    setUi,
+    latestUi,
+    reportStatus,
+    cache,
+    viewKeys,
+    viewReady,
+  });
+  const link = { status, reachable };
   return h(
     ShellContext.Provider,
     { value: shell },
-    h(
-      Box,
-      { flexDirection: "column", width, height: rows },
-      h(Header, {
-        url: props.client.url,
-        crumbs: stack.map((f) => viewById(f.view).crumb(f.ctx)),
-        paused,
-        reachable,
-        width,
-        filter: top.ui.filter,
-      }),
-      h(Box, { height: bodyHeight, flexDirection: "column", overflow: "hidden" }, ...body),
-      h(StatusLine, { status, editing: modal?.kind === "filter" ? modal.draft : undefined }),
-      h(Footer, { keys: [...(view.footer ?? []), ...FOOTER_KEYS], width }),
-    ),
+    screen(shell, props.client.url, stack, modal, link, rows),
   );
 }

@@ -1,4 +1,5 @@
 // Where the person is: a stack of frames (the breadcrumb), each a view with its context.
+import type { ViewId } from "./views/registry.ts";
 
 /** What a view shows: the fleet, a host, a container, a moment. Views use what they need. */
 export interface ViewContext {
@@ -27,10 +28,10 @@ export type UiPatch = Partial<FrameUi> | ((ui: FrameUi) => Partial<FrameUi>);
 export interface Frame {
   /** Unique in this run: keys typed for a frame reach only its view. */
   id: number;
-  view: string;
+  view: ViewId;
   ctx: ViewContext;
   ui: FrameUi;
 }
 
 let frames = 0;
-export const frame = (view: string, ctx: ViewContext = {}): Frame => ({ id: ++frames, view, ctx, ui: {} });
+export const frame = (view: ViewId, ctx: ViewContext = {}): Frame => ({ id: ++frames, view, ctx, ui: {} });

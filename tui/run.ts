@@ -2,7 +2,7 @@
 // changed lines redrawn, and the process exits 0 when the person quits.
 import { render } from "ink";
 import React from "react";
-import { createApiClient } from "./api-client.ts";
+import { createApiClient } from "../client/api-client.ts";
 import { App } from "./app.ts";
 import { frame } from "./frame.ts";
 import { viewById } from "./views/registry.ts";
@@ -17,7 +17,7 @@ export interface TopOptions {
 }
 
 export async function runTop(o: TopOptions): Promise<void> {
-  viewById(o.view); // an unknown --view fails before the screen is taken
+  const view = viewById(o.view).id; // an unknown --view fails before the screen is taken
   if (!process.stdin.isTTY || !process.stdout.isTTY)
     throw new Error(
       "fleetscope top needs a terminal (for scripts: fleetscope logs, fleetscope why, the API)",
@@ -26,7 +26,7 @@ export async function runTop(o: TopOptions): Promise<void> {
     React.createElement(App, {
       client: createApiClient(o.url, o.token),
       intervalMs: o.intervalMs,
-      initial: frame(o.view, { host: o.host, container: o.container, containerName: o.container }),
+      initial: frame(view, { host: o.host, container: o.container, containerName: o.container }),
     }),
     { alternateScreen: true, incrementalRendering: true, exitOnCtrlC: true },
   );

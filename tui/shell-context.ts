@@ -3,8 +3,9 @@
 
 import type { Key } from "ink";
 import { createContext, useContext, useEffect, useRef } from "react";
-import type { ApiClient } from "./api-client.ts";
+import type { ApiClient } from "../client/api-client.ts";
 import type { Frame, FrameUi, UiPatch, ViewContext } from "./frame.ts";
+import type { ViewId } from "./views/registry.ts";
 
 export type Status =
   | { kind: "ok" }
@@ -31,7 +32,7 @@ export interface Shell {
   height: number;
   frame: Frame;
   /** Opens a view on top of this one (Enter, action keys). */
-  push(view: string, ctx: ViewContext): void;
+  push(view: ViewId, ctx: ViewContext): void;
   /** Updates this frame's UI state (kept when coming back to it). */
   setUi(patch: UiPatch): void;
   /** This frame's UI state as of the last key, which may not be rendered yet. */

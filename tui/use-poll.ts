@@ -2,7 +2,7 @@
 // whether the aggregator answers — so an outage shows as "unreachable — retrying" and the view
 // fills again by itself when it comes back.
 import { useEffect, useRef, useState } from "react";
-import { Unreachable } from "./api-client.ts";
+import { Unreachable } from "../client/api-client.ts";
 import { useShell } from "./shell-context.ts";
 
 export interface PollOptions<T> {

@@ -9,6 +9,7 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
+import { InvalidArgument, NotFound } from "../query/errors.ts";
 import type { ApiDeps } from "./deps.ts";
 import { cadvisorRoutes } from "./routes/cadvisor.ts";
 import { containersRoutes } from "./routes/containers.ts";
@@ -24,6 +25,7 @@ import { overviewRoutes } from "./routes/overview.ts";
 import { processesRoutes } from "./routes/processes.ts";
 import { topRoutes } from "./routes/top.ts";
 import { whyRoutes } from "./routes/why.ts";
+import { serializerCompiler } from "./serializer.ts";
 
 const ROUTES = [
   healthRoutes,
@@ -73,15 +75,17 @@ export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   app.addHook("onRoute", (route) => {
     if (!route.schema?.querystring) route.schema = { ...route.schema, querystring: NO_QUERY_PARAMETERS };
   });
+  app.setSerializerCompiler(serializerCompiler);
   await app.register(swagger, {
     openapi: {
       info: { title: "fleetscope aggregator", version: deps.version },
       tags: [{ name: "query" }, { name: "cadvisor" }, { name: "ingest" }, { name: "ops" }],
     },
   });
-  // Every error is JSON with a message a person can act on; server faults are logged in full.
+  // The one place errors become HTTP: every error is JSON with a message a person can act on;
+  // server faults are logged in full.
   app.setErrorHandler((err: FastifyError, req, reply) => {
-    const status = err.statusCode ?? 500;
+    const status = statusOf(err);
     if (status >= 500) req.log.error({ err }, "request failed");
     const message = err.validation ? validationMessage(err, req) : err.message;
     sendError(reply, status, status >= 500 ? `internal error: ${message}` : message);
@@ -92,6 +96,16 @@ export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInsta
   for (const route of ROUTES) await app.register(route, deps);
   app.get("/api/v1/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   return app;
+}
+
+/**
+ * The status of an error: the query layer's domain errors by their kind, fastify's (validation,
+ * body too large …) and the routes' HttpErrors by the status they carry, anything else a fault.
+ */
+function statusOf(err: FastifyError): number {
+  if (err instanceof NotFound) return 404;
+  if (err instanceof InvalidArgument) return 400;
+  return err.statusCode ?? 500;
 }
 
 const PART_NAMES: Record<string, string> = {

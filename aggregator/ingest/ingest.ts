@@ -1,15 +1,8 @@
+import type { IngestResult } from "../../protocol/api/ops.ts";
 import { decodeBatch } from "../../protocol/batch.ts";
 import type { AggregatorMetrics } from "../metrics.ts";
 import type { Store, Table } from "../store/store.ts";
 import { RecordError, toRow } from "./to-row.ts";
-
-export interface IngestResult {
-  batchId: string;
-  accepted: number;
-  rejected: number;
-  /** The first few rejection reasons, with the record's line number in the batch. */
-  errors: string[];
-}
 
 const MAX_ERRORS_REPORTED = 20;
 

@@ -2,17 +2,18 @@
 // built from the store: the latest heartbeat for the machine, the inventory for each container's
 // spec, and its samples for stats. Field names and units are cAdvisor's (CPU in nanoseconds,
 // memory and I/O in bytes); parts we do not collect are left out, as cAdvisor's omitempty does.
-import { HttpError } from "../api/http-error.ts";
+import type { ContainerInfo, ContainerSpec, MachineInfo } from "../../protocol/api/cadvisor.ts";
+import type { HostRow } from "../../protocol/api/hosts.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
 import { assertKnownContainer, queryContainers } from "./containers.ts";
-import type { HostRow } from "./hosts.ts";
+import { NotFound } from "./errors.ts";
 import { fromChTime, timeWindow } from "./window.ts";
 
 /** Name of a Docker container in cAdvisor's cgroup namespace (cgroupfs driver layout). */
 export const dockerCgroupName = (id: string) => `/docker/${id}`;
 
-export function machineInfo(h: HostRow) {
+export function machineInfo(h: HostRow): MachineInfo {
   return {
     num_cores: h.cpuCores,
     // Not collected: cAdvisor reads it from sysfs cpufreq, absent on most VMs.
@@ -84,12 +85,12 @@ function reference(c: { id: string; name: string }) {
 function spec(c: ContainerMeta, latest: Row | undefined) {
   const memoryLimit = c.memoryLimitBytes || n(latest?.memory_limit_bytes);
   const reservation = n(latest?.memory_reservation_bytes);
-  const cpu: Record<string, number> = { limit: 1024, max_limit: 0 };
+  const cpu: NonNullable<ContainerSpec["cpu"]> = { limit: 1024, max_limit: 0 };
   if (c.cpuLimitCores > 0) {
     cpu.quota = Math.round(c.cpuLimitCores * 100_000);
     cpu.period = 100_000;
   }
-  const memory: Record<string, number> = {};
+  const memory: NonNullable<ContainerSpec["memory"]> = {};
   if (memoryLimit > 0) memory.limit = memoryLimit;
   if (reservation > 0) memory.reservation = reservation;
   return {
@@ -225,7 +226,7 @@ async function inventory(store: Store, host: string, container?: string): Promis
   });
 }
 
-function containerInfo(c: ContainerMeta, samples: Row[]) {
+function containerInfo(c: ContainerMeta, samples: Row[]): ContainerInfo {
   return {
     ...reference(c),
     spec: spec(c, samples[samples.length - 1]),
@@ -242,7 +243,7 @@ export async function allDockerContainers(store: Store, host: HostRow, q: StatsQ
     live.map((c) => c.id),
     q,
   );
-  const out: Record<string, ReturnType<typeof containerInfo>> = {};
+  const out: Record<string, ContainerInfo> = {};
   for (const c of live.sort((a, b) => a.id.localeCompare(b.id)))
     out[dockerCgroupName(c.id)] = containerInfo(c, samples.get(c.id) ?? []);
   return out;
@@ -253,10 +254,7 @@ export async function dockerContainer(store: Store, host: HostRow, container: st
   const [c] = await inventory(store, host.host, container);
   if (!c) {
     await assertKnownContainer(store, container, host.host);
-    throw new HttpError(
-      404,
-      `"${container}" on host ${host.host} is known from log lines only, not from Docker`,
-    );
+    throw new NotFound(`"${container}" on host ${host.host} is known from log lines only, not from Docker`);
   }
   const samples = await recentSamples(store, host.host, [c.id], q);
   return containerInfo(c, samples.get(c.id) ?? []);
@@ -305,7 +303,7 @@ async function machineStats(store: Store, host: HostRow, q: StatsQuery) {
 }
 
 /** The root container `/`: the machine as a whole, with the Docker containers as subcontainers. */
-export async function rootContainer(store: Store, host: HostRow, q: StatsQuery) {
+export async function rootContainer(store: Store, host: HostRow, q: StatsQuery): Promise<ContainerInfo> {
   const [all, stats] = await Promise.all([inventory(store, host.host), machineStats(store, host, q)]);
   const live = all.filter((c) => LIVE_STATES.has(c.state));
   return {
@@ -327,7 +325,7 @@ export async function rootContainer(store: Store, host: HostRow, q: StatsQuery) 
 }
 
 /** `/docker`: the parent of every Docker container, with them as subcontainers. */
-export async function dockerRoot(store: Store, host: HostRow) {
+export async function dockerRoot(store: Store, host: HostRow): Promise<ContainerInfo> {
   const live = (await inventory(store, host.host)).filter((c) => LIVE_STATES.has(c.state));
   return {
     name: "/docker",

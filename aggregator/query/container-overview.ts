@@ -1,24 +1,14 @@
 // Every live or recently seen container in one answer, for a live view such as `fleetscope top`:
 // its latest state, rates over a short window, restarts, and a short CPU/memory history for
 // sparklines — four grouped queries however many containers there are, instead of one per row.
+
+import type { ContainerOverview, ContainerOverviewQuery } from "../../protocol/api/overview.ts";
 import { MIN_TIME_NANOS, nanosToMs, parseDuration } from "../../protocol/time.ts";
-import { HttpError } from "../api/http-error.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
+import { InvalidArgument } from "./errors.ts";
 import { isCurrent, newestPerHost } from "./liveness.ts";
 import { fromChTime, toChTime } from "./window.ts";
-
-export interface ContainerOverviewQuery {
-  host?: string;
-  /** Containers whose inventory snapshot is this recent (running ones are refreshed every minute). */
-  recent: string;
-  /** Window the rates are measured over, before each container's newest sample. */
-  window: string;
-  /** Span of the sparkline history, cut into `points` buckets. */
-  history: string;
-  points: number;
-  limit: number;
-}
 
 type Row = Record<string, unknown>;
 const num = (v: unknown) => Number(v ?? 0);
@@ -30,92 +20,36 @@ const delta = (expr: string) =>
 function durationMs(name: string, value: string): number {
   const ms = parseDuration(value);
   if (ms === undefined || ms <= 0)
-    throw new HttpError(400, `${name}: "${value}" is not a duration such as 30s, 5m, 1h`);
+    throw new InvalidArgument(`${name}: "${value}" is not a duration such as 30s, 5m, 1h`);
   // Back from now it must stay a time the store can hold (1900 on): 99999999d would not.
   if (!(Date.now() - ms >= nanosToMs(MIN_TIME_NANOS)))
-    throw new HttpError(400, `${name}: "${value}" reaches back before 1900, further than the store can hold`);
+    throw new InvalidArgument(
+      `${name}: "${value}" reaches back before 1900, further than the store can hold`,
+    );
   return ms;
 }
 
 /** One row per container seen within `recent`, most interesting first: running, then by CPU. */
-export async function containerOverview(store: Store, q: ContainerOverviewQuery) {
+export async function containerOverview(
+  store: Store,
+  q: ContainerOverviewQuery,
+): Promise<ContainerOverview[]> {
   const now = Date.now();
   const recentMs = durationMs("recent", q.recent);
   const windowMs = durationMs("window", q.window);
-  const historyMs = durationMs("history", q.history);
-  const stepMs = Math.max(1000, Math.ceil(historyMs / q.points));
+  const stepMs = Math.max(1000, Math.ceil(durationMs("history", q.history) / q.points));
   const historyStart = now - stepMs * q.points;
-  const at = (ms: number) => toChTime(new Date(ms));
-  const onHost = (c: Conditions) => c.when(q.host, "host = {host:String}", { host: q.host });
-
-  const inv = onHost(
-    new Conditions({ since: at(now - recentMs), limit: q.limit }).add("time >= {since:DateTime64(9, 'UTC')}"),
-  );
-  // Rates over `window` before each container's own newest sample (of the last 10 minutes), so a
-  // collector a little behind still shows them; a container no longer running gets none.
-  const rates = onHost(
-    new Conditions({ since: at(now - Math.max(windowMs, 600_000)), windowMs })
-      .add("time >= {since:DateTime64(9, 'UTC')}")
-      .add("container_id != ''"),
-  );
-  const hist = onHost(
-    new Conditions({ since: at(historyStart), startMs: historyStart, stepMs })
-      .add("time >= {since:DateTime64(9, 'UTC')}")
-      .add("container_id != ''"),
-  );
-  const ev = onHost(
-    new Conditions({ since: at(now - 24 * 3600_000), hourAgo: at(now - 3600_000) })
-      .add("time >= {since:DateTime64(9, 'UTC')}")
-      .add("action IN ('start', 'die')")
-      .add("container_id != ''"),
-  );
   const [inventory, rateRows, historyRows, eventRows] = await Promise.all([
-    store.rows<Row>(
-      `SELECT host, container_id AS id, argMax(container_name, time) AS name, argMax(image, time) AS image,
-              argMax(state, time) AS state, argMax(exit_code, time) AS exitCode, argMax(oom_killed, time) AS oomKilled,
-              argMax(created, time) AS created, argMax(memory_limit_bytes, time) AS memoryLimitBytes,
-              argMax(cpu_limit_cores, time) AS cpuLimitCores, toString(max(time)) AS lastSeen
-       FROM containers ${inv.sql()} GROUP BY host, container_id
-       ORDER BY max(time) DESC LIMIT {limit:UInt32}`,
-      inv.params,
-    ),
-    store.rows<Row>(
-      `SELECT host, container_id AS id, count() AS samples, toString(max(time)) AS lastSample,
-              toUnixTimestamp64Milli(max(time)) AS newestMs,
-              (toUnixTimestamp64Milli(max(time)) - toUnixTimestamp64Milli(min(time))) / 1000 AS span,
-              if(span > 0, ${delta("cpu_usage_seconds")} / span, argMax(cpu_cores, time)) AS cpuCores,
-              argMax(memory_working_set_bytes, time) AS memoryWorkingSetBytes,
-              argMax(memory_limit_bytes, time) AS memoryLimitBytes, argMax(pids, time) AS pids,
-              if(span > 0, ${delta("network_rx_bytes")} / span, 0) AS rx, if(span > 0, ${delta("network_tx_bytes")} / span, 0) AS tx,
-              if(span > 0, ${delta("blkio_read_bytes")} / span, 0) AS ioRead, if(span > 0, ${delta("blkio_write_bytes")} / span, 0) AS ioWrite
-       FROM samples
-       INNER JOIN (SELECT host, container_id, max(time) AS newest FROM samples ${rates.sql()} GROUP BY host, container_id) AS n
-         USING (host, container_id)
-       ${rates.sql()} AND toUnixTimestamp64Milli(time) >= toUnixTimestamp64Milli(n.newest) - {windowMs:UInt32}
-       GROUP BY host, container_id`,
-      rates.params,
-    ),
-    store.rows<Row>(
-      `SELECT host, container_id AS id,
-              intDiv(toUnixTimestamp64Milli(time) - {startMs:Int64}, {stepMs:UInt32}) AS bucket,
-              avg(cpu_cores) AS cpu, max(memory_working_set_bytes) AS mem
-       FROM samples ${hist.sql()} GROUP BY host, container_id, bucket`,
-      hist.params,
-    ),
-    store.rows<Row>(
-      `SELECT host, container_id AS id, countIf(action = 'start' AND time >= {hourAgo:DateTime64(9, 'UTC')}) AS startsLastHour,
-              countIf(action = 'start' AND time >= {hourAgo:DateTime64(9, 'UTC')} AND attributes['startedBy'] = 'daemon') AS daemonStartsLastHour,
-              countIf(action = 'start' AND attributes['startedBy'] != '') AS annotatedStarts,
-              toString(maxIf(time, action = 'start')) AS lastStart, countIf(action = 'start') AS starts
-       FROM events ${ev.sql()} GROUP BY host, container_id`,
-      ev.params,
-    ),
+    queryInventory(store, q.host, { since: at(now - recentMs), limit: q.limit }),
+    queryRates(store, q.host, { since: at(now - Math.max(windowMs, 600_000)), windowMs }),
+    queryHistory(store, q.host, { since: at(historyStart), startMs: historyStart, stepMs }),
+    queryStarts(store, q.host, { since: at(now - 24 * 3600_000), hourAgo: at(now - 3600_000) }),
   ]);
-  const rateOf = new Map(rateRows.map((r) => [key(r), r]));
+  const rates = new Map(rateRows.map((r) => [key(r), r]));
   const hostNewest = newestPerHost(rateRows.map((r) => ({ host: r.host, newestMs: num(r.newestMs) })));
   // The rates of a container running now; one that is not uses nothing, whatever it last used.
   const currentRates = (c: Row) => {
-    const r = rateOf.get(key(c));
+    const r = rates.get(key(c));
     const span = { newestMs: num(r?.newestMs), samples: num(r?.samples), spanSeconds: num(r?.span) };
     return r && isCurrent(String(c.state), span, hostNewest.get(String(c.host)) ?? 0, windowMs)
       ? r
@@ -125,7 +59,7 @@ export async function containerOverview(store: Store, q: ContainerOverviewQuery)
   const historyOf = historyByContainer(historyRows, q.points);
   const rows = inventory.map((c) =>
     overviewRow(c, {
-      sampled: rateOf.get(key(c)),
+      sampled: rates.get(key(c)),
       current: currentRates(c),
       events: eventsOf.get(key(c)),
       history: {
@@ -141,6 +75,80 @@ export async function containerOverview(store: Store, q: ContainerOverviewQuery)
     (a, b) => Number(b.state === "running") - Number(a.state === "running") || b.cpuCores - a.cpuCores,
   );
   return rows;
+}
+
+const at = (ms: number) => toChTime(new Date(ms));
+/** `since` and the other parameters as a WHERE, on `host` when one is given. */
+const since = (params: Record<string, unknown>, host: string | undefined) =>
+  new Conditions(params)
+    .add("time >= {since:DateTime64(9, 'UTC')}")
+    .when(host, "host = {host:String}", { host });
+
+/** Each container's latest inventory snapshot since `since`, newest first. */
+function queryInventory(store: Store, host: string | undefined, p: { since: string; limit: number }) {
+  const where = since(p, host);
+  return store.rows<Row>(
+    `SELECT host, container_id AS id, argMax(container_name, time) AS name, argMax(image, time) AS image,
+            argMax(state, time) AS state, argMax(exit_code, time) AS exitCode, argMax(oom_killed, time) AS oomKilled,
+            argMax(created, time) AS created, argMax(memory_limit_bytes, time) AS memoryLimitBytes,
+            argMax(cpu_limit_cores, time) AS cpuLimitCores, toString(max(time)) AS lastSeen
+     FROM containers ${where.sql()} GROUP BY host, container_id
+     ORDER BY max(time) DESC LIMIT {limit:UInt32}`,
+    where.params,
+  );
+}
+
+/**
+ * Rates over `windowMs` before each container's own newest sample (since `since`, the last 10
+ * minutes), so a collector a little behind still shows them.
+ */
+function queryRates(store: Store, host: string | undefined, p: { since: string; windowMs: number }) {
+  const where = since(p, host).add("container_id != ''");
+  return store.rows<Row>(
+    `SELECT host, container_id AS id, count() AS samples, toString(max(time)) AS lastSample,
+            toUnixTimestamp64Milli(max(time)) AS newestMs,
+            (toUnixTimestamp64Milli(max(time)) - toUnixTimestamp64Milli(min(time))) / 1000 AS span,
+            if(span > 0, ${delta("cpu_usage_seconds")} / span, argMax(cpu_cores, time)) AS cpuCores,
+            argMax(memory_working_set_bytes, time) AS memoryWorkingSetBytes,
+            argMax(memory_limit_bytes, time) AS memoryLimitBytes, argMax(pids, time) AS pids,
+            if(span > 0, ${delta("network_rx_bytes")} / span, 0) AS rx, if(span > 0, ${delta("network_tx_bytes")} / span, 0) AS tx,
+            if(span > 0, ${delta("blkio_read_bytes")} / span, 0) AS ioRead, if(span > 0, ${delta("blkio_write_bytes")} / span, 0) AS ioWrite
+     FROM samples
+     INNER JOIN (SELECT host, container_id, max(time) AS newest FROM samples ${where.sql()} GROUP BY host, container_id) AS n
+       USING (host, container_id)
+     ${where.sql()} AND toUnixTimestamp64Milli(time) >= toUnixTimestamp64Milli(n.newest) - {windowMs:UInt32}
+     GROUP BY host, container_id`,
+    where.params,
+  );
+}
+
+/** CPU and memory per container per `stepMs` bucket from `startMs` on, for the sparklines. */
+function queryHistory(
+  store: Store,
+  host: string | undefined,
+  p: { since: string; startMs: number; stepMs: number },
+) {
+  const where = since(p, host).add("container_id != ''");
+  return store.rows<Row>(
+    `SELECT host, container_id AS id,
+            intDiv(toUnixTimestamp64Milli(time) - {startMs:Int64}, {stepMs:UInt32}) AS bucket,
+            avg(cpu_cores) AS cpu, max(memory_working_set_bytes) AS mem
+     FROM samples ${where.sql()} GROUP BY host, container_id, bucket`,
+    where.params,
+  );
+}
+
+/** Each container's starts since `since` (a day), and those of the last hour. */
+function queryStarts(store: Store, host: string | undefined, p: { since: string; hourAgo: string }) {
+  const where = since(p, host).add("action IN ('start', 'die')").add("container_id != ''");
+  return store.rows<Row>(
+    `SELECT host, container_id AS id, countIf(action = 'start' AND time >= {hourAgo:DateTime64(9, 'UTC')}) AS startsLastHour,
+            countIf(action = 'start' AND time >= {hourAgo:DateTime64(9, 'UTC')} AND attributes['startedBy'] = 'daemon') AS daemonStartsLastHour,
+            countIf(action = 'start' AND attributes['startedBy'] != '') AS annotatedStarts,
+            toString(maxIf(time, action = 'start')) AS lastStart, countIf(action = 'start') AS starts
+     FROM events ${where.sql()} GROUP BY host, container_id`,
+    where.params,
+  );
 }
 
 type History = { cpuCores: (number | null)[]; memoryWorkingSetBytes: (number | null)[] };

@@ -1,20 +1,15 @@
+import type { ContainerDetail, ContainersQuery } from "../../protocol/api/containers.ts";
 import { editDistance } from "../../protocol/edit-distance.ts";
-import { HttpError } from "../api/http-error.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
+import { NotFound } from "./errors.ts";
 import { CONTAINER_MATCH, fromChTime } from "./window.ts";
 
-export interface ContainerQuery {
-  host?: string;
-  /** A name, full id or id prefix (12+). */
-  container?: string;
-  /** running, exited, removed … */
-  state?: string;
-  limit: number;
-}
+/** GET /api/v1/containers's parameters, and a name, full id or id prefix (12+) to pick one. */
+export type ContainerQuery = ContainersQuery & { container?: string };
 
 /** The inventory: each container's latest snapshot, including removed containers. */
-export async function queryContainers(store: Store, q: ContainerQuery) {
+export async function queryContainers(store: Store, q: ContainerQuery): Promise<ContainerDetail[]> {
   const where = new Conditions({ limit: q.limit }).when(q.host, "host = {host:String}", { host: q.host });
   const having = new Conditions()
     .when(
@@ -28,7 +23,7 @@ export async function queryContainers(store: Store, q: ContainerQuery) {
     .when(q.host, "host = {host:String}", { host: q.host });
   // restarts: every start the collector saw the daemon make (Docker's own RestartCount resets
   // when a person starts the container; this history does not).
-  const rows = await store.rows<Record<string, unknown> & { firstSeen: string; lastSeen: string }>(
+  const rows = await store.rows<ContainerDetail & { last: string }>(
     `SELECT c.*, toUInt32(ifNull(r.restarts, 0)) AS restarts FROM (
        SELECT host, container_id AS id, argMax(container_name, time) AS name, argMax(image, time) AS image,
               argMax(created, time) AS created, argMax(state, time) AS state, argMax(exit_code, time) AS exitCode,
@@ -67,7 +62,7 @@ export interface KnownContainer {
 
 /**
  * The hosts and ids the store knows for `container` (a name, full id or id prefix of 12+), or a
- * 404 naming known containers like it. The inventory answers; lines a log driver sent for a
+ * NotFound naming known containers like it. The inventory answers; lines a log driver sent for a
  * container the inventory never saw (another Docker host's) count too, looked up only when the
  * inventory does not know the name.
  */
@@ -98,8 +93,7 @@ export async function assertKnownContainer(
     names.map((n) => n.name),
   );
   const where = host ? ` on host "${host}"` : "";
-  throw new HttpError(
-    404,
+  throw new NotFound(
     like.length > 0
       ? `unknown container "${container}"${where}; known containers like it: ${like.join(", ")} (see /api/v1/containers)`
       : `unknown container "${container}"${where}; none known is like it (see /api/v1/containers)`,
@@ -107,7 +101,7 @@ export async function assertKnownContainer(
 }
 
 /**
- * Checks `container` is known (404 otherwise, see assertKnownContainer) and adds its hosts and
+ * Checks `container` is known (NotFound otherwise, see assertKnownContainer) and adds its hosts and
  * ids to `where`, so a query by name uses the (host, container_id, …) sort key instead of
  * scanning every host's rows.
  */

@@ -1,19 +1,11 @@
-import { HttpError } from "../api/http-error.ts";
+import type { EventRow, EventsQuery } from "../../protocol/api/events.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
+import { InvalidArgument } from "./errors.ts";
 import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
 
-export interface EventQuery {
-  host?: string;
-  container?: string;
-  /** Any of these actions (die, oom, start …). */
-  actions?: string[];
-  /** Case-insensitive text in the container name, image, action or host. */
-  q?: string;
-  since?: string;
-  until?: string;
-  limit: number;
-}
+/** GET /api/v1/events's parameters, its comma-separated `action` split: any of these actions. */
+export type EventQuery = Omit<EventsQuery, "action"> & { actions?: string[] };
 
 /**
  * The actions a container event can have: Docker's (the collector passes the daemon's action
@@ -65,13 +57,12 @@ export async function checkActions(store: Store, actions: string[]): Promise<voi
   );
   const missing = unknown.filter((a) => !stored.some((s) => s.action === a));
   if (missing.length > 0)
-    throw new HttpError(
-      400,
+    throw new InvalidArgument(
       `action: unknown ${missing.map((a) => `"${a}"`).join(", ")}; known actions: ${KNOWN_ACTIONS.join(", ")}`,
     );
 }
 
-export async function queryEvents(store: Store, q: EventQuery) {
+export async function queryEvents(store: Store, q: EventQuery): Promise<EventRow[]> {
   const where = new Conditions({ ...timeWindow(q.since, q.until, "24h"), limit: q.limit })
     .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host })
@@ -83,7 +74,7 @@ export async function queryEvents(store: Store, q: EventQuery) {
         OR positionCaseInsensitiveUTF8(action, {q:String}) > 0 OR positionCaseInsensitiveUTF8(host, {q:String}) > 0)`,
       { q: q.q },
     );
-  const rows = await store.rows<Record<string, unknown> & { time_text: string }>(
+  const rows = await store.rows<Omit<EventRow, "time"> & { time_text: string }>(
     `SELECT toString(time) AS time_text, host, type, action, container_id AS containerId,
             container_name AS containerName, image, exit_code AS exitCode, attributes
      FROM events ${where.sql()}

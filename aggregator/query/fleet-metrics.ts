@@ -1,10 +1,9 @@
-import type { MachineFacts } from "../../collector/metrics/cadvisor.ts";
-import type { ContainerSnapshot } from "../../collector/sources/container-stats.ts";
+import type { ContainerSnapshot, MachineFacts } from "../../protocol/cadvisor/snapshot.ts";
 import type { SampleRecord } from "../../protocol/records.ts";
 import type { Store } from "../store/store.ts";
-import { camelize } from "./camelize.ts";
+import { NUMBERS_UNQUOTED } from "./columns.ts";
 import { isCurrent, newestPerHost } from "./liveness.ts";
-import { SAMPLE_COLUMNS } from "./samples.ts";
+import { SAMPLE_FIELDS } from "./samples.ts";
 import { withRfc3339Time } from "./window.ts";
 
 const CPU_PERIOD_MICROS = 100_000; // Docker's default CFS period; --cpus sets quota = cores × period
@@ -19,13 +18,14 @@ export async function fleetSnapshots(
   store: Store,
   windowSeconds: number,
 ): Promise<{ snapshots: ContainerSnapshot[]; machines: MachineFacts[] }> {
-  const samples = await store.rows<Record<string, unknown> & { time_text: string }>(
-    `SELECT toString(time) AS time_text, ${SAMPLE_COLUMNS.join(", ")} FROM samples
+  const samples = await store.rows<Omit<SampleRecord, "kind" | "time"> & { time_text: string }>(
+    `SELECT toString(time) AS time_text, ${SAMPLE_FIELDS} FROM samples
      WHERE time >= now64(3) - toIntervalSecond({window:UInt32})
      ORDER BY host, container_id, time DESC LIMIT 1 BY host, container_id`,
     { window: windowSeconds },
+    NUMBERS_UNQUOTED,
   );
-  const ids = [...new Set(samples.map((s) => String(s.container_id)))];
+  const ids = [...new Set(samples.map((s) => s.containerId))];
   const inventory = await store.rows<{
     host: string;
     id: string;
@@ -40,9 +40,7 @@ export async function fleetSnapshots(
     { ids },
   );
   const facts = new Map(inventory.map((c) => [`${c.host}/${c.id}`, c]));
-  const latest = samples.map(
-    (row) => ({ kind: "sample", ...(camelize(withRfc3339Time(row)) as object) }) as SampleRecord,
-  );
+  const latest: SampleRecord[] = samples.map((row) => ({ kind: "sample", ...withRfc3339Time(row) }));
   const hostNewest = newestPerHost(latest.map((s) => ({ host: s.host, newestMs: Date.parse(s.time) })));
   const running = latest.filter((s) =>
     isCurrent(

@@ -1,15 +1,12 @@
 // Every host with what a fleet view shows beside its heartbeat: containers running/total,
 // incidents open and how far behind its collector is.
+import type { HostOverview, HostOverviewQuery } from "../../protocol/api/hosts.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
 import { queryHosts } from "./hosts.ts";
 import { toChTime } from "./window.ts";
 
-export interface HostOverviewQuery {
-  host?: string;
-}
-
-export async function hostOverview(store: Store, q: HostOverviewQuery) {
+export async function hostOverview(store: Store, q: HostOverviewQuery): Promise<HostOverview[]> {
   const now = Date.now();
   const hourAgo = new Conditions({ since: toChTime(new Date(now - 3600_000)) })
     .add("time >= {since:DateTime64(9, 'UTC')}")

@@ -1,59 +1,31 @@
-import { HttpError } from "../api/http-error.ts";
+import type { HostRow, HostsQuery } from "../../protocol/api/hosts.ts";
 import type { Store } from "../store/store.ts";
+import { renamedTuples } from "./columns.ts";
 import { Conditions } from "./conditions.ts";
+import { InvalidArgument, NotFound } from "./errors.ts";
 import { fromChTime } from "./window.ts";
 
-export interface HostRow {
-  host: string;
-  collectorId: string;
-  collectorVersion: string;
-  bootId: string;
-  machineId: string;
-  kernel: string;
-  cpuCores: number;
-  memoryBytes: number;
-  hostname: string;
-  os: string;
-  swapBytes: number;
-  memoryAvailableBytes: number;
-  uptimeSeconds: number;
-  load1: number;
-  load5: number;
-  load15: number;
-  cpuBusyCores: number;
-  labels: Record<string, string>;
-  filesystems: {
-    device: string;
-    mountpoint: string;
-    type: string;
-    capacityBytes: number;
-    availableBytes: number;
-    inodes: number;
-  }[];
-  interfaces: { name: string; mac: string; speedMbps: number; mtu: number }[];
-  firstSeen: string;
-  lastSeen: string;
-}
-
 type Tuple = Record<string, unknown>;
+const FILESYSTEM_ELEMENTS =
+  "device String, mountpoint String, type String, capacityBytes UInt64, availableBytes UInt64, inodes UInt64";
+const INTERFACE_ELEMENTS = "name String, mac String, speedMbps UInt32, mtu UInt32";
 const n = (v: unknown) => Number(v ?? 0);
 const round = (v: unknown, digits: number) => Math.round(n(v) * 10 ** digits) / 10 ** digits;
 
 /** Every host that ever reported (or just `host`), with its latest heartbeat. */
-export async function queryHosts(store: Store, q: { host?: string } = {}): Promise<HostRow[]> {
+export async function queryHosts(store: Store, q: HostsQuery = {}): Promise<HostRow[]> {
   const where = new Conditions().when(q.host, "host = {host:String}", { host: q.host });
   // Each field is the newest heartbeat's: argMax over the whole row, then unpacked.
   const rows = await store.rows<{ host: string; h: Tuple; firstSeen: string; lastSeen: string }>(
     `SELECT host, CAST(argMax(tuple(collector_id, collector_version, boot_id, machine_id, kernel, cpu_cores,
                  memory_bytes, hostname, os, swap_bytes, memory_available_bytes, uptime_seconds, load1, load5,
-                 load15, cpu_busy_cores, labels, filesystems, interfaces), time),
+                 load15, cpu_busy_cores, labels, ${renamedTuples("filesystems", FILESYSTEM_ELEMENTS)},
+                 ${renamedTuples("interfaces", INTERFACE_ELEMENTS)}), time),
                'Tuple(collectorId String, collectorVersion String, bootId String, machineId String, kernel String,
                  cpuCores UInt16, memoryBytes UInt64, hostname String, os String, swapBytes UInt64,
                  memoryAvailableBytes UInt64, uptimeSeconds Float64, load1 Float32, load5 Float32, load15 Float32,
                  cpuBusyCores Float32, labels Map(String, String),
-                 filesystems Array(Tuple(device String, mountpoint String, type String, capacity_bytes UInt64,
-                   available_bytes UInt64, inodes UInt64)),
-                 interfaces Array(Tuple(name String, mac String, speed_mbps UInt32, mtu UInt32)))') AS h,
+                 filesystems Array(Tuple(${FILESYSTEM_ELEMENTS})), interfaces Array(Tuple(${INTERFACE_ELEMENTS})))') AS h,
             toString(min(time)) AS firstSeen, toString(max(time)) AS lastSeen
      FROM hosts ${where.sql()} GROUP BY host ORDER BY host`,
     where.params,
@@ -81,14 +53,14 @@ export async function queryHosts(store: Store, q: { host?: string } = {}): Promi
       device: String(f.device),
       mountpoint: String(f.mountpoint),
       type: String(f.type),
-      capacityBytes: n(f.capacity_bytes),
-      availableBytes: n(f.available_bytes),
+      capacityBytes: n(f.capacityBytes),
+      availableBytes: n(f.availableBytes),
       inodes: n(f.inodes),
     })),
     interfaces: ((h.interfaces ?? []) as Tuple[]).map((i) => ({
       name: String(i.name),
       mac: String(i.mac),
-      speedMbps: n(i.speed_mbps),
+      speedMbps: n(i.speedMbps),
       mtu: n(i.mtu),
     })),
     firstSeen: fromChTime(firstSeen),
@@ -98,23 +70,22 @@ export async function queryHosts(store: Store, q: { host?: string } = {}): Promi
 
 /**
  * The host a per-host API answers about: `?host=` when given (it must have reported), else the
- * only host the store knows. Several hosts and no `?host=` is the caller's ambiguity: 400.
+ * only host the store knows. Several hosts and no `?host=` is the caller's ambiguity:
+ * InvalidArgument.
  */
 export async function resolveHost(store: Store, host: string | undefined): Promise<HostRow> {
   if (host !== undefined && host !== "") {
     const [row] = await queryHosts(store, { host });
     if (row) return row;
     const known = (await queryHosts(store)).map((h) => h.host);
-    throw new HttpError(
-      404,
+    throw new NotFound(
       `host "${host}" has not reported; known hosts: ${known.length ? known.join(", ") : "none yet"}`,
     );
   }
   const hosts = await queryHosts(store);
   if (hosts.length === 1) return hosts[0] as HostRow;
-  if (hosts.length === 0) throw new HttpError(404, "no host has reported yet");
-  throw new HttpError(
-    400,
+  if (hosts.length === 0) throw new NotFound("no host has reported yet");
+  throw new InvalidArgument(
     `the store knows ${hosts.length} hosts; choose one with ?host=: ${hosts.map((h) => h.host).join(", ")}`,
   );
 }

@@ -1,19 +1,10 @@
-import { HttpError } from "../api/http-error.ts";
+import type { IncidentQuery, IncidentRow } from "../../protocol/api/incidents.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
+import { NotFound } from "./errors.ts";
 import { CONTAINER_MATCH, fromChTime, timeWindow } from "./window.ts";
 
-export interface IncidentQuery {
-  host?: string;
-  container?: string;
-  kind?: string;
-  status?: string;
-  since?: string;
-  until?: string;
-  limit: number;
-}
-
-type Row = Record<string, unknown> & {
+type Row = Omit<IncidentRow, "time" | "updated" | "ended" | "evidence"> & {
   time_text: string;
   updated_text: string;
   ended_text: string | null;
@@ -23,7 +14,7 @@ type Row = Record<string, unknown> & {
 const COLUMNS = `id, toString(time) AS time_text, toString(updated) AS updated_text, toString(ended) AS ended_text,
   kind, status, host, container_id AS containerId, container_name AS containerName, image, unit, count, summary, evidence`;
 
-function shape({ time_text, updated_text, ended_text, evidence, ...r }: Row) {
+function shape({ time_text, updated_text, ended_text, evidence, ...r }: Row): IncidentRow {
   return {
     ...r,
     time: fromChTime(time_text),
@@ -53,6 +44,6 @@ export async function queryIncident(store: Store, id: string) {
   const [row] = await store.rows<Row>(`SELECT ${COLUMNS} FROM incidents FINAL WHERE id = {id:String}`, {
     id,
   });
-  if (!row) throw new HttpError(404, `no incident with id "${id}"`);
+  if (!row) throw new NotFound(`no incident with id "${id}"`);
   return shape(row);
 }

@@ -1,33 +1,10 @@
-import { HttpError } from "../api/http-error.ts";
+import type { LogFilter, LogLine, LogQuery } from "../../protocol/api/logs.ts";
+import { minSeverityForPriority } from "../../protocol/severity.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
 import { narrowToKnownContainer } from "./containers.ts";
+import { InvalidArgument } from "./errors.ts";
 import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
-
-/** Which lines: every filter of GET /api/v1/logs. */
-export interface LogFilter {
-  host?: string;
-  container?: string;
-  stream?: string;
-  unit?: string;
-  /** journalctl-style: show this syslog priority (0–7) and more severe. */
-  priority?: number;
-  since?: string;
-  until?: string;
-  /** Words ANDed, each a case-insensitive substring; "a quoted phrase" is one word. */
-  q?: string;
-  /** An RE2 regular expression the body must match. */
-  regex?: string;
-  /** Syslog identifier (journalctl -t). */
-  identifier?: string;
-}
-
-export interface LogQuery extends LogFilter {
-  limit: number;
-}
-
-/** Lowest OpenTelemetry severity number for each syslog priority (see collector/journal). */
-const MIN_SEVERITY_FOR_PRIORITY = [21, 21, 21, 17, 13, 10, 9, 5];
 
 /** Separators of the store's splitByNonAlpha tokenizer that we are sure of: ASCII non-alphanumerics. */
 const SEPARATOR = /[ -/:-@[-`{-~]/; // printable ASCII punctuation and space
@@ -71,7 +48,7 @@ const MAX_TOKENS = 16;
 function addTextSearch(where: Conditions, q: string | undefined): void {
   if (q === undefined) return;
   const terms = searchTerms(q);
-  if (terms.length === 0) throw new HttpError(400, `q: "${q}" has no words to look for`);
+  if (terms.length === 0) throw new InvalidArgument(`q: "${q}" has no words to look for`);
   const tokens = new Set<string>();
   terms.forEach((term, i) => {
     where.add(`positionCaseInsensitiveUTF8(body, {q${i}:String}) > 0`, { [`q${i}`]: term });
@@ -82,15 +59,14 @@ function addTextSearch(where: Conditions, q: string | undefined): void {
   });
 }
 
-/** A regex ClickHouse's RE2 cannot compile is the caller's mistake: 400 with RE2's reason. */
+/** A regex ClickHouse's RE2 cannot compile is the caller's mistake: InvalidArgument with RE2's reason. */
 async function checkRegex(store: Store, regex: string): Promise<void> {
   try {
     await store.rows("SELECT match('', {regex:String}) AS ok", { regex });
   } catch (err) {
     const reason = /cannot compile re2: .*?, error: (.*?)\. Look at/s.exec(String(err))?.[1];
     if (!reason) throw err;
-    throw new HttpError(
-      400,
+    throw new InvalidArgument(
       `regex: "${regex}" is not an RE2 regular expression: ${reason} (syntax: https://github.com/google/re2/wiki/Syntax)`,
     );
   }
@@ -104,7 +80,7 @@ async function logConditions(store: Store, q: LogFilter): Promise<Conditions> {
     .when(q.stream, "stream = {stream:String}", { stream: q.stream })
     .when(q.unit, "unit = {unit:String}", { unit: q.unit })
     .when(q.priority, "severity_number >= {minSeverity:UInt8}", {
-      minSeverity: MIN_SEVERITY_FOR_PRIORITY[q.priority ?? 0],
+      minSeverity: minSeverityForPriority(q.priority ?? 0),
     })
     .when(q.identifier, "identifier = {identifier:String}", { identifier: q.identifier })
     .when(q.regex, "match(body, {regex:String})", { regex: q.regex });
@@ -114,9 +90,9 @@ async function logConditions(store: Store, q: LogFilter): Promise<Conditions> {
   return where;
 }
 
-export async function queryLogs(store: Store, q: LogQuery) {
+export async function queryLogs(store: Store, q: LogQuery): Promise<LogLine[]> {
   const where = await logConditions(store, q);
-  const rows = await store.rows<Record<string, unknown> & { time_text: string }>(
+  const rows = await store.rows<Omit<LogLine, "time"> & { time_text: string }>(
     `SELECT toString(time) AS time_text, host, source, container_id AS containerId, container_name AS containerName,
             image, stream, unit, identifier, pid, severity_number AS severityNumber,
             severity_text AS severityText, body, attributes, seq

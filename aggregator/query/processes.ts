@@ -1,35 +1,27 @@
+import type {
+  ContainerProcessesQuery,
+  ProcessRow,
+  TopProcess,
+  TopProcessesQuery,
+} from "../../protocol/api/processes.ts";
 import { nanosToRfc3339 } from "../../protocol/time.ts";
-import { HttpError } from "../api/http-error.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
+import { InvalidArgument } from "./errors.ts";
 import { CONTAINER_MATCH, fromChTime, timeArg, timeWindow, toChTime } from "./window.ts";
 
-export interface ContainerProcessesQuery {
-  /** A name, full id or id prefix (12+). */
-  container: string;
-  host?: string;
-  /** RFC 3339 or relative (15m); default now. */
-  at?: string;
-}
+/** A container's processes: the route's parameters and a name, full id or id prefix (12+). */
+export type ContainerProcessQuery = ContainerProcessesQuery & { container: string };
 
-export interface TopProcessesQuery {
-  host?: string;
-  since?: string;
-  until?: string;
-  by: "cpu" | "memory";
-  limit: number;
-}
-
-type Row = Record<string, unknown> & { time_text?: string; startTime: string };
+type Row = Omit<ProcessRow, "time"> & { time_text?: string };
 
 const PROCESS_COLUMNS = `host, container_id AS containerId, container_name AS containerName, image,
   pid, ns_pid AS nsPid, ppid, uid, user, command, cmdline, state,
   round(cpu_percent, 2) AS cpuPercent, rss_bytes AS rssBytes, threads, toString(start_time) AS startTime`;
 
 // UInt64 arrives as a string (it may exceed 2^53); RSS never does.
-function shape({ time_text, ...r }: Row) {
+function shape({ time_text: _time, ...r }: Row): Omit<ProcessRow, "time"> {
   return {
-    ...(time_text === undefined ? {} : { time: fromChTime(time_text) }),
     ...r,
     rssBytes: Number(r.rssBytes),
     startTime: fromChTime(r.startTime),
@@ -42,7 +34,10 @@ function shape({ time_text, ...r }: Row) {
  * when the container had stopped by then. When a name matches several containers (reused names),
  * the one sampled most recently before `at` wins, per host.
  */
-export async function queryContainerProcesses(store: Store, q: ContainerProcessesQuery) {
+export async function queryContainerProcesses(
+  store: Store,
+  q: ContainerProcessQuery,
+): Promise<{ at: string; processes: ProcessRow[] }> {
   const at = timeArg("at", q.at ?? "now");
   const inner = new Conditions({ at: toChTime(at) })
     .add("time <= {at:DateTime64(9, 'UTC')}")
@@ -59,7 +54,10 @@ export async function queryContainerProcesses(store: Store, q: ContainerProcesse
      ORDER BY host, cpu_percent DESC, rss_bytes DESC, pid`,
     inner.params,
   );
-  return { at: nanosToRfc3339(at), processes: rows.map(shape) };
+  return {
+    at: nanosToRfc3339(at),
+    processes: rows.map((r) => ({ time: fromChTime(r.time_text ?? ""), ...shape(r) })),
+  };
 }
 
 // Fixed fragments picked by a validated enum: the sort order never comes from user text.
@@ -74,13 +72,15 @@ const ORDER: Record<TopProcessesQuery["by"], string> = {
  * the samples that kept it and its peak RSS. Container processes are kept every sample; processes
  * outside containers only while in the host's top, so their average covers those samples.
  */
-export async function queryTopProcesses(store: Store, q: TopProcessesQuery) {
+export async function queryTopProcesses(store: Store, q: TopProcessesQuery): Promise<TopProcess[]> {
   const order = ORDER[q.by];
-  if (!order) throw new HttpError(400, `by: "${q.by}" must be cpu or memory`);
+  if (!order) throw new InvalidArgument(`by: "${q.by}" must be cpu or memory`);
   const where = new Conditions({ ...timeWindow(q.since, q.until, "5m"), limit: q.limit })
     .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host });
-  const rows = await store.rows<Row & { firstSeen: string; lastSeen: string }>(
+  const rows = await store.rows<
+    Row & { maxCpuPercent: number; samples: string; firstSeen: string; lastSeen: string }
+  >(
     `SELECT host, container_id AS containerId, argMax(container_name, time) AS containerName,
             argMax(image, time) AS image, pid, argMax(ns_pid, time) AS nsPid, argMax(ppid, time) AS ppid,
             argMax(uid, time) AS uid, argMax(user, time) AS user, argMax(command, time) AS command,
@@ -97,6 +97,7 @@ export async function queryTopProcesses(store: Store, q: TopProcessesQuery) {
   );
   return rows.map((r) => ({
     ...shape(r),
+    maxCpuPercent: r.maxCpuPercent,
     samples: Number(r.samples),
     firstSeen: fromChTime(r.firstSeen),
     lastSeen: fromChTime(r.lastSeen),

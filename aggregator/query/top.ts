@@ -1,20 +1,10 @@
 // Top containers over a window, as sysdig's topcontainers_cpu / _net / _file chisels rank them,
 // computed in ClickHouse from the samples' cumulative counters.
+import type { TopBy, TopContainer, TopQuery } from "../../protocol/api/top.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
 import { isCurrent, newestPerHost } from "./liveness.ts";
 import { timeWindow } from "./window.ts";
-
-export const TOP_BY = ["cpu", "memory", "network", "io"] as const;
-export type TopBy = (typeof TOP_BY)[number];
-
-export interface TopQuery {
-  by: TopBy;
-  host?: string;
-  since?: string;
-  until?: string;
-  limit: number;
-}
 
 // Fixed fragments chosen by the validated `by`; no user text reaches the SQL.
 const ORDER: Record<TopBy, string> = {
@@ -38,7 +28,7 @@ const delta = (expr: string) =>
  * Only containers running at the window's end rank (see isCurrent): one that died or was removed
  * before it used nothing since, and its last rates would keep it on top.
  */
-export async function topContainers(store: Store, q: TopQuery) {
+export async function topContainers(store: Store, q: TopQuery): Promise<TopContainer[]> {
   const where = new Conditions(timeWindow(q.since, q.until, "5m"))
     .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .add("container_id != ''")

@@ -5,28 +5,20 @@
 //
 // Times are nanoseconds (bigint) throughout: a crash loop can die twice within a millisecond, and
 // the death asked about must be that one, with windows that end where its next run begins.
+
+import type { EventRow } from "../../protocol/api/events.ts";
+import type { WhyAnswer, WhyQuery } from "../../protocol/api/why.ts";
 import { humanDuration, nanosToMs, nanosToRfc3339, rfc3339ToNanos } from "../../protocol/time.ts";
-import { HttpError } from "../api/http-error.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
 import { assertKnownContainer, queryContainers } from "./containers.ts";
+import { NotFound } from "./errors.ts";
 import { queryEvents } from "./events.ts";
 import { queryIncidents } from "./incidents.ts";
 import { queryLogs } from "./logs.ts";
 import { queryContainerProcesses } from "./processes.ts";
 import { querySamples } from "./samples.ts";
 import { timeArg, toChTime, withRfc3339Time } from "./window.ts";
-
-export interface WhyQuery {
-  container: string;
-  host?: string;
-  /** Explain the last death at or before this time (RFC 3339 or relative); default now. */
-  at?: string;
-  /** How many log lines before the death. */
-  lines: number;
-  /** Keep exec_* events (health checks, docker exec) among the host's other events. */
-  execs?: boolean;
-}
 
 const SIGNALS: Record<number, string> = {
   1: "SIGHUP",
@@ -49,7 +41,7 @@ export function signalOf(exitCode: number | null): string | null {
   return SIGNALS[exitCode - 128] ?? `signal ${exitCode - 128}`;
 }
 
-export async function explainDeath(store: Store, q: WhyQuery) {
+export async function explainDeath(store: Store, q: WhyQuery): Promise<WhyAnswer> {
   const at = timeArg("at", q.at ?? "now");
   const [death] = await queryEvents(store, {
     container: q.container,
@@ -60,9 +52,8 @@ export async function explainDeath(store: Store, q: WhyQuery) {
     limit: 1,
   });
   if (!death) {
-    await assertKnownContainer(store, q.container, q.host); // an unknown name is a 404 of its own
-    throw new HttpError(
-      404,
+    await assertKnownContainer(store, q.container, q.host); // an unknown name is a NotFound of its own
+    throw new NotFound(
       `no death of "${q.container}" is recorded${q.at ? ` at or before ${rfc(at)}` : ""} (no die event)`,
     );
   }
@@ -89,11 +80,11 @@ interface Run {
   /** Just before the next run started (its first start after the death), if it did. */
   end: bigint | undefined;
   /** Starts, deaths and restarts in the hour up to the death, newest first. */
-  history: Record<string, unknown>[];
+  history: EventRow[];
 }
 
 /** This run's start and the next run's start around the death at `t`, from lifecycle events (newest first). */
-function runBounds(lifecycle: Record<string, unknown>[], t: bigint): Run {
+function runBounds(lifecycle: EventRow[], t: bigint): Run {
   const starts = lifecycle.filter((e) => e.action === "start").map(nanosOf);
   const start = starts.find((s) => s < t);
   const next = starts.filter((s) => s > t).at(-1);
@@ -106,7 +97,7 @@ function runBounds(lifecycle: Record<string, unknown>[], t: bigint): Run {
 }
 
 /** Everything recorded around one death, each piece from its own window (queries in parallel). */
-async function gather(store: Store, q: WhyQuery, death: Record<string, unknown>, run: Run) {
+async function gather(store: Store, q: WhyQuery, death: EventRow, run: Run) {
   const host = String(death.host);
   const id = String(death.containerId);
   const t = run.death;
@@ -153,7 +144,12 @@ async function gather(store: Store, q: WhyQuery, death: Record<string, unknown>,
   return { containers, ooms, before, samples, processes, neighbours, incidents, logs };
 }
 
-async function explainRun(store: Store, q: WhyQuery, death: Record<string, unknown>, run: Run) {
+async function explainRun(
+  store: Store,
+  q: WhyQuery,
+  death: EventRow,
+  run: Run,
+): Promise<Omit<WhyAnswer, "host">> {
   const { containers, ooms, before, samples, processes, neighbours, incidents, logs } = await gather(
     store,
     q,
@@ -162,7 +158,7 @@ async function explainRun(store: Store, q: WhyQuery, death: Record<string, unkno
   );
   const id = String(death.containerId);
   const t = run.death;
-  const container = containers[0] as (Record<string, unknown> & { memoryLimitBytes: number }) | undefined;
+  const container = containers[0];
   const exitCode = death.exitCode as number | null;
   const oomKilled = ooms.length > 0 || (container?.oomKilled === true && container?.exitCode === exitCode);
   const byPerson = before.find((e) => e.action === "stop") ?? before.find((e) => e.action === "kill");
@@ -215,7 +211,7 @@ function causeOf(exitCode: number | null, oomKilled: boolean, byPerson: Record<s
 const attrOf = (e: Record<string, unknown>, key: string) =>
   ((e.attributes ?? {}) as Record<string, string>)[key];
 
-function kernelKill(e: Record<string, unknown> | undefined) {
+function kernelKill(e: EventRow | undefined) {
   if (!e) return null;
   const n = (key: string) => Number(attrOf(e, key) ?? 0);
   return {
@@ -264,11 +260,17 @@ function memoryAccount(
     lastSampleBeforeDeathMs,
     note: lower
       ? `the samples read lower than ${killedAtBytes ? "the kernel's figure at the kill" : "the limit it was killed at"}: ` +
-        `${sampleIntervalMs === null ? "it was sampled once" : `sampled every ${humanDuration(sampleIntervalMs)}`}; ` +
+        `${sampleIntervalMs === null ? "it was sampled once" : `sampled about every ${humanDuration(roundCadence(sampleIntervalMs))}`}; ` +
         `the kill came between samples${lastSampleBeforeDeathMs === null ? "" : `, ${humanDuration(lastSampleBeforeDeathMs)} after the last one`}`
       : null,
   };
 }
+
+/**
+ * A sampling cadence to a tenth of a second: gaps between samples jitter with the collector's
+ * load (955–997 ms for a 1 s interval), and "997 ms" would be false precision.
+ */
+const roundCadence = (ms: number) => (ms >= 500 ? Math.round(ms / 100) * 100 : ms);
 
 const NEIGHBOUR_LIMIT = 30;
 
@@ -291,7 +293,7 @@ async function neighbourEvents(
   const shown = where(q.execs ? "1" : `NOT ${execs}`);
   const hidden = where(execs);
   const [rows, counted] = await Promise.all([
-    store.rows<Record<string, unknown> & { time_text: string }>(
+    store.rows<Omit<EventRow, "time"> & { time_text: string }>(
       `SELECT toString(time) AS time_text, host, type, action, container_id AS containerId,
               container_name AS containerName, image, exit_code AS exitCode, attributes
        FROM events ${shown.sql()}

@@ -1,5 +1,5 @@
 import { nanosToRfc3339, parseTimeNanos, TimeArgError } from "../../protocol/time.ts";
-import { HttpError } from "../api/http-error.ts";
+import { InvalidArgument } from "./errors.ts";
 
 /**
  * ClickHouse's DateTime64 text form, for query parameters typed `DateTime64(9, 'UTC')`:
@@ -17,8 +17,8 @@ export function fromChTime(s: string): string {
 }
 
 /**
- * A time query argument → nanoseconds since the epoch; a 400 that names the argument when it is
- * not a time, not a possible date, or outside what the store can hold.
+ * A time query argument → nanoseconds since the epoch; InvalidArgument, naming the argument,
+ * when it is not a time, not a possible date, or outside what the store can hold.
  */
 export function timeArg(name: string, value: string, nowMs?: number): bigint {
   try {
@@ -26,7 +26,7 @@ export function timeArg(name: string, value: string, nowMs?: number): bigint {
   } catch (err) {
     if (!(err instanceof TimeArgError)) throw err;
     const shown = value.length > 80 ? `${value.slice(0, 80)}…` : value;
-    throw new HttpError(400, `${name}: ${JSON.stringify(shown)} ${err.message}`);
+    throw new InvalidArgument(`${name}: ${JSON.stringify(shown)} ${err.message}`);
   }
 }
 
@@ -42,7 +42,7 @@ export function timeWindow(
   const now = Date.now();
   const s = timeArg("since", since ?? defaultSince, now);
   const u = until === undefined ? timeArg("until", "now", now + 60_000) : timeArg("until", until, now);
-  if (u < s) throw new HttpError(400, `until (${nanosToRfc3339(u)}) is before since (${nanosToRfc3339(s)})`);
+  if (u < s) throw new InvalidArgument(`until (${nanosToRfc3339(u)}) is before since (${nanosToRfc3339(s)})`);
   return { since: toChTime(s), until: toChTime(u) };
 }
 

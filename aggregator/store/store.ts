@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@clickhouse/client";
 import { createChdbConnection } from "chdb/connection";
 import type { Logger } from "pino";
 import { MIGRATIONS } from "./migrations/index.ts";
@@ -114,8 +114,17 @@ export class Store {
   }
 
   /** Runs a parameterised SELECT and returns its rows. */
-  async rows<T>(query: string, params?: Record<string, unknown>): Promise<T[]> {
-    const rs = await this.client.query({ query, query_params: params, format: "JSONEachRow" });
+  async rows<T>(
+    query: string,
+    params?: Record<string, unknown>,
+    settings?: ClickHouseSettings,
+  ): Promise<T[]> {
+    const rs = await this.client.query({
+      query,
+      query_params: params,
+      format: "JSONEachRow",
+      clickhouse_settings: settings,
+    });
     return rs.json<T>();
   }
 }

@@ -1,33 +1,27 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import type { Collector } from "../../collector/collector.ts";
-import type { MultilineMode } from "../../collector/logs/multiline.ts";
-import type { ListenAddress } from "../../collector/receivers/receiver.ts";
+import type { FlagValues, ListenAddress } from "../../collector/flags.ts";
+import type { MultilineMode } from "../../collector/processors/multiline.ts";
 import type { FullPolicy } from "../../collector/spool/spool.ts";
 import { collectorOptions, DEFAULT_LISTEN, defaultDataDir, metricsOpt, opt, parseUrl } from "../options.ts";
 import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
 
-export interface CollectorFlags {
+/**
+ * The flags of collectorOptions() the collector itself reads. The sources' and receivers' own
+ * flags (`--no-journal`, `--syslog-listen` …) are passed on untouched, for their factories.
+ */
+export interface CollectorFlags extends FlagValues {
   hostName: string;
   dockerSocket: string;
   statsInterval: number;
   spoolMaxSize: number;
   spoolFull: FullPolicy;
-  journal: boolean;
-  journalSince?: string;
-  journalctl: string;
   procRoot: string;
   cgroupRoot: string;
   sysRoot: string;
-  label: Record<string, string>;
-  fleetConf: string;
   /** Container label keys exposed as container_label_* (allow-list). */
   containerLabels: string[];
-  syslogListen: ListenAddress | false;
-  syslogTlsCert?: string;
-  syslogTlsKey?: string;
-  gelfListen: ListenAddress | false;
-  fluentdListen: ListenAddress | false;
   maxLineSize: number;
   multiline: MultilineMode;
   logLevel: string;
@@ -45,7 +39,7 @@ export async function collectorFromFlags(
     aggregatorUrl: string;
     token?: string;
     spoolDir: string;
-    metricsListen?: { host: string; port: number } | false;
+    metricsListen?: ListenAddress | false;
   },
 ): Promise<Collector> {
   // Loaded here, not at the top: the commands that only read the API start without it.
@@ -59,27 +53,14 @@ export async function collectorFromFlags(
     hostName: f.hostName,
     dockerSocket: f.dockerSocket,
     statsIntervalMs: f.statsInterval,
-    journal: f.journal,
-    journalSince: f.journalSince,
-    journalctlPath: f.journalctl,
     procRoot: f.procRoot,
     cgroupRoot: f.cgroupRoot,
     sysRoot: f.sysRoot,
-    labels: f.label,
-    fleetConf: f.fleetConf,
     metricsListen: metricsListen || undefined,
     containerLabels: f.containerLabels,
-    receivers: {
-      syslog: f.syslogListen,
-      syslogTls:
-        f.syslogTlsCert || f.syslogTlsKey
-          ? { cert: f.syslogTlsCert ?? "", key: f.syslogTlsKey ?? "" }
-          : undefined,
-      gelf: f.gelfListen,
-      fluentd: f.fluentdListen,
-      maxLineBytes: f.maxLineSize,
-    },
+    maxLineBytes: f.maxLineSize,
     multiline: f.multiline,
+    flags: f,
     version: VERSION,
     log: createLogger(f.logLevel, "fleetscope-collector"),
   });
@@ -89,7 +70,7 @@ type CollectorCommandFlags = CollectorFlags & {
   aggregator: string;
   token?: string;
   spool: string;
-  metricsListen: { host: string; port: number } | false;
+  metricsListen: ListenAddress | false;
 };
 
 export function registerCollector(program: Command): void {

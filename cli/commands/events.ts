@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import type { EventRow } from "../../tui/api-types.ts";
+import type { EventRow } from "../../protocol/api/events.ts";
 import { withApiOptions } from "../api.ts";
 import { followOptions, type ListFlags, limitOption, printTimeList, timeOptions } from "../follow.ts";
 import { outputOption } from "../output.ts";

@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import type { IncidentRow } from "../../tui/api-types.ts";
+import type { IncidentRow } from "../../protocol/api/incidents.ts";
 import { withApiOptions } from "../api.ts";
 import { followOptions, type ListFlags, limitOption, printTimeList, timeOptions } from "../follow.ts";
 import { outputOption } from "../output.ts";

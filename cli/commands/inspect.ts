@@ -1,7 +1,8 @@
 import { type Command, Option } from "commander";
-import type { ContainerDetail } from "../../tui/api-types.ts";
-import { bytes } from "../../tui/format.ts";
-import { type ApiFlags, apiClient, getAnswer, withApiOptions } from "../api.ts";
+import { getAnswer } from "../../client/api-client.ts";
+import { bytes } from "../../client/format.ts";
+import type { ContainerDetail } from "../../protocol/api/containers.ts";
+import { type ApiFlags, apiClient, withApiOptions } from "../api.ts";
 import { type OutputFormat, outputOption, printJson, printText } from "../output.ts";
 
 interface InspectFlags extends ApiFlags {

@@ -1,10 +1,11 @@
 import { type Command, Option } from "commander";
-import { renderSafe } from "../../collector/logs/sanitize.ts";
-import type { LogLine } from "../../tui/api-types.ts";
-import { LogTail } from "../../tui/log-tail.ts";
-import { type ApiFlags, apiClient, expecting, withApiOptions } from "../api.ts";
+import { expecting } from "../../client/api-client.ts";
+import { filterFromArgv, logFilterToParams } from "../../client/log-filter.ts";
+import { renderSafe } from "../../client/render-safe.ts";
+import { LogTail } from "../../client/tail.ts";
+import type { LogLine } from "../../protocol/api/logs.ts";
+import { type ApiFlags, apiClient, withApiOptions } from "../api.ts";
 import { checkFollowUntil, type FollowFlags, followOptions, printAndFollow, timeOptions } from "../follow.ts";
-import { filterFromArgv, logFilterToParams } from "../log-filter.ts";
 import { parseCount } from "../options.ts";
 import { type OutputFormat, outputOption, printJson } from "../output.ts";
 

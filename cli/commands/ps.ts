@@ -1,7 +1,8 @@
 import { type Command, Option } from "commander";
-import type { ContainerOverview } from "../../tui/api-types.ts";
-import { bytes, duration } from "../../tui/format.ts";
-import { type ApiFlags, apiClient, getAnswer, withApiOptions } from "../api.ts";
+import { getAnswer } from "../../client/api-client.ts";
+import { bytes, duration } from "../../client/format.ts";
+import type { ContainerOverview } from "../../protocol/api/overview.ts";
+import { type ApiFlags, apiClient, withApiOptions } from "../api.ts";
 import { parseDurationArg } from "../options.ts";
 import { type OutputFormat, outputOption, printJson, printText } from "../output.ts";
 import { renderTable, type TextColumn } from "../render/table.ts";

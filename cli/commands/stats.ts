@@ -1,8 +1,10 @@
 import { type Command, Option } from "commander";
-import { renderSafe } from "../../collector/logs/sanitize.ts";
-import type { ContainerDetail, ContainerOverview } from "../../tui/api-types.ts";
-import { percent, rate } from "../../tui/format.ts";
-import { type ApiFlags, apiClient, getAnswer, withApiOptions } from "../api.ts";
+import { getAnswer } from "../../client/api-client.ts";
+import { percent, rate } from "../../client/format.ts";
+import { renderSafe } from "../../client/render-safe.ts";
+import type { ContainerDetail } from "../../protocol/api/containers.ts";
+import type { ContainerOverview } from "../../protocol/api/overview.ts";
+import { type ApiFlags, apiClient, withApiOptions } from "../api.ts";
 import { printAndFollow } from "../follow.ts";
 import { parseDurationArg } from "../options.ts";
 import { type OutputFormat, outputOption, printJson, printText } from "../output.ts";

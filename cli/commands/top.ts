@@ -46,7 +46,8 @@ export function registerTop(program: Command): void {
       // on a real terminal the person wants every frame, in colour.
       delete process.env.CI;
       delete process.env.CONTINUOUS_INTEGRATION;
-      // ink and React load only here: the other commands start without them.
+      // ink and React load only here: the other commands start without them. Launching it is
+      // cli's one reference into tui/; what both use is in client/.
       const { runTop } = await import("../../tui/run.ts");
       await runTop({ ...f, intervalMs: f.interval });
     });

@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
-import type { WhyAnswer } from "../../tui/api-types.ts";
-import { type ApiFlags, apiClient, getAnswer, withApiOptions } from "../api.ts";
+import { getAnswer } from "../../client/api-client.ts";
+import type { WhyAnswer } from "../../protocol/api/why.ts";
+import { type ApiFlags, apiClient, withApiOptions } from "../api.ts";
 import { parseCount } from "../options.ts";
 import { type OutputFormat, outputOption, printJson, printText } from "../output.ts";
 import { renderWhy } from "../render/why-text.ts";

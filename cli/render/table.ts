@@ -1,6 +1,6 @@
 // Plain aligned columns, as `docker ps` prints them: each as wide as its widest cell, three
 // spaces apart, numbers right-aligned. Cells are made terminal-safe before they are measured.
-import { renderSafe } from "../../collector/logs/sanitize.ts";
+import { renderSafe } from "../../client/render-safe.ts";
 
 export interface TextColumn<T> {
   title: string;

@@ -1,6 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { parseStatus } from "../proc/process.ts";
+import { parseStatus, readText } from "../proc/process.ts";
 import type { ContainerCgroup } from "./paths.ts";
 import { parseCgroupProcs, readOptional } from "./stats.ts";
 
@@ -15,6 +15,14 @@ export async function readCgroupProcs(cg: ContainerCgroup): Promise<number[] | u
     if (text !== undefined) return parseCgroupProcs(text);
   }
   return undefined;
+}
+
+/**
+ * One cgroup.procs file read synchronously (the process view reads it between /proc files, see
+ * proc/process.ts); empty when it cannot be read.
+ */
+export function readPidList(path: string): number[] {
+  return parseCgroupProcs(readText(path));
 }
 
 /**

@@ -3,7 +3,7 @@
 // leave the node and every field cut to what the aggregator accepts.
 import type Docker from "dockerode";
 import { CONTAINER_DETAIL_LIMITS, CONTAINER_HEALTH, type ContainerHealth } from "../../protocol/records.ts";
-import { truncateLine } from "../logs/truncate.ts";
+import { truncateLine } from "../processors/truncate.ts";
 import { maskSecretEnv } from "../secrets.ts";
 import type { ContainerDetails } from "./container-info.ts";
 

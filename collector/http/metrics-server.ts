@@ -2,7 +2,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import { EXPOSITION_CONTENT_TYPE } from "../metrics/cadvisor.ts";
+import { EXPOSITION_CONTENT_TYPE } from "../../protocol/cadvisor/exposition.ts";
 
 export interface MetricsServerOptions {
   host: string;

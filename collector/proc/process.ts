@@ -1,8 +1,8 @@
 // One process as /proc describes it: the parsers are pure (tested on captured bytes), the readers
-// take a procRoot so a collector in a container reads the host's /host/proc.
+// take a procRoot so a collector in a container reads the host's /host/proc. Below cgroup/: it
+// knows processes, not cgroups, and imports nothing of the collector.
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { parseCgroupProcs } from "../cgroup/stats.ts";
 
 /**
  * USER_HZ: the unit of utime, stime and starttime in /proc/<pid>/stat. The kernel fixes it at 100
@@ -212,11 +212,6 @@ export function readCmdline(procRoot: string, pid: number, max = CMDLINE_MAX_BYT
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-}
-
-export function readPidList(path: string): number[] {
-  const text = readText(path);
-  return parseCgroupProcs(text);
 }
 
 /** The users a process's root file system knows (its /etc/passwd seen through /proc/<pid>/root). */

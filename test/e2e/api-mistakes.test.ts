@@ -3,6 +3,8 @@
 // unknown containers, unknown event actions, bad regexes, and the errors fastify and Node raise
 // before a route runs — all JSON {error, statusCode}. Also the log and event searches.
 import { beforeAll, describe, expect, it } from "vitest";
+import type { EventRow } from "../../protocol/api/events.ts";
+import type { LogLine } from "../../protocol/api/logs.ts";
 import type {
   ContainerRecord,
   EventRecord,
@@ -10,7 +12,6 @@ import type {
   ProcessRecord,
   SampleRecord,
 } from "../../protocol/records.ts";
-import type { EventRow, LogRow } from "../helpers/api-types.ts";
 import { postBatch } from "../helpers/ingest.ts";
 import { logRecord } from "../helpers/log-record.ts";
 import { getJson, useAggregator } from "../helpers/stack.ts";
@@ -162,7 +163,7 @@ async function errorOf(url: string, init?: RequestInit): Promise<{ status: numbe
 describe("the API answers mistakes with errors that say what is known", () => {
   const agg = useAggregator("mistakes");
   const logs = async (query: string) =>
-    (await getJson<{ logs: LogRow[] }>(agg.url, `/api/v1/logs?${SINCE}&${query}`)).logs.map((l) => l.body);
+    (await getJson<{ logs: LogLine[] }>(agg.url, `/api/v1/logs?${SINCE}&${query}`)).logs.map((l) => l.body);
 
   beforeAll(async () => {
     await postBatch(agg.url, RECORDS);

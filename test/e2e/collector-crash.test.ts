@@ -1,7 +1,7 @@
 // Spine test 2: the collector is SIGKILLed while a container is logging and started again on
 // the same spool. Every line, and every event, must be stored exactly once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EventRow } from "../helpers/api-types.ts";
+import type { EventRow } from "../../protocol/api/events.ts";
 import { docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import {
   containerLines,

@@ -2,7 +2,7 @@
 // with the right stream, in order.
 import { appendFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import type { LogRow } from "../helpers/api-types.ts";
+import type { LogLine } from "../../protocol/api/logs.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import {
   bothStreamsScript,
@@ -13,7 +13,7 @@ import {
   printLinesScript,
   storedLineCount,
 } from "../helpers/numbered-lines.ts";
-import { useUpStack } from "../helpers/stack.ts";
+import { metricTotal, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const N = 500;
@@ -32,7 +32,7 @@ describe("container logs through the whole pipeline", () => {
       return r.length >= 2 * N ? r : undefined;
     });
     expect(rows).toHaveLength(2 * N);
-    expect(new Set(rows.map((r: LogRow) => r.containerName))).toEqual(new Set([name]));
+    expect(new Set(rows.map((r: LogLine) => r.containerName))).toEqual(new Set([name]));
     expect(numbersByStream(rows, marker)).toEqual({ stdout: oneTo(N), stderr: oneTo(N) });
     // Across streams Docker stamps lines when its copier reads each pipe, so only the order
     // within a stream is the container's own.
@@ -63,7 +63,7 @@ describe("container logs through the whole pipeline", () => {
         `${up.url}/api/v1/logs?container=${name}&stream=stderr&q=${encodeURIComponent(`"${marker} err 42"`)}&since=1h`,
       )
     ).json();
-    expect(logs.map((l: LogRow) => l.body).sort()).toEqual(
+    expect(logs.map((l: LogLine) => l.body).sort()).toEqual(
       [
         `${marker} err 42`,
         `${marker} err 420`,
@@ -130,10 +130,14 @@ describe("container logs through the whole pipeline", () => {
       const logPath = await docker("inspect", "-f", "{{.LogPath}}", ticking);
       await waitFor("ticks stored", async () => (await containerLines(up.url, ticking)).length >= 3);
       await appendFile(logPath, '{"log":"half a record\\n","stream":\n'); // bad JSON, one whole line
-      const metric = /^fleetscope_collector_malformed_input_total\{source="docker-json"\} (\d+)$/m;
       await waitFor(
         "the bad line counted",
-        async () => Number(metric.exec(await (await fetch(`${up.url}/metrics`)).text())?.[1]) === 1,
+        async () =>
+          (await metricTotal(
+            up.url,
+            "fleetscope_collector_input_rejected_total",
+            'component="docker-json"',
+          )) === 1,
       );
       const before = (await containerLines(up.url, ticking)).length;
       await waitFor(

@@ -2,7 +2,7 @@
 // memory limit as set with --memory.
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import type { SampleRow } from "../helpers/api-types.ts";
+import type { SampleRow } from "../../protocol/api/containers.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";

@@ -1,7 +1,8 @@
 // Spine test 6: the die event with its exit code and the oom event of a container killed by its
 // memory limit are stored — and still answer after `docker rm`, as does the inventory.
 import { describe, expect, it } from "vitest";
-import type { ContainerRow, EventRow } from "../helpers/api-types.ts";
+import type { ContainerDetail } from "../../protocol/api/containers.ts";
+import type { EventRow } from "../../protocol/api/events.ts";
 import { BUSYBOX, docker, runUntilOomKilled, uniqueName } from "../helpers/docker.ts";
 import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -35,7 +36,7 @@ describe("docker events", () => {
     await docker("rm", oom);
 
     const containers = await waitFor("the container marked removed", async () => {
-      const { containers } = await getJson<{ containers: ContainerRow[] }>(
+      const { containers } = await getJson<{ containers: ContainerDetail[] }>(
         up.url,
         `/api/v1/containers/${oom}`,
       );

@@ -2,7 +2,7 @@
 // records one by one (storing the rest), refuses wrong tokens and counts all of it in /metrics.
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import type { LogRow } from "../helpers/api-types.ts";
+import type { LogLine } from "../../protocol/api/logs.ts";
 import { logRecord } from "../helpers/log-record.ts";
 import { getJson, useAggregator } from "../helpers/stack.ts";
 
@@ -37,7 +37,7 @@ describe("ingest API", () => {
     });
   const stored = async (marker: string) =>
     (
-      await getJson<{ logs: LogRow[] }>(
+      await getJson<{ logs: LogLine[] }>(
         agg.url,
         `/api/v1/logs?container=${marker}&since=2026-11-22T00:00:00Z&limit=1000`,
       )

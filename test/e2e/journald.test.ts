@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import type { LogRow } from "../helpers/api-types.ts";
+import type { LogLine } from "../../protocol/api/logs.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { containerLines } from "../helpers/numbered-lines.ts";
 import { getJson, useUpStack } from "../helpers/stack.ts";
@@ -22,13 +22,13 @@ describe("journald", () => {
     child.child.stdin?.end(`${marker}\n`);
     await child;
     const [line] = await waitFor("the journal line", async () => {
-      const { logs } = await getJson<{ logs: LogRow[] }>(up.url, `/api/v1/logs?q=${marker}&since=10m`);
+      const { logs } = await getJson<{ logs: LogLine[] }>(up.url, `/api/v1/logs?q=${marker}&since=10m`);
       return logs.length > 0 ? logs : undefined;
     });
     expect(line).toMatchObject({ source: "journald", identifier: tag, body: marker, severityNumber: 13 });
     // And the priority filter keeps it (warning) but a stricter one (err) does not.
-    const warn = await getJson<{ logs: LogRow[] }>(up.url, `/api/v1/logs?q=${marker}&priority=4&since=10m`);
-    const err = await getJson<{ logs: LogRow[] }>(up.url, `/api/v1/logs?q=${marker}&priority=3&since=10m`);
+    const warn = await getJson<{ logs: LogLine[] }>(up.url, `/api/v1/logs?q=${marker}&priority=4&since=10m`);
+    const err = await getJson<{ logs: LogLine[] }>(up.url, `/api/v1/logs?q=${marker}&priority=3&since=10m`);
     expect([warn.logs.length, err.logs.length]).toEqual([1, 0]);
   });
 

@@ -2,7 +2,7 @@
 // cursor. Every line arrives in order with its stream; a collector killed mid-stream and started
 // again stores the rest without a duplicate or a gap, and does not re-read finished containers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LogRow } from "../helpers/api-types.ts";
+import type { LogLine } from "../../protocol/api/logs.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import {
   bothStreamsScript,
@@ -61,7 +61,7 @@ describe("the local log driver, through the Docker API", () => {
       return r.length >= 2 * N ? r : undefined;
     });
     expect(rows).toHaveLength(2 * N);
-    expect(new Set(rows.map((r: LogRow) => `${r.containerName} ${r.source}`))).toEqual(
+    expect(new Set(rows.map((r: LogLine) => `${r.containerName} ${r.source}`))).toEqual(
       new Set([`${name} docker-local`]),
     );
     expect(numbersByStream(rows, marker)).toEqual({ stdout: oneTo(N), stderr: oneTo(N) });

@@ -4,7 +4,7 @@
 // words and structured fields become severity and attributes; unsafe text is stored as written;
 // an oversized line is cut with a marker and counted; a Java trace is joined (--multiline auto).
 import { describe, expect, it } from "vitest";
-import type { LogRow } from "../helpers/api-types.ts";
+import type { LogLine } from "../../protocol/api/logs.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { bothStreamsScript, containerLines, numbersByStream, oneTo } from "../helpers/numbered-lines.ts";
 import { fixtureText, LOG_FIXTURES } from "../helpers/producer-lines.ts";
@@ -14,7 +14,7 @@ import { waitFor } from "../helpers/wait.ts";
 const N = 200;
 const MAX_LINE = 4096;
 
-type Row = LogRow & { severityText: string; attributes: Record<string, string> };
+type Row = LogLine & { severityText: string; attributes: Record<string, string> };
 
 const EXTRA = [
   `echo 'level=error msg="disk full" code=507'`,

@@ -1,4 +1,4 @@
-// Issue 3, processes: a container's processes with both PIDs, user and command through the API;
+// Processes: a container's processes with both PIDs, user and command through the API;
 // a CPU burner in the host-wide top with its container; and the snapshot at time T still
 // answering after `docker rm` ("what ran in this container at time T").
 

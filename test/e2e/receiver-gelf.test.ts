@@ -4,11 +4,11 @@
 import { createSocket } from "node:dgram";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { TRUNCATION_MARKER } from "../../collector/logs/truncate.ts";
-import type { LogRow } from "../helpers/api-types.ts";
+import { TRUNCATION_MARKER } from "../../collector/processors/truncate.ts";
+import type { LogLine } from "../../protocol/api/logs.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { bothStreamsScript, containerLines, numbersByStream, oneTo } from "../helpers/numbered-lines.ts";
-import { freePort, useUpStack } from "../helpers/stack.ts";
+import { freePort, metricTotal, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const N = 500;
@@ -24,7 +24,7 @@ describe("GELF receiver with Docker's gelf driver", () => {
   );
 
   /** Runs a container printing N numbered lines on stdout, then N on stderr, through `address`. */
-  async function printThrough(name: string, address: string, opts: string[] = []): Promise<LogRow[]> {
+  async function printThrough(name: string, address: string, opts: string[] = []): Promise<LogLine[]> {
     const marker = `marker-${name}`;
     // A few short pauses: UDP has no flow control, and the machine is shared with other suites.
     const pace = { sleepEvery: 100, sleepUs: 5000 };
@@ -82,10 +82,10 @@ describe("GELF receiver with Docker's gelf driver", () => {
     const tcp = connect(port, "127.0.0.1");
     tcp.end(`{"short_message": "cut off\0${good(2)}\0`);
 
-    const metric = /^fleetscope_collector_malformed_input_total\{source="gelf"\} (\d+)$/m;
     await waitFor(
       "two malformed messages counted",
-      async () => metric.exec(await (await fetch(`${up.url}/metrics`)).text())?.[1] === "2",
+      async () =>
+        (await metricTotal(up.url, "fleetscope_collector_input_rejected_total", 'component="gelf"')) === 2,
     );
     const rows = await waitFor("the good messages stored", async () => {
       const r = await containerLines(up.url, name);

@@ -3,10 +3,10 @@
 // order, with their stream. (tcp+tls with octet counting: test/unit/syslog-docker-tls.test.ts.)
 import { createConnection } from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { LogRow } from "../helpers/api-types.ts";
+import type { LogLine } from "../../protocol/api/logs.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { containerLines, numbersOf, printLinesScript } from "../helpers/numbered-lines.ts";
-import { freePort, getJson, useUpStack } from "../helpers/stack.ts";
+import { freePort, getJson, metricTotal, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const OUT = 300;
@@ -19,7 +19,7 @@ const CASES = [
   { transport: "tcp", format: "rfc3164", tag: undefined },
 ] as const;
 
-type Row = LogRow & { severityText: string; attributes: Record<string, string> };
+type Row = LogLine & { severityText: string; attributes: Record<string, string> };
 
 describe("syslog receiver with Docker's syslog log driver", () => {
   const names = CASES.map((c) => uniqueName(`syslog-${c.transport}-${c.format}`));
@@ -81,10 +81,10 @@ describe("syslog receiver with Docker's syslog log driver", () => {
     socket.write(`<14>${rfc3164Stamp(new Date())} host probe[1]: ${marker} before\n`);
     socket.write("this line has no syslog header\n");
     for (let i = 1; i <= 3; i++) socket.write(`<11>1 - host probe 1 - - ${marker} after ${i}\n`);
-    const metric = /^fleetscope_collector_malformed_input_total\{source="syslog"\} (\d+)$/m;
     await waitFor(
       "the bad frame counted",
-      async () => Number(metric.exec(await (await fetch(`${up.url}/metrics`)).text())?.[1]) === 1,
+      async () =>
+        (await metricTotal(up.url, "fleetscope_collector_input_rejected_total", 'component="syslog"')) === 1,
     );
     const rows = await waitFor("the lines after it stored", async () => {
       const { logs } = await getJson<{ logs: Row[] }>(up.url, `/api/v1/logs?q=${marker}&since=1h`);

@@ -2,7 +2,7 @@
 // answers its API, and SIGTERM stops it cleanly: exit 0, and the store is released intact.
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ContainerRow } from "../helpers/api-types.ts";
+import type { ContainerDetail } from "../../protocol/api/containers.ts";
 import {
   FleetscopeProcess,
   fleetscope,
@@ -53,7 +53,7 @@ describe("fleetscope up via scripts/up.sh", () => {
       return h.hosts.length > 0 ? h : undefined;
     });
     expect(hosts.hosts).toHaveLength(1);
-    const { containers } = await getJson<{ containers: ContainerRow[] }>(url, "/api/v1/containers");
+    const { containers } = await getJson<{ containers: ContainerDetail[] }>(url, "/api/v1/containers");
     expect(Array.isArray(containers)).toBe(true);
 
     const exit = await up.stop("SIGTERM");

@@ -6,7 +6,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderWhy } from "../../cli/render/why-text.ts";
-import { toEventRecord } from "../../collector/sources/docker-events.ts";
+import { createApiClient } from "../../client/api-client.ts";
+import { LogTail } from "../../client/tail.ts";
+import { toEventRecord } from "../../collector/sources/docker-events/docker-events-source.ts";
+import type { WhyAnswer } from "../../protocol/api/why.ts";
 import type {
   ContainerRecord,
   EventRecord,
@@ -15,9 +18,6 @@ import type {
   SampleRecord,
 } from "../../protocol/records.ts";
 import { nanosToRfc3339 } from "../../protocol/time.ts";
-import { createApiClient } from "../../tui/api-client.ts";
-import type { WhyAnswer } from "../../tui/api-types.ts";
-import { LogTail } from "../../tui/log-tail.ts";
 import { whyLines } from "../../tui/views/why.ts";
 import { postBatch } from "../helpers/ingest.ts";
 import { logRecord } from "../helpers/log-record.ts";

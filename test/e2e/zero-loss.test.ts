@@ -1,4 +1,4 @@
-// Issue 6's loss tests at 100k lines: a collector SIGKILLed mid-stream and restarted, an
+// Loss tests at 100k lines: a collector SIGKILLed mid-stream and restarted, an
 // aggregator SIGKILLed and kept down for 60 s, and a full spool with drop-oldest, where the
 // lines missing must be exactly the ones the drop counter owns up to. Counts come from the store
 // itself (test/helpers/offline-store.ts), not from paging the API.

@@ -1,4 +1,4 @@
-import type { LogRow } from "./api-types.ts";
+import type { LogLine } from "../../protocol/api/logs.ts";
 import { BUSYBOX, docker } from "./docker.ts";
 import { spooledBatches } from "./spool.ts";
 import { getJson } from "./stack.ts";
@@ -16,8 +16,8 @@ export function printLinesScript(
 }
 
 /** Every stored log line of a container (oldest first), paging through the API. */
-export async function containerLines(url: string, container: string, extra = ""): Promise<LogRow[]> {
-  const { logs } = await getJson<{ logs: LogRow[] }>(
+export async function containerLines(url: string, container: string, extra = ""): Promise<LogLine[]> {
+  const { logs } = await getJson<{ logs: LogLine[] }>(
     url,
     `/api/v1/logs?container=${encodeURIComponent(container)}&since=2h&limit=10000${extra}`,
   );
@@ -31,7 +31,7 @@ export async function storedLineCount(url: string, container: string, extra = ""
 }
 
 /** The numbers after the marker, in the order given. */
-export function numbersOf(rows: LogRow[], marker: string): number[] {
+export function numbersOf(rows: LogLine[], marker: string): number[] {
   return rows
     .filter((r) => r.body.startsWith(`${marker} `))
     .map((r) => Number(r.body.slice(marker.length + 1)));
@@ -48,7 +48,7 @@ export function bothStreamsScript(
 }
 
 /** The numbers of each stream's lines (as printed by bothStreamsScript), in stored order. */
-export function numbersByStream(rows: LogRow[], marker: string): { stdout: number[]; stderr: number[] } {
+export function numbersByStream(rows: LogLine[], marker: string): { stdout: number[]; stderr: number[] } {
   return {
     stdout: numbersOf(
       rows.filter((r) => r.stream === "stdout"),

@@ -1,8 +1,8 @@
 // The lines a real busybox container wrote through Docker's json-file driver
 // (test/fixtures/log-lines/producer.json.log), as the json-file source turns them into records.
 import { readFileSync } from "node:fs";
-import { parseJsonFileLine } from "../../collector/logs/json-file-line.ts";
-import { PartialMerger } from "../../collector/logs/partial-merger.ts";
+import { parseJsonFileLine } from "../../collector/sources/json-file/json-file-line.ts";
+import { PartialMerger } from "../../collector/sources/json-file/partial-merger.ts";
 import type { LogRecord } from "../../protocol/records.ts";
 
 export const LOG_FIXTURES = new URL("../fixtures/log-lines/", import.meta.url);

@@ -1,5 +1,6 @@
-// A SourceContext for driving a receiver in a unit test: records what it emits, counts what it
-// calls malformed, and lets a test hold `spooled()` open to check that acks wait for it.
+// A SourceContext for driving a receiver in a unit test: records what it emits, counts the input
+// it skips (malformed, or dropped at a limit), and lets a test hold `spooled()` open to check that
+// acks wait for it.
 import { EventEmitter } from "node:events";
 import pino from "pino";
 import type { ContainerInfo } from "../../collector/docker/container-info.ts";
@@ -48,7 +49,7 @@ export function receiverHarness(inventory: ContainerInventory = new FakeInventor
       spooledCalls.count++;
       await hold;
     },
-    malformed: (n) => {
+    skippedInput: (_issue, n) => {
       malformed.count += n;
     },
     inventory,

@@ -6,6 +6,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
+import { listenFlag } from "../../collector/receivers/receiver.ts";
+import { RECEIVERS } from "../../collector/receivers/registry.ts";
 import { removeContainers } from "./docker.ts";
 import { waitFor } from "./wait.ts";
 
@@ -69,8 +71,8 @@ export function fleetscope(args: string[], env: NodeJS.ProcessEnv = {}): Fleetsc
 
 /**
  * Flags that keep a test collector quick and focused: fast stats, the journal from now on, and
- * the network receivers off (tests run several collectors; a receiver test passes its own
- * `--syslog-listen 127.0.0.1:PORT`, and the last occurrence of a flag wins).
+ * every registered network receiver off (tests run several collectors; a receiver test passes its
+ * own `--syslog-listen 127.0.0.1:PORT`, and the last occurrence of a flag wins).
  */
 export const TEST_COLLECTOR_FLAGS = [
   "--stats-interval",
@@ -79,12 +81,7 @@ export const TEST_COLLECTOR_FLAGS = [
   "now",
   "--log-level",
   "warn",
-  "--syslog-listen",
-  "off",
-  "--gelf-listen",
-  "off",
-  "--fluentd-listen",
-  "off",
+  ...RECEIVERS.flatMap((receiver) => [listenFlag(receiver), "off"]),
 ];
 
 export async function startAggregator(
@@ -151,6 +148,19 @@ export async function getJson<T = Record<string, unknown>>(base: string, path: s
   const body = await res.text();
   if (!res.ok) throw new Error(`GET ${path} → ${res.status}: ${body}`);
   return JSON.parse(body) as T;
+}
+
+/**
+ * A counter on the stack's /metrics, summed over its series whose labels include `label`
+ * (`component="gelf"`): every stage and reason of one component, say.
+ */
+export async function metricTotal(base: string, name: string, label: string): Promise<number> {
+  const text = await (await fetch(new URL("/metrics", base))).text();
+  let total = 0;
+  for (const line of text.split("\n"))
+    if (line.startsWith(`${name}{`) && line.slice(0, line.indexOf("}")).includes(label))
+      total += Number(line.slice(line.lastIndexOf(" ") + 1));
+  return total;
 }
 
 /**

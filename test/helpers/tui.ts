@@ -3,9 +3,10 @@
 import { stripVTControlCharacters } from "node:util";
 import { render } from "ink-testing-library";
 import React from "react";
-import { createApiClient } from "../../tui/api-client.ts";
+import { createApiClient } from "../../client/api-client.ts";
 import { App } from "../../tui/app.ts";
 import { frame, type ViewContext } from "../../tui/frame.ts";
+import type { ViewId } from "../../tui/views/registry.ts";
 import { waitFor } from "./wait.ts";
 
 /** What terminals send for the keys the TUI knows. */
@@ -33,7 +34,7 @@ export function renderTop(
     columns = 100,
     rows = 30,
   }: {
-    view?: string;
+    view?: ViewId;
     ctx?: ViewContext;
     intervalMs?: number;
     columns?: number;

@@ -3,8 +3,8 @@ import {
   escapeLabelValue,
   renderCadvisorMetrics,
   sanitizeLabelName,
-} from "../../collector/metrics/cadvisor.ts";
-import type { ContainerSnapshot } from "../../collector/sources/container-stats.ts";
+} from "../../protocol/cadvisor/exposition.ts";
+import type { ContainerSnapshot } from "../../protocol/cadvisor/snapshot.ts";
 import type { SampleRecord } from "../../protocol/records.ts";
 
 const ID = "7a5ea96c5adb34e2798409eab5b84bdc3a40acdb3dd3a03157d7889fc3e9cd0b";

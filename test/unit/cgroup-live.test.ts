@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { findContainerCgroup } from "../../collector/cgroup/paths.ts";
 import { readCgroupStats } from "../../collector/cgroup/read-stats.ts";
 import { DockerInventory } from "../../collector/docker/inventory.ts";
-import { ContainerStatsSource } from "../../collector/sources/container-stats.ts";
+import { ContainerStatsSource } from "../../collector/sources/container-stats/container-stats-source.ts";
 import type { FleetRecord, SampleRecord } from "../../protocol/records.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import { waitFor } from "../helpers/wait.ts";

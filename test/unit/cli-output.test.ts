@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { safeJson } from "../../cli/output.ts";
 import { renderTable } from "../../cli/render/table.ts";
-import { renderSafe } from "../../collector/logs/sanitize.ts";
+import { renderSafe } from "../../client/render-safe.ts";
 
 describe("terminal-safe output of the API commands", () => {
   it("JSON escapes every character renderSafe changes, and no other", () => {

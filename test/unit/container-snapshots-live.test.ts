@@ -2,7 +2,7 @@ import Docker from "dockerode";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { DockerInventory } from "../../collector/docker/inventory.ts";
-import { ContainerStatsSource } from "../../collector/sources/container-stats.ts";
+import { ContainerStatsSource } from "../../collector/sources/container-stats/container-stats-source.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import { waitFor } from "../helpers/wait.ts";
 

@@ -8,7 +8,7 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { ContainerInfo } from "../../collector/docker/container-info.ts";
 import type { ContainerInventory } from "../../collector/docker/inventory.ts";
-import { ContainerStatsSource } from "../../collector/sources/container-stats.ts";
+import { ContainerStatsSource } from "../../collector/sources/container-stats/container-stats-source.ts";
 import type { FleetRecord, SampleRecord } from "../../protocol/records.ts";
 
 const FIXTURES = join(import.meta.dirname, "../fixtures");

@@ -3,7 +3,7 @@
 // LogRecord without throwing.
 import fc from "fast-check";
 import { describe, it } from "vitest";
-import { journalEntryToLogRecord } from "../../collector/journal/journal-entry.ts";
+import { journalEntryToLogRecord } from "../../collector/sources/journald/journal-entry.ts";
 
 const RUNS = 100_000;
 const FIELDS = [

@@ -2,8 +2,8 @@
 // 100 000 cases each): no throw, no hang, only well-typed results, nothing lost or reordered.
 import fc from "fast-check";
 import { describe, it } from "vitest";
-import { type JsonFileLine, parseJsonFileLine } from "../../collector/logs/json-file-line.ts";
-import { PartialMerger } from "../../collector/logs/partial-merger.ts";
+import { type JsonFileLine, parseJsonFileLine } from "../../collector/sources/json-file/json-file-line.ts";
+import { PartialMerger } from "../../collector/sources/json-file/partial-merger.ts";
 
 const RUNS = 100_000;
 const time = fc.oneof(

@@ -2,8 +2,11 @@
 // garbage never throws; pieces of a long line are joined and capped (fast-check, 100 000 cases).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LogStreamParser } from "../../collector/docker/log-stream.ts";
-import { readLocalCursor, toSince } from "../../collector/sources/docker-local-logs.ts";
+import {
+  readLocalCursor,
+  toSince,
+} from "../../collector/sources/docker-local-logs/docker-local-logs-source.ts";
+import { LogStreamParser } from "../../collector/sources/docker-local-logs/log-stream.ts";
 
 const RUNS = 100_000;
 const TIME = "2026-11-22T05:01:57.343414948Z";

@@ -3,10 +3,10 @@
 // inputs for the regular expressions (no catastrophic backtracking).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { enrichLog } from "../../collector/logs/enrich.ts";
-import { renderSafe } from "../../collector/logs/sanitize.ts";
-import { severityFromText } from "../../collector/logs/severity.ts";
-import { parseStructured } from "../../collector/logs/structured.ts";
+import { renderSafe } from "../../client/render-safe.ts";
+import { enrichLog } from "../../collector/processors/enrich.ts";
+import { severityFromText } from "../../collector/processors/severity.ts";
+import { parseStructured } from "../../collector/processors/structured.ts";
 import type { LogRecord } from "../../protocol/records.ts";
 import { logRecord } from "../helpers/log-record.ts";
 

@@ -3,7 +3,7 @@
 // its stream's order, and nothing stays held after a flush.
 import fc from "fast-check";
 import { describe, it } from "vitest";
-import { MultilineJoiner } from "../../collector/logs/multiline.ts";
+import { MultilineJoiner } from "../../collector/processors/multiline.ts";
 import type { LogRecord } from "../../protocol/records.ts";
 import { logRecord } from "../helpers/log-record.ts";
 

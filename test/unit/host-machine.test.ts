@@ -2,6 +2,7 @@
 // (test/fixtures/host/SOURCE.md), and the host source reading a whole fixture tree.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { HostSource } from "../../collector/sources/host/host-source.ts";
 import {
   busyCores,
   osPrettyName,
@@ -14,8 +15,7 @@ import {
   parseProcStat,
   parseUptime,
   readNetInterfaces,
-} from "../../collector/host/machine.ts";
-import { HostSource } from "../../collector/sources/host.ts";
+} from "../../collector/sources/host/machine.ts";
 
 const DIR = new URL("../fixtures/host/", import.meta.url).pathname;
 const fixture = (p: string) => readFileSync(`${DIR}${p}`, "utf8");

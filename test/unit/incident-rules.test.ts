@@ -3,18 +3,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_DETECTOR } from "../../aggregator/incidents/detector.ts";
-import { OOM_SETTLE_MS, oomIncidents } from "../../aggregator/incidents/oom-rule.ts";
+import { evaluateRules } from "../../aggregator/incidents/registry.ts";
+import { type EventFact, type IncidentDraft, type LogFact, plural } from "../../aggregator/incidents/rule.ts";
+import { OOM_SETTLE_MS, oomIncidents } from "../../aggregator/incidents/rules/oom.ts";
+import { unitIncidents } from "../../aggregator/incidents/rules/unit-failed.ts";
 import {
-  containerIncidents,
-  type EventFact,
-  type IncidentDraft,
-  type LogFact,
-  plural,
-  unitIncidents,
-} from "../../aggregator/incidents/rules.ts";
-import { journalEntryToLogRecord } from "../../collector/journal/journal-entry.ts";
-import { KernelOomReader } from "../../collector/journal/kernel-oom.ts";
-import { type DockerEvent, toEventRecord } from "../../collector/sources/docker-events.ts";
+  type DockerEvent,
+  toEventRecord,
+} from "../../collector/sources/docker-events/docker-events-source.ts";
+import { journalEntryToLogRecord } from "../../collector/sources/journald/journal-entry.ts";
+import { KernelOomReader } from "../../collector/sources/journald/kernel-oom.ts";
 import type { EventRecord, LogRecord } from "../../protocol/records.ts";
 
 const dir = new URL("../fixtures/incidents/", import.meta.url);
@@ -73,7 +71,11 @@ describe("kernel OOM lines from the journal", () => {
 });
 
 describe("incident rules on a captured stream", () => {
-  const incidents = [...containerIncidents(all, later, DEFAULT_DETECTOR), ...oomIncidents(all, [], later)];
+  const incidents = evaluateRules(
+    { events: all, unitLogs: [], errorBuckets: [], samples: [] },
+    DEFAULT_DETECTOR,
+    later,
+  );
 
   it("fuses Docker's oom event, the kernel's report and the die into one OOM incident per kill", () => {
     const [oom, ...more] = named(incidents, "fx-oom");

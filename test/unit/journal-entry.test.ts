@@ -5,10 +5,10 @@ import {
   type JournalEntry,
   journalEntryToLogRecord,
   journalSeq,
-  priorityToSeverity,
   realtimeToRfc3339,
-} from "../../collector/journal/journal-entry.ts";
+} from "../../collector/sources/journald/journal-entry.ts";
 import type { LogRecord } from "../../protocol/records.ts";
+import { priorityToSeverity } from "../../protocol/severity.ts";
 
 // Fixtures are real `journalctl -o json --all` output from this project's hosts: see
 // test/fixtures/journald/SOURCE.md.

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { isCompletePiece, parseJsonFileLine } from "../../collector/logs/json-file-line.ts";
+import { isCompletePiece, parseJsonFileLine } from "../../collector/sources/json-file/json-file-line.ts";
 
 const FIXTURES = new URL("../fixtures/docker-json/", import.meta.url);
 const fixtureLines = (name: string): string[] =>

@@ -16,8 +16,11 @@ import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ContainerInfo } from "../../collector/docker/container-info.ts";
 import { type ContainerInventory, toContainerInfo } from "../../collector/docker/inventory.ts";
-import { JsonFileTailer } from "../../collector/logs/json-file-tailer.ts";
-import { type JsonFileCursor, JsonFileLogSource } from "../../collector/sources/json-file-logs.ts";
+import {
+  type JsonFileCursor,
+  JsonFileLogSource,
+} from "../../collector/sources/json-file/json-file-source.ts";
+import { JsonFileTailer } from "../../collector/sources/json-file/json-file-tailer.ts";
 import type { FleetRecord, LogRecord } from "../../protocol/records.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import { waitFor } from "../helpers/wait.ts";

@@ -14,7 +14,11 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type FilePosition, JsonFileTailer, type TailedLine } from "../../collector/logs/json-file-tailer.ts";
+import {
+  type FilePosition,
+  JsonFileTailer,
+  type TailedLine,
+} from "../../collector/sources/json-file/json-file-tailer.ts";
 
 const FIXTURES = new URL("../fixtures/docker-json/", import.meta.url);
 const fixture = (name: string): Buffer => readFileSync(new URL(name, FIXTURES));

@@ -3,8 +3,11 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ContainerInfo } from "../../collector/docker/container-info.ts";
-import { Lifecycle } from "../../collector/docker/lifecycle.ts";
-import { type DockerEvent, toEventRecord } from "../../collector/sources/docker-events.ts";
+import {
+  type DockerEvent,
+  toEventRecord,
+} from "../../collector/sources/docker-events/docker-events-source.ts";
+import { Lifecycle } from "../../collector/sources/docker-events/lifecycle.ts";
 
 const events = readFileSync(new URL("../fixtures/incidents/docker-events.ndjson", import.meta.url), "utf8")
   .split("\n")

@@ -7,7 +7,7 @@ import {
   LOG_FILTER_FIELDS,
   logFilterToParams,
   parseFilterWords,
-} from "../../cli/log-filter.ts";
+} from "../../client/log-filter.ts";
 import { editDistance } from "../../protocol/edit-distance.ts";
 
 describe("log filter words", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MULTILINE_LINES_ATTRIBUTE, MultilineJoiner } from "../../collector/logs/multiline.ts";
 import { createCollectorMetrics } from "../../collector/metrics.ts";
 import { Pipeline } from "../../collector/pipeline.ts";
+import { MULTILINE_LINES_ATTRIBUTE, MultilineJoiner } from "../../collector/processors/multiline.ts";
 import type { Spool } from "../../collector/spool/spool.ts";
 import type { FleetRecord, LogRecord } from "../../protocol/records.ts";
 import { fixtureText, producerRecords } from "../helpers/producer-lines.ts";

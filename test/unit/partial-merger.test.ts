@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type JsonFileLine, parseJsonFileLine } from "../../collector/logs/json-file-line.ts";
-import { PartialMerger, TRUNCATED_ATTRIBUTE, utf8Prefix } from "../../collector/logs/partial-merger.ts";
+import { TRUNCATED_ATTRIBUTE } from "../../collector/processors/truncate.ts";
+import { type JsonFileLine, parseJsonFileLine } from "../../collector/sources/json-file/json-file-line.ts";
+import { PartialMerger, utf8Prefix } from "../../collector/sources/json-file/partial-merger.ts";
 
 const FIXTURES = new URL("../fixtures/docker-json/", import.meta.url);
 

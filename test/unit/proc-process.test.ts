@@ -20,7 +20,7 @@ import {
   startTimeRfc3339,
   userName,
 } from "../../collector/proc/process.ts";
-import { ProcessesSource } from "../../collector/sources/processes.ts";
+import { ProcessesSource } from "../../collector/sources/processes/processes-source.ts";
 import type { FleetRecord, ProcessRecord } from "../../protocol/records.ts";
 
 // Real /proc files of a busybox container's processes and two host processes, captured on this

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { renderWhy } from "../../cli/render/why-text.ts";
-import { enrichLog, TRUNCATED_BYTES_ATTRIBUTE } from "../../collector/logs/enrich.ts";
-import { renderSafe, wellFormed } from "../../collector/logs/sanitize.ts";
-import { TRUNCATION_MARKER } from "../../collector/logs/truncate.ts";
+import { renderSafe } from "../../client/render-safe.ts";
+import { enrichLog } from "../../collector/processors/enrich.ts";
+import { wellFormed } from "../../collector/processors/sanitize.ts";
+import { TRUNCATED_BYTES_ATTRIBUTE, TRUNCATION_MARKER } from "../../collector/processors/truncate.ts";
+import type { WhyAnswer } from "../../protocol/api/why.ts";
 import { producerLine } from "../helpers/producer-lines.ts";
 
 /** C0 (but tab and newline), DEL and C1: what a terminal acts on. */
@@ -68,7 +70,7 @@ describe("unsafe text: stored as written, shown safely", () => {
       restarts: { startsInLastHour: 1 },
       processes: [],
       hostEvents: [],
-    });
+    } as unknown as WhyAnswer); // only what the renderer reads
     expect(text).toContain("ctl a␀b␁c␛[31mred");
     expect(text).not.toContain("\u001b");
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { enrichLog } from "../../collector/logs/enrich.ts";
-import { severityFromLevel, severityFromText } from "../../collector/logs/severity.ts";
+import { enrichLog } from "../../collector/processors/enrich.ts";
+import { severityFromLevel, severityFromText } from "../../collector/processors/severity.ts";
 import { fixtureText, producerLine, producerRecords } from "../helpers/producer-lines.ts";
 
 /** The lines of a coloured terminal capture (test/fixtures/log-lines/tty/), without their `\r`. */

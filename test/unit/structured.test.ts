@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { enrichLog } from "../../collector/logs/enrich.ts";
-import { FIELDS_DROPPED_ATTRIBUTE, parseStructured } from "../../collector/logs/structured.ts";
+import { enrichLog } from "../../collector/processors/enrich.ts";
+import { FIELDS_DROPPED_ATTRIBUTE, parseStructured } from "../../collector/processors/structured.ts";
 import { producerLine } from "../helpers/producer-lines.ts";
 
 const LIMITS = { maxFields: 4, maxKeyLength: 8, maxValueLength: 5, maxLineLength: 200 };

@@ -3,7 +3,7 @@ import { createSocket } from "node:dgram";
 import { connect, type Socket } from "node:net";
 import { connect as tlsConnect } from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
-import { createReceivers } from "../../collector/receivers/create-receivers.ts";
+import { createReceivers } from "../../collector/receivers/registry.ts";
 import { SyslogReceiver } from "../../collector/receivers/syslog/syslog-receiver.ts";
 import { freePort } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -148,18 +148,13 @@ describe("syslog receiver", () => {
 
   it("is registered with its TLS files from the collector's receiver config, which needs both", async () => {
     const port = await freePort();
-    const tls = { cert: `${FIXTURES}/tls/cert.pem`, key: `${FIXTURES}/tls/key.pem` };
-    const config = {
-      syslog: { host: "127.0.0.1", port },
-      gelf: false,
-      fluentd: false,
-      maxLineBytes: 1024,
-    } as const;
-    const [made] = createReceivers({ ...config, syslogTls: tls });
+    const tls = { syslogTlsCert: `${FIXTURES}/tls/cert.pem`, syslogTlsKey: `${FIXTURES}/tls/key.pem` };
+    const flags = { syslogListen: { host: "127.0.0.1", port }, gelfListen: false, fluentdListen: false };
+    const [made] = await createReceivers({ ...flags, ...tls }, 1024);
     receiver = made as SyslogReceiver;
     await receiver.start(fakeContext().ctx);
     expect([receiver.name, receiver.addresses[1]]).toEqual(["syslog", `tcp+tls://127.0.0.1:${port}`]);
-    const halfTls = createReceivers({ ...config, syslogTls: { ...tls, key: "" } })[0];
+    const [halfTls] = await createReceivers({ ...flags, ...tls, syslogTlsKey: undefined }, 1024);
     await expect(halfTls?.start(fakeContext().ctx)).rejects.toThrow(
       /both --syslog-tls-cert and --syslog-tls-key/,
     );

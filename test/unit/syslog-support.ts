@@ -63,7 +63,7 @@ export function fakeContext(inventory: ContainerInventory = new FakeInventory())
     spooled: async () => undefined,
     inventory,
     log: pino({ level: "debug" }, { write: (line: string) => void logs.push(line) }),
-    malformed: (n) => {
+    skippedInput: (_issue, n) => {
       counts.malformed += n;
     },
   };

@@ -3,7 +3,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { logFilterToParams, parseFilterWords } from "../../cli/log-filter.ts";
+import { logFilterToParams, parseFilterWords } from "../../client/log-filter.ts";
 import { postBatch } from "../helpers/ingest.ts";
 import { logRecord } from "../helpers/log-record.ts";
 import {

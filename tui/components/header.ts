@@ -2,7 +2,7 @@
 // the frames.
 import { Box, Text } from "ink";
 import React from "react";
-import { padCell } from "../format.ts";
+import { padCell } from "../../client/format.ts";
 
 const h = React.createElement;
 

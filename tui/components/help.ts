@@ -1,7 +1,9 @@
-// `?` / F1: the keys of the current view, then the ones every view answers.
+// `?` / F1: the keys of the current view, then the ones every view answers, both from their
+// key-action lists.
 import { Box, Text } from "ink";
 import React from "react";
 import { GLOBAL_KEYS } from "../global-keys.ts";
+import { helpLines } from "../keys.ts";
 import type { ViewPlugin } from "../views/view.ts";
 
 const h = React.createElement;
@@ -11,9 +13,9 @@ export function Help(props: { view: ViewPlugin; height: number }) {
     h(Text, { key, wrap: "truncate" }, h(Text, { color: "cyan" }, `  ${key.padEnd(24)}`), what);
   const rows = [
     h(Text, { key: "t", bold: true }, `${props.view.name}: ${props.view.description}`),
-    ...props.view.keys.map(line),
+    ...helpLines(props.view.keys).map(line),
     h(Text, { key: "g", bold: true }, "every view"),
-    ...GLOBAL_KEYS.map(line),
+    ...helpLines(GLOBAL_KEYS).map(line),
     h(Text, { key: "x", dimColor: true }, "any key closes this help"),
   ];
   return h(

@@ -1,12 +1,13 @@
 // The table every list view uses: columns that fit the width (low-priority ones drop out on a
 // narrow terminal, `grow` columns share what is left), selection, scrolling, sorting and the
 // `/` filter in the shared field:value syntax.
-import { Box, Text } from "ink";
+import { Box, type Key, Text } from "ink";
 import React from "react";
-import { parseFilterWords } from "../../cli/log-filter.ts";
-import { padCell } from "../format.ts";
+import { padCell } from "../../client/format.ts";
+import { parseFilterWords } from "../../client/log-filter.ts";
 import type { FrameUi } from "../frame.ts";
-import { useShell, useViewKeys } from "../shell-context.ts";
+import { findKey, type KeyAction, type KeyDoc } from "../keys.ts";
+import { type Shell, useShell, useViewKeys } from "../shell-context.ts";
 
 const h = React.createElement;
 
@@ -43,10 +44,10 @@ export function timeColumn<T extends { time: string }>(): Column<T> {
   };
 }
 
-export interface RowAction<T> {
-  key: string;
-  help: string;
-  run: (row: T) => void;
+/** What a table view's key actions act on: the row selected as of the key, and the shell. */
+export interface Selected<T> {
+  row: T;
+  shell: Shell;
 }
 
 export interface TableProps<T> {
@@ -54,14 +55,23 @@ export interface TableProps<T> {
   columns: Column<T>[];
   rowKey: (row: T) => string;
   defaultSort: { column: string; desc: boolean };
-  onEnter?: (row: T) => void;
-  actions?: RowAction<T>[];
+  /** The view's keys; those that run act on the selected row (none selected: the key does nothing). */
+  keys?: readonly KeyAction<Selected<T>>[];
   dim?: (row: T) => boolean;
   /**
    * The part of the `/` filter the table applies to its rows (default: all of it). A view whose
    * server filters passes on what the server cannot.
    */
   localFilter?: (filter: string | undefined) => string | undefined;
+}
+
+/** The help's line for the sort keys, from the columns that have one (Shift+letter sorts). */
+export function sortKeysHelp<T>(columns: Column<T>[]): KeyDoc {
+  const sortable = columns.filter((c) => c.sortKey);
+  return {
+    key: sortable.map((c) => c.sortKey).join(" "),
+    help: `sort: ${sortable.map((c) => c.title).join(", ")}`,
+  };
 }
 
 /** Columns that fit `width`, in their declared order. */
@@ -132,50 +142,70 @@ function sortRows<T>(rows: T[], col: Column<T> | undefined, desc: boolean): T[] 
   });
 }
 
-export function Table<T>(props: TableProps<T>) {
-  const { width, height, frame, setUi, latestUi } = useShell();
-  const { columns, rowKey } = props;
-  const sortable = columns.filter((c) => c.sortKey);
-  // The rows as a frame's UI state arranges them: filtered, sorted, one selected.
-  const arrange = (ui: FrameUi) => {
-    const sortId = ui.sortColumn ?? props.defaultSort.column;
-    const desc = ui.sortColumn ? Boolean(ui.sortDesc) : props.defaultSort.desc;
-    const rows = sortRows(
-      filterRows(props.rows, columns, props.localFilter ? props.localFilter(ui.filter) : ui.filter),
-      columns.find((c) => c.id === sortId),
-      desc,
-    );
-    const selected = Math.max(
-      rows.findIndex((r) => rowKey(r) === ui.selectedKey),
-      0,
-    );
-    return { rows, sortId, desc, selected };
-  };
-  const { rows, sortId, desc, selected } = arrange(frame.ui);
-  const visible = Math.max(1, height - 1);
-  const first = Math.min(Math.max(0, selected - visible + 1), Math.max(0, rows.length - visible));
+interface Arranged<T> {
+  rows: T[];
+  sortId: string;
+  desc: boolean;
+  selected: number;
+}
 
+/** The rows as a frame's UI state arranges them: filtered, sorted, one selected. */
+function arrange<T>(props: TableProps<T>, ui: FrameUi): Arranged<T> {
+  const sortId = ui.sortColumn ?? props.defaultSort.column;
+  const desc = ui.sortColumn ? Boolean(ui.sortDesc) : props.defaultSort.desc;
+  const rows = sortRows(
+    filterRows(props.rows, props.columns, props.localFilter ? props.localFilter(ui.filter) : ui.filter),
+    props.columns.find((c) => c.id === sortId),
+    desc,
+  );
+  const selected = Math.max(
+    rows.findIndex((r) => props.rowKey(r) === ui.selectedKey),
+    0,
+  );
+  return { rows, sortId, desc, selected };
+}
+
+/**
+ * The table's keys: movement (↑↓ j k PgUp PgDn Home End), sorting (< >, Shift+letter), then the
+ * view's own keys on the selected row. Each works from the newest UI state, so keys typed faster
+ * than a render each count.
+ */
+function useTableKeys<T>(props: TableProps<T>, visible: number): void {
+  const shell = useShell();
+  const { setUi, latestUi } = shell;
+  const sortable = props.columns.filter((c) => c.sortKey);
   const move = (by: number | "first" | "last") =>
     setUi((ui) => {
-      const now = arrange(ui);
+      const now = arrange(props, ui);
       const to = by === "first" ? 0 : by === "last" ? now.rows.length - 1 : now.selected + by;
       const row = now.rows[Math.max(0, Math.min(now.rows.length - 1, to))];
-      return row ? { selectedKey: rowKey(row) } : {};
+      return row ? { selectedKey: props.rowKey(row) } : {};
     });
   const isNumeric = (col: Column<T>) =>
     props.rows[0] ? typeof col.value(props.rows[0]) === "number" : false;
   // Numbers sort biggest first, text A to Z; the same column again turns it around.
   const sortBy = (col: Column<T>) =>
     setUi((ui) => {
-      const now = arrange(ui);
+      const now = arrange(props, ui);
       return { sortColumn: col.id, sortDesc: col.id === now.sortId ? !now.desc : isNumeric(col) };
     });
   const cycleSort = (step: number) =>
     setUi((ui) => {
-      const i = sortable.findIndex((c) => c.id === arrange(ui).sortId);
+      const i = sortable.findIndex((c) => c.id === arrange(props, ui).sortId);
       const next = sortable[(i + step + sortable.length) % sortable.length];
       return next ? { sortColumn: next.id, sortDesc: isNumeric(next) } : {};
     });
+  // The view's keys act on the row selected as of the last key, rendered or not; with no row
+  // selected they do nothing (but are still theirs: not a sort letter).
+  const onSelected = (input: string, key: Key): boolean => {
+    const press = { input, key };
+    const action = findKey(props.keys ?? [], press);
+    if (!action) return false;
+    const now = arrange(props, latestUi());
+    const row = now.rows[now.selected];
+    if (row) action.run?.({ row, shell }, press);
+    return true;
+  };
 
   useViewKeys((input, key) => {
     if (key.upArrow || input === "k") move(-1);
@@ -186,44 +216,60 @@ export function Table<T>(props: TableProps<T>) {
     else if (key.end) move("last");
     else if (input === ">") cycleSort(1);
     else if (input === "<") cycleSort(-1);
-    else {
-      // Enter and actions act on the row selected as of the last key, rendered or not.
-      const now = arrange(latestUi());
-      const current = now.rows[now.selected];
-      const action = key.return ? props.onEnter : props.actions?.find((a) => a.key === input)?.run;
-      if (action) {
-        if (current) action(current);
-        return true;
-      }
+    else if (!onSelected(input, key)) {
       const col = sortable.find((c) => c.sortKey === input);
       if (!col) return false;
       sortBy(col);
     }
     return true;
   });
+}
 
-  // The selection mark, for terminals (and captures) without reverse video, takes one column.
-  const layout = tableLayout(columns, width);
-  const headerCells = layout.map(({ col, width: w }) => {
+/** The header row: titles padded to their widths, the sort column marked ▲ or ▼. */
+function headerCells<T>(layout: { col: Column<T>; width: number }[], sortId: string, desc: boolean) {
+  return layout.map(({ col, width: w }) => {
     const mark = col.id === sortId ? (desc ? "▼" : "▲") : "";
     const title = padCell(`${col.title}${mark}`, w, col.align);
     return h(Text, { key: col.id, bold: true, underline: col.id === sortId }, ` ${title}`);
   });
-  const lines = rows.slice(first, first + visible).map((row, i) => {
-    const isSelected = first + i === selected;
-    const dim = props.dim?.(row) ?? false;
-    return h(
-      Text,
-      { key: rowKey(row), inverse: isSelected, dimColor: dim && !isSelected, wrap: "truncate" },
-      isSelected ? "›" : " ",
-      ...layout.map(({ col, width: w }, j) =>
-        h(
-          Text,
-          { key: col.id, color: dim ? undefined : col.color?.(row) },
-          `${j ? " " : ""}${padCell(cellText(col, row, w), w, col.align)}`,
-        ),
+}
+
+/** One row: the selection mark (for terminals and captures without reverse video), then its cells. */
+function rowLine<T>(
+  props: TableProps<T>,
+  layout: { col: Column<T>; width: number }[],
+  row: T,
+  selected: boolean,
+) {
+  const dim = props.dim?.(row) ?? false;
+  return h(
+    Text,
+    { key: props.rowKey(row), inverse: selected, dimColor: dim && !selected, wrap: "truncate" },
+    selected ? "›" : " ",
+    ...layout.map(({ col, width: w }, j) =>
+      h(
+        Text,
+        { key: col.id, color: dim ? undefined : col.color?.(row) },
+        `${j ? " " : ""}${padCell(cellText(col, row, w), w, col.align)}`,
       ),
-    );
-  });
-  return h(Box, { flexDirection: "column", height }, h(Text, { wrap: "truncate" }, ...headerCells), ...lines);
+    ),
+  );
+}
+
+export function Table<T>(props: TableProps<T>) {
+  const { width, height, frame } = useShell();
+  const { rows, sortId, desc, selected } = arrange(props, frame.ui);
+  const visible = Math.max(1, height - 1);
+  const first = Math.min(Math.max(0, selected - visible + 1), Math.max(0, rows.length - visible));
+  useTableKeys(props, visible);
+  const layout = tableLayout(props.columns, width);
+  const lines = rows
+    .slice(first, first + visible)
+    .map((row, i) => rowLine(props, layout, row, first + i === selected));
+  return h(
+    Box,
+    { flexDirection: "column", height },
+    h(Text, { wrap: "truncate" }, ...headerCells(layout, sortId, desc)),
+    ...lines,
+  );
 }

@@ -1,11 +1,11 @@
 // F2 / `:`: the views to switch to, k9s-style; ↑↓ and Enter, or the view's number.
 import { Box, Text } from "ink";
 import React from "react";
-import type { ViewPlugin } from "../views/view.ts";
+import type { RegisteredView } from "../views/registry.ts";
 
 const h = React.createElement;
 
-export function ViewPicker(props: { views: ViewPlugin[]; selected: number; height: number }) {
+export function ViewPicker(props: { views: RegisteredView[]; selected: number; height: number }) {
   return h(
     Box,
     { flexDirection: "column", height: props.height, overflow: "hidden" },

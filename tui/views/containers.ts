@@ -2,12 +2,14 @@
 // A container that is not running shows "-" for its rates (it uses nothing now, whatever its
 // last samples said) and keeps its history; extra width goes to the history charts.
 import React from "react";
-import type { ContainerOverview } from "../api-types.ts";
-import { type Column, Table, tableLayout } from "../components/table.ts";
-import { bytes, cores, duration, percent, rate } from "../format.ts";
+import { bytes, cores, duration, percent, rate } from "../../client/format.ts";
+import { sparkCells } from "../../client/spark.ts";
+import type { ContainerOverview } from "../../protocol/api/overview.ts";
+import { type Column, type Selected, sortKeysHelp, Table, tableLayout } from "../components/table.ts";
+import { keyActions } from "../keys.ts";
 import { useShell } from "../shell-context.ts";
-import { sparkCells } from "../spark.ts";
 import { usePoll } from "../use-poll.ts";
+import type { ViewId } from "./registry.ts";
 import type { ViewPlugin } from "./view.ts";
 
 const h = React.createElement;
@@ -187,8 +189,28 @@ export const containerCtx = (r: { host: string; id: string; name: string }) => (
   containerName: r.name,
 });
 
+const open =
+  (view: ViewId) =>
+  ({ row, shell }: Selected<Row>) =>
+    shell.push(view, containerCtx(row));
+
+// Enter / P comes last so the footer reads logs, why, procs.
+const KEYS = keyActions<Selected<Row>>([
+  { key: "l", label: "logs", help: "its logs", run: open("logs") },
+  { key: "w", label: "why", help: "why it died", run: open("why") },
+  { key: "i", help: "inspect it", run: open("inspect") },
+  { key: "e", help: "its events", run: open("events") },
+  {
+    key: "Enter / P",
+    footerKey: "P",
+    label: "procs",
+    help: "processes of the container",
+    run: open("processes"),
+  },
+]);
+
 function Containers() {
-  const { client, frame, push, width } = useShell();
+  const { client, frame, width } = useShell();
   const { host, container } = frame.ctx;
   // As many history points as the charts have cells (the API gives at most 120); after a resize
   // the next refresh brings them.
@@ -208,41 +230,20 @@ function Containers() {
   const rows = (data?.containers ?? []).filter(
     (r) => !container || r.name === container || r.id.startsWith(container),
   );
-  const open = (view: string) => (r: Row) => push(view, containerCtx(r));
   return h(Table<Row>, {
     rows,
     columns: CONTAINER_COLUMNS,
     rowKey: (r) => `${r.host}/${r.id}`,
     defaultSort: { column: "cpu", desc: true },
     dim: (r) => r.state !== "running",
-    onEnter: open("processes"),
-    actions: [
-      { key: "l", help: "logs", run: open("logs") },
-      { key: "w", help: "why", run: open("why") },
-      { key: "i", help: "inspect", run: open("inspect") },
-      { key: "e", help: "events", run: open("events") },
-      { key: "P", help: "processes", run: open("processes") },
-    ],
+    keys: KEYS,
   });
 }
 
 export const containersView: ViewPlugin = {
-  id: "containers",
   name: "containers",
   description: "running and recently dead containers: CPU, memory against limits, network, I/O, restarts",
   crumb: (ctx) => (ctx.host ? `containers @${ctx.host}` : "containers"),
-  keys: [
-    ["Enter / P", "processes of the container"],
-    ["l", "its logs"],
-    ["w", "why it died"],
-    ["i", "inspect it"],
-    ["e", "its events"],
-    ["C M N H S R D X O I", "sort: CPU, MEM, NAME, HOST, STATE, RST, PIDS, RX, RD, IMAGE"],
-  ],
-  footer: [
-    ["l", "logs"],
-    ["w", "why"],
-    ["P", "procs"],
-  ],
+  keys: [...KEYS, sortKeysHelp(CONTAINER_COLUMNS)],
   Component: Containers,
 };

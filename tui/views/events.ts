@@ -2,11 +2,12 @@
 // server (host:, container:, action: and the text), so it finds events older than the newest
 // 500 too; other field words (image:, exit:) narrow what came back.
 import React from "react";
-import { parseFilterWords } from "../../cli/log-filter.ts";
-import type { EventRow } from "../api-types.ts";
-import { type Column, Table, timeColumn } from "../components/table.ts";
+import { parseFilterWords } from "../../client/log-filter.ts";
+import type { EventRow } from "../../protocol/api/events.ts";
+import { type Column, type Selected, sortKeysHelp, Table, timeColumn } from "../components/table.ts";
 import type { ViewContext } from "../frame.ts";
-import { useShell } from "../shell-context.ts";
+import { keyActions } from "../keys.ts";
+import { type Shell, useShell } from "../shell-context.ts";
 import { usePoll } from "../use-poll.ts";
 import type { ViewPlugin } from "./view.ts";
 
@@ -89,8 +90,35 @@ export function eventQuery(ctx: ViewContext, filter: string | undefined) {
   return { params, rest: rest || undefined };
 }
 
+const ctxOf = (r: Row) => ({ host: r.host, container: r.containerId, containerName: r.containerName });
+const why = (r: Row, shell: Shell) =>
+  shell.push("why", { ...ctxOf(r), at: r.action === "die" ? r.time : undefined });
+const logs = (r: Row, shell: Shell) => shell.push("logs", ctxOf(r));
+
+/** Host-wide events (no container) have no why or logs to open. */
+const KEYS = keyActions<Selected<Row>>([
+  {
+    key: "Enter",
+    help: "why (a die event) or the container's logs",
+    run: ({ row, shell }) => row.containerId && (row.action === "die" ? why(row, shell) : logs(row, shell)),
+  },
+  {
+    key: "w",
+    label: "why",
+    help: "why the container died",
+    run: ({ row, shell }) => row.containerId && why(row, shell),
+  },
+  {
+    key: "l",
+    label: "logs",
+    help: "the container's logs",
+    run: ({ row, shell }) => row.containerId && logs(row, shell),
+  },
+  { key: "/", help: "filter on the server: host:web-1 container:api action:die,oom and text" },
+]);
+
 function Events() {
-  const { client, frame, push } = useShell();
+  const { client, frame } = useShell();
   const { params } = eventQuery(frame.ctx, frame.ui.filter);
   const data = usePoll(
     `events ${JSON.stringify(params)}`,
@@ -102,37 +130,20 @@ function Events() {
         : "no event in the last 24 hours",
     },
   );
-  const ctxOf = (r: Row) => ({ host: r.host, container: r.containerId, containerName: r.containerName });
-  const why = (r: Row) => push("why", { ...ctxOf(r), at: r.action === "die" ? r.time : undefined });
   return h(Table<Row>, {
     rows: data?.events ?? [],
     columns: EVENT_COLUMNS,
     localFilter: (filter) => eventQuery(frame.ctx, filter).rest,
     rowKey: (r) => `${r.time}/${r.host}/${r.containerId}/${r.action}`,
     defaultSort: { column: "time", desc: true },
-    onEnter: (r) => r.containerId && (r.action === "die" ? why(r) : push("logs", ctxOf(r))),
-    actions: [
-      { key: "w", help: "why", run: (r) => r.containerId && why(r) },
-      { key: "l", help: "logs", run: (r) => r.containerId && push("logs", ctxOf(r)) },
-    ],
+    keys: KEYS,
   });
 }
 
 export const eventsView: ViewPlugin = {
-  id: "events",
   name: "events",
   description: "Docker events of the last 24 hours, newest first",
   crumb: (ctx) => `events ${ctx.containerName ?? (ctx.host ? `@${ctx.host}` : "")}`.trim(),
-  keys: [
-    ["Enter", "why (a die event) or the container's logs"],
-    ["w", "why the container died"],
-    ["l", "the container's logs"],
-    ["/", "filter on the server: host:web-1 container:api action:die,oom and text"],
-    ["T H A N I", "sort: TIME, HOST, ACTION, CONTAINER, IMAGE"],
-  ],
-  footer: [
-    ["w", "why"],
-    ["l", "logs"],
-  ],
+  keys: [...KEYS, sortKeysHelp(EVENT_COLUMNS)],
   Component: Events,
 };

@@ -1,10 +1,12 @@
 // Every host of the fleet: containers, CPU, memory, load, incidents open, collector lag.
 import React from "react";
-import type { HostOverview } from "../api-types.ts";
-import { type Column, Table } from "../components/table.ts";
-import { bytes, duration } from "../format.ts";
+import { bytes, duration } from "../../client/format.ts";
+import type { HostOverview } from "../../protocol/api/hosts.ts";
+import { type Column, type Selected, sortKeysHelp, Table } from "../components/table.ts";
+import { keyActions } from "../keys.ts";
 import { useShell } from "../shell-context.ts";
 import { usePoll } from "../use-poll.ts";
+import type { ViewId } from "./registry.ts";
 import type { ViewPlugin } from "./view.ts";
 
 const h = React.createElement;
@@ -108,45 +110,39 @@ export const HOST_COLUMNS: Column<Row>[] = [
   { id: "os", title: "OS", width: 22, drop: 5, grow: true, maxWidth: 40, value: (r) => r.os },
 ];
 
+const open =
+  (view: ViewId) =>
+  ({ row, shell }: Selected<Row>) =>
+    shell.push(view, { host: row.host });
+
+const KEYS = keyActions<Selected<Row>>([
+  { key: "Enter", help: "containers of the host", run: open("containers") },
+  { key: "l", label: "logs", help: "its logs", run: open("logs") },
+  { key: "e", help: "its events", run: open("events") },
+  { key: "n", help: "its incidents", run: open("incidents") },
+  { key: "t", label: "procs", help: "its top processes", run: open("top-processes") },
+]);
+
 function Hosts() {
-  const { client, push } = useShell();
+  const { client } = useShell();
   const data = usePoll("hosts", () => client.get<{ hosts: Row[] }>("/api/v1/overview/hosts"), {
     isEmpty: (d) => d.hosts.length === 0,
     emptyMessage: "no collector has reported to this aggregator",
   });
-  const open = (view: string) => (r: Row) => push(view, { host: r.host });
   return h(Table<Row>, {
     rows: data?.hosts ?? [],
     columns: HOST_COLUMNS,
     rowKey: (r) => r.host,
     defaultSort: { column: "host", desc: false },
     dim: (r) => r.lagSeconds > 120,
-    onEnter: open("containers"),
-    actions: [
-      { key: "l", help: "logs", run: open("logs") },
-      { key: "e", help: "events", run: open("events") },
-      { key: "n", help: "incidents", run: open("incidents") },
-      { key: "t", help: "top processes", run: open("top-processes") },
-    ],
+    keys: KEYS,
   });
 }
 
 export const hostsView: ViewPlugin = {
-  id: "hosts",
   name: "hosts",
   description: "every host: containers running/total, CPU, memory, load, incidents open, last heartbeat",
   crumb: () => "hosts",
-  keys: [
-    ["Enter", "containers of the host"],
-    ["l", "its logs"],
-    ["e", "its events"],
-    ["n", "its incidents"],
-    ["t", "its top processes"],
-    ["H N C L M I S", "sort: HOST, CTRS, CPU, LOAD, MEM, INC, SEEN"],
-  ],
-  footer: [
-    ["l", "logs"],
-    ["t", "procs"],
-  ],
+  keys: [...KEYS, sortKeysHelp(HOST_COLUMNS)],
   Component: Hosts,
 };

@@ -2,12 +2,14 @@
 // (command, health, ports, mounts, environment with secret values masked by the collector),
 // image, state, limits, restart policy, log driver, labels, when it was first and last seen.
 import React from "react";
-import { renderSafe } from "../../collector/logs/sanitize.ts";
-import type { ContainerDetail } from "../api-types.ts";
+import { bytes } from "../../client/format.ts";
+import { renderSafe } from "../../client/render-safe.ts";
+import type { ContainerDetail } from "../../protocol/api/containers.ts";
 import { type Line, seg, TextPanel } from "../components/text-panel.ts";
-import { bytes } from "../format.ts";
-import { useShell } from "../shell-context.ts";
+import { keyActions, keyHandler } from "../keys.ts";
+import { type Shell, useShell } from "../shell-context.ts";
 import { usePoll } from "../use-poll.ts";
+import type { ViewId } from "./registry.ts";
 import type { ViewPlugin } from "./view.ts";
 
 const h = React.createElement;
@@ -60,8 +62,18 @@ export function inspectLines(c: ContainerDetail): Line[] {
   ];
 }
 
+const open = (view: ViewId) => (shell: Shell) => shell.push(view, shell.frame.ctx);
+
+const KEYS = keyActions<Shell>([
+  { key: "l", label: "logs", help: "its logs", run: open("logs") },
+  { key: "w", label: "why", help: "why it died", run: open("why") },
+  { key: "e", help: "its events", run: open("events") },
+  { key: "P", help: "its processes", run: open("processes") },
+]);
+
 function Inspect() {
-  const { client, frame, push } = useShell();
+  const shell = useShell();
+  const { client, frame } = shell;
   const { host, container } = frame.ctx;
   const data = usePoll(`inspect ${host} ${container}`, () =>
     client.get<{ containers: ContainerDetail[] }>(
@@ -72,33 +84,15 @@ function Inspect() {
     ),
   );
   const lines = (data?.containers ?? []).flatMap((c) => [...inspectLines(c), []]);
-  return h(TextPanel, {
-    lines,
-    onKey: (input) => {
-      const next = { l: "logs", w: "why", e: "events", P: "processes" }[input];
-      if (!next) return false;
-      push(next, frame.ctx);
-      return true;
-    },
-  });
+  return h(TextPanel, { lines, onKey: keyHandler(KEYS, shell) });
 }
 
 export const inspectView: ViewPlugin = {
-  id: "inspect",
   name: "inspect",
   description:
     "the container's inventory record: command, env, ports, mounts, health, limits, restart policy",
   crumb: (ctx) => `inspect ${ctx.containerName ?? ctx.container ?? ""}`.trim(),
   needsContainer: true,
-  keys: [
-    ["l", "its logs"],
-    ["w", "why it died"],
-    ["e", "its events"],
-    ["P", "its processes"],
-  ],
-  footer: [
-    ["l", "logs"],
-    ["w", "why"],
-  ],
+  keys: KEYS,
   Component: Inspect,
 };

@@ -2,13 +2,16 @@
 // `fleetscope logs` syntax with its text highlighted, pause and scroll back, timestamps and wrap.
 import { Box, Text } from "ink";
 import React, { useMemo } from "react";
-import { type LogParams, logFilterToParams } from "../../cli/log-filter.ts";
-import { renderSafe } from "../../collector/logs/sanitize.ts";
+import type { ApiClient } from "../../client/api-client.ts";
+import { clock, padCell } from "../../client/format.ts";
+import { type LogParams, logFilterToParams } from "../../client/log-filter.ts";
+import { renderSafe } from "../../client/render-safe.ts";
+import { LogTail } from "../../client/tail.ts";
+import type { LogLine } from "../../protocol/api/logs.ts";
 import { counted } from "../../protocol/time.ts";
-import type { LogLine } from "../api-types.ts";
-import { clock, padCell } from "../format.ts";
-import { LogTail } from "../log-tail.ts";
-import { useShell, useViewKeys } from "../shell-context.ts";
+import type { ViewContext } from "../frame.ts";
+import { type KeyPress, keyActions, keyHandler } from "../keys.ts";
+import { type Shell, useShell, useViewKeys } from "../shell-context.ts";
 import { usePoll } from "../use-poll.ts";
 import type { ViewPlugin } from "./view.ts";
 
@@ -46,20 +49,19 @@ function chunks(s: string, width: number): string[] {
   return out.length ? out : [""];
 }
 
-function Logs() {
-  const { client, frame, setUi, paused, setPaused, width, height } = useShell();
-  const { host, container, unit } = frame.ctx;
-  const timestamps = frame.ui.timestamps !== false;
-  const wrap = frame.ui.wrap === true;
-  let params: LogParams = { host, container, unit };
-  let filterError: string | undefined;
+/** The view's context and `/` filter → the API's parameters, or why the filter is wrong. */
+function logQuery(ctx: ViewContext, filter: string | undefined): { params: LogParams; error?: string } {
+  const params: LogParams = { host: ctx.host, container: ctx.container, unit: ctx.unit };
   try {
-    params = { ...params, ...logFilterToParams(frame.ui.filter ?? "") };
+    return { params: { ...params, ...logFilterToParams(filter ?? "") } };
   } catch (err) {
-    filterError = (err as Error).message;
+    return { params, error: (err as Error).message };
   }
+}
+
+/** The lines of the tail under `params`, the newest `KEEP`; a new tail whenever they change. */
+function useLogLines(client: ApiClient, params: LogParams): LogLine[] {
   const key = JSON.stringify(params);
-  // A new tail (and buffer) whenever what is asked for changes.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for `params`
   const tail = useMemo(
     () => ({ tail: new LogTail(client, params, { since: "1h", limit: 500 }), lines: [] as LogLine[] }),
@@ -75,8 +77,107 @@ function Logs() {
     },
     { isEmpty: (d) => d.count === 0, emptyMessage: "no log line of the last hour matches" },
   );
-  const lines = data?.lines ?? [];
-  const rowsAvailable = Math.max(1, height - 1);
+  return data?.lines ?? [];
+}
+
+/** What the logs view's keys act on. */
+interface LogsControls {
+  /** Scrolls back (positive) or forward by this many lines, pausing; from the newest if following. */
+  scroll(by: number): void;
+  /** Lines on one screen (a page), and lines kept. */
+  page: number;
+  kept: number;
+  setUi: Shell["setUi"];
+  timestamps: boolean;
+  wrap: boolean;
+}
+
+/** ↑ ↓ PgUp PgDn Home scroll back; End follows the newest line again. */
+function scrollKey(c: LogsControls, { key }: KeyPress) {
+  if (key.end) return c.setUi({ offset: 0 });
+  const by = key.upArrow ? 1 : key.downArrow ? -1 : key.pageUp ? c.page : key.pageDown ? -c.page : c.kept;
+  c.scroll(by);
+}
+
+const KEYS = keyActions<LogsControls>([
+  {
+    key: "/",
+    help: "filter: host:web-1 container:api stream:stderr level:error unit:… and text (highlighted)",
+  },
+  { key: "p", help: "pause (and scroll back)" },
+  { key: "↑ ↓ PgUp PgDn Home End", help: "scroll back (pauses); End: newest", run: scrollKey },
+  { key: "t", label: "time", help: "timestamps on/off", run: (c) => c.setUi({ timestamps: !c.timestamps }) },
+  { key: "w", label: "wrap", help: "wrap long lines on/off", run: (c) => c.setUi({ wrap: !c.wrap }) },
+]);
+
+interface RowsLayout {
+  timestamps: boolean;
+  wrap: boolean;
+  /** Host and container (or unit …) on each line: the fleet's or a host's logs. */
+  showWho: boolean;
+  width: number;
+  rows: number;
+  needle?: string;
+}
+
+/** One line's screen rows: its prefix, then the body (cut in pieces when wrapping), matches marked. */
+function lineRows(l: LogLine, i: number, o: RowsLayout): React.ReactNode[] {
+  const prefixWidth = (o.timestamps ? 13 : 0) + (o.showWho ? 21 : 0) + 7;
+  const who = l.containerName || l.unit || l.identifier || l.source;
+  const prefix = [
+    o.timestamps ? h(Text, { key: "t", dimColor: true }, `${clock(l.time, true)} `) : null,
+    o.showWho ? h(Text, { key: "w", color: "blue" }, `${padCell(`${l.host}/${who}`, 20)} `) : null,
+    h(Text, { key: "s", color: l.stream === "stderr" ? "red" : "gray" }, `${padCell(l.stream || "-", 6)} `),
+  ];
+  const body = renderSafe(l.body);
+  const pieces = o.wrap ? chunks(body, Math.max(10, o.width - prefixWidth)) : [body];
+  return pieces.map((piece, p) =>
+    h(
+      Text,
+      { key: `${i}-${p}`, wrap: "truncate", color: severityColor(l) },
+      ...(p === 0 ? prefix : [" ".repeat(prefixWidth)]),
+      ...splitMatches(piece, o.needle).map((part, j) =>
+        j % 2 ? h(Text, { key: j, backgroundColor: "yellow", color: "black" }, part) : part,
+      ),
+    ),
+  );
+}
+
+/** The screen's rows, newest at the bottom, `offset` lines back from the newest. */
+function screenRows(lines: LogLine[], offset: number, o: RowsLayout): React.ReactNode[] {
+  const rows: React.ReactNode[] = [];
+  for (let i = lines.length - 1 - offset; i >= 0 && rows.length < o.rows; i--) {
+    const rendered = lineRows(lines[i] as LogLine, i, o);
+    rows.unshift(...rendered.slice(Math.max(0, rendered.length - (o.rows - rows.length))));
+  }
+  return rows;
+}
+
+/** The line above: the filter's error, or following / paused (with the position) and the switches. */
+function infoLine(error: string | undefined, paused: boolean, offset: number, count: number, o: RowsLayout) {
+  if (error) return h(Text, { color: "red", wrap: "truncate" }, error);
+  return h(
+    Text,
+    { wrap: "truncate", dimColor: !paused, color: paused ? "yellow" : undefined },
+    paused
+      ? `PAUSED · ↑↓ PgUp PgDn scroll back, End newest, p resume · ${count - offset}/${count}`
+      : `following · ${counted(count, "line")}`,
+    `  · t timestamps ${o.timestamps ? "on" : "off"} · w wrap ${o.wrap ? "on" : "off"}`,
+  );
+}
+
+function Logs() {
+  const { client, frame, setUi, paused, setPaused, width, height } = useShell();
+  const { params, error } = logQuery(frame.ctx, frame.ui.filter);
+  const lines = useLogLines(client, params);
+  const layout: RowsLayout = {
+    timestamps: frame.ui.timestamps !== false,
+    wrap: frame.ui.wrap === true,
+    showWho: !frame.ctx.container,
+    width,
+    rows: Math.max(1, height - 1),
+    needle: params.q,
+  };
   const offset = paused ? Math.min(Number(frame.ui.offset ?? 0), Math.max(0, lines.length - 1)) : 0;
   const scroll = (by: number) => {
     if (!paused) setPaused(true);
@@ -84,72 +185,20 @@ function Logs() {
     // From the newest state (keys faster than a render); scrolling while following starts at the newest line.
     setUi((ui) => ({ offset: clamp((paused ? clamp(Number(ui.offset ?? 0)) : 0) + by) }));
   };
-  useViewKeys((input, k) => {
-    if (k.upArrow) scroll(1);
-    else if (k.downArrow) scroll(-1);
-    else if (k.pageUp) scroll(rowsAvailable);
-    else if (k.pageDown) scroll(-rowsAvailable);
-    else if (k.home) scroll(lines.length);
-    else if (k.end) setUi({ offset: 0 });
-    else if (input === "t") setUi({ timestamps: !timestamps });
-    else if (input === "w") setUi({ wrap: !wrap });
-    else return false;
-    return true;
-  });
-
-  const showWho = !container;
-  const prefixWidth = (timestamps ? 13 : 0) + (showWho ? 21 : 0) + 7;
-  const bodyWidth = Math.max(10, width - prefixWidth);
-  const rows: React.ReactNode[] = [];
-  for (let i = lines.length - 1 - offset; i >= 0 && rows.length < rowsAvailable; i--) {
-    const l = lines[i] as LogLine;
-    const who = l.containerName || l.unit || l.identifier || l.source;
-    const prefix = [
-      timestamps ? h(Text, { key: "t", dimColor: true }, `${clock(l.time, true)} `) : null,
-      showWho ? h(Text, { key: "w", color: "blue" }, `${padCell(`${l.host}/${who}`, 20)} `) : null,
-      h(Text, { key: "s", color: l.stream === "stderr" ? "red" : "gray" }, `${padCell(l.stream || "-", 6)} `),
-    ];
-    const pieces = wrap ? chunks(renderSafe(l.body), bodyWidth) : [renderSafe(l.body)];
-    const rendered = pieces.map((piece, p) =>
-      h(
-        Text,
-        { key: `${i}-${p}`, wrap: "truncate", color: severityColor(l) },
-        ...(p === 0 ? prefix : [" ".repeat(prefixWidth)]),
-        ...splitMatches(piece, params.q).map((part, j) =>
-          j % 2 ? h(Text, { key: j, backgroundColor: "yellow", color: "black" }, part) : part,
-        ),
-      ),
-    );
-    rows.unshift(...rendered.slice(Math.max(0, rendered.length - (rowsAvailable - rows.length))));
-  }
-  const info = filterError
-    ? h(Text, { color: "red", wrap: "truncate" }, filterError)
-    : h(
-        Text,
-        { wrap: "truncate", dimColor: !paused, color: paused ? "yellow" : undefined },
-        paused
-          ? `PAUSED · ↑↓ PgUp PgDn scroll back, End newest, p resume · ${lines.length - offset}/${lines.length}`
-          : `following · ${counted(lines.length, "line")}`,
-        `  · t timestamps ${timestamps ? "on" : "off"} · w wrap ${wrap ? "on" : "off"}`,
-      );
-  return h(Box, { flexDirection: "column", height }, info, ...rows);
+  const { timestamps, wrap } = layout;
+  useViewKeys(keyHandler(KEYS, { scroll, page: layout.rows, kept: lines.length, setUi, timestamps, wrap }));
+  return h(
+    Box,
+    { flexDirection: "column", height },
+    infoLine(error, paused, offset, lines.length, layout),
+    ...screenRows(lines, offset, layout),
+  );
 }
 
 export const logsView: ViewPlugin = {
-  id: "logs",
   name: "logs",
   description: "live tail of the selection (a container, a host or everything)",
   crumb: (ctx) => `logs ${ctx.containerName ?? ctx.unit ?? (ctx.host ? `@${ctx.host}` : "")}`.trim(),
-  keys: [
-    ["/", "filter: host:web-1 container:api stream:stderr level:error unit:… and text (highlighted)"],
-    ["p", "pause (and scroll back)"],
-    ["↑ ↓ PgUp PgDn Home End", "scroll back (pauses); End: newest"],
-    ["t", "timestamps on/off"],
-    ["w", "wrap long lines on/off"],
-  ],
-  footer: [
-    ["t", "time"],
-    ["w", "wrap"],
-  ],
+  keys: KEYS,
   Component: Logs,
 };

@@ -1,15 +1,17 @@
 // The csysdig drill-down: the processes of one container at its latest snapshot.
 import React from "react";
-import { ApiError } from "../api-client.ts";
-import type { ProcessRow } from "../api-types.ts";
-import { type Column, Table } from "../components/table.ts";
-import { bytes } from "../format.ts";
+import { ApiError } from "../../client/api-client.ts";
+import { bytes } from "../../client/format.ts";
+import type { ProcessRow } from "../../protocol/api/processes.ts";
+import { type Column, type Selected, sortKeysHelp, Table } from "../components/table.ts";
+import { keyActions } from "../keys.ts";
 import { useShell } from "../shell-context.ts";
 import { usePoll } from "../use-poll.ts";
 import type { ViewPlugin } from "./view.ts";
 
 const h = React.createElement;
-type Row = ProcessRow;
+/** What the columns show: a container's snapshot and the top over a window (TopProcess) both have it. */
+type Row = Omit<ProcessRow, "time">;
 
 export const PROCESS_COLUMNS: Column<Row>[] = [
   { id: "pid", title: "PID", width: 7, align: "right", sortKey: "I", drop: 0, value: (r) => r.pid },
@@ -48,8 +50,19 @@ export const PROCESS_COLUMNS: Column<Row>[] = [
   },
 ];
 
+/** Keys about the container, whichever process is selected. */
+const KEYS = keyActions<Selected<Row>>([
+  {
+    key: "l",
+    label: "logs",
+    help: "the container's logs",
+    run: ({ shell }) => shell.push("logs", shell.frame.ctx),
+  },
+  { key: "w", label: "why", help: "why it died", run: ({ shell }) => shell.push("why", shell.frame.ctx) },
+]);
+
 function Processes() {
-  const { client, frame, push } = useShell();
+  const { client, frame } = useShell();
   const { host, container } = frame.ctx;
   const data = usePoll(
     `processes ${host} ${container}`,
@@ -69,27 +82,15 @@ function Processes() {
     columns: PROCESS_COLUMNS,
     rowKey: (r) => String(r.pid),
     defaultSort: { column: "cpu", desc: true },
-    actions: [
-      { key: "l", help: "logs", run: () => push("logs", frame.ctx) },
-      { key: "w", help: "why", run: () => push("why", frame.ctx) },
-    ],
+    keys: KEYS,
   });
 }
 
 export const processesView: ViewPlugin = {
-  id: "processes",
   name: "processes",
   description: "the container's processes: host PID, container PID, user, CPU, RSS, command",
   crumb: (ctx) => `processes ${ctx.containerName ?? ctx.container ?? ""}`.trim(),
   needsContainer: true,
-  keys: [
-    ["l", "the container's logs"],
-    ["w", "why it died"],
-    ["C M I U N", "sort: CPU, RSS, PID, USER, COMMAND"],
-  ],
-  footer: [
-    ["l", "logs"],
-    ["w", "why"],
-  ],
+  keys: [...KEYS, sortKeysHelp(PROCESS_COLUMNS)],
   Component: Processes,
 };

@@ -1,9 +1,9 @@
-// A view is a plug-in: one file exporting one of these, listed once in registry.ts.
+// A view is a plug-in: one file exporting one of these, listed once (under its id) in registry.ts.
 import type React from "react";
 import type { ViewContext } from "../frame.ts";
+import type { KeyDoc } from "../keys.ts";
 
 export interface ViewPlugin {
-  id: string;
   /** Its name in the view picker and the help. */
   name: string;
   description: string;
@@ -11,9 +11,10 @@ export interface ViewPlugin {
   crumb(ctx: ViewContext): string;
   /** Only meaningful for one container (drill-down views): left out of the picker otherwise. */
   needsContainer?: boolean;
-  /** The view's own keys, for the help and the footer: [key, what it does]. */
-  keys: [string, string][];
-  /** The few of them worth a place in the footer, in short words. */
-  footer?: [string, string][];
+  /**
+   * The view's own keys (tui/keys.ts), the same list its component handles keys with: the help
+   * shows each, the footer those with a label.
+   */
+  keys: readonly KeyDoc[];
   Component: React.FC;
 }

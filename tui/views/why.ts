@@ -1,16 +1,24 @@
 // "Why did it die?" for the selected container (or incident): the event, exit code and OOM,
 // a chart of memory against its limit and of CPU, restart history, the last lines before it.
 import React, { useState } from "react";
-import { hiddenExecsText, hostEventText, memoryDetail, restartsText } from "../../cli/render/why-text.ts";
-import { renderSafe } from "../../collector/logs/sanitize.ts";
+import { ApiError } from "../../client/api-client.ts";
+import { bytes, clock } from "../../client/format.ts";
+import { renderSafe } from "../../client/render-safe.ts";
+import {
+  hiddenExecsText,
+  hostEventsHeading,
+  hostEventText,
+  memoryDetail,
+  restartsText,
+} from "../../client/why-phrases.ts";
+import type { WhyAnswer } from "../../protocol/api/why.ts";
 import { counted, humanDuration } from "../../protocol/time.ts";
-import { ApiError } from "../api-client.ts";
-import type { WhyAnswer } from "../api-types.ts";
 import { chartRows } from "../chart.ts";
 import { type Line, seg, TextPanel } from "../components/text-panel.ts";
-import { bytes, clock } from "../format.ts";
-import { useShell } from "../shell-context.ts";
+import { keyActions, keyHandler } from "../keys.ts";
+import { type Shell, useShell } from "../shell-context.ts";
 import { usePoll } from "../use-poll.ts";
+import type { ViewId } from "./registry.ts";
 import type { ViewPlugin } from "./view.ts";
 
 const h = React.createElement;
@@ -62,35 +70,42 @@ function memoryLines(a: WhyAnswer, width: number): Line[] {
   return out;
 }
 
-export function whyLines(a: WhyAnswer, width: number): Line[] {
+/** Who died where and when, the cause, the exit, the kernel's report and the restarts. */
+function eventLines(a: WhyAnswer): Line[] {
   const e = a.event;
-  const out: Line[] = [];
   const name = renderSafe(String(a.container.name ?? a.container.id ?? "?"));
-  out.push([
-    seg(name, { bold: true }),
-    seg(renderSafe(` (${a.container.image}) on ${a.host} died at ${e.time.slice(0, 23).replace("T", " ")}`)),
-  ]);
-  out.push([seg("  cause:     "), seg(e.cause, { color: "red", bold: true })]);
-  out.push([
-    seg("  exit code: "),
-    seg(`${e.exitCode ?? "?"}${e.signal ? ` (${e.signal})` : ""}`, { bold: true }),
-    seg("   OOMKilled: "),
-    seg(e.oomKilled ? "yes" : "no", { bold: true, color: e.oomKilled ? "red" : undefined }),
-    seg(e.ranForMs != null ? `   ran for: ${humanDuration(e.ranForMs)}` : ""),
-  ]);
-  if (e.oomKill)
-    out.push([
-      seg("  kernel:    "),
-      seg(renderSafe(`killed ${e.oomKill.process} (pid ${e.oomKill.pid})`), { color: "red" }),
-      seg(` at ${bytes(e.oomKill.usageBytes)} of ${bytes(e.oomKill.limitBytes)}`),
-    ]);
   const policy = e.restartPolicy || a.container.restartPolicy;
-  out.push([
-    seg(`  restarts:  ${restartsText(a.restarts)}`),
-    seg(policy ? `   restart policy: ${policy}` : ""),
-  ]);
-  out.push(...memoryLines(a, width));
-  out.push([], [seg("restart history (the hour before):", { bold: true })]);
+  return [
+    [
+      seg(name, { bold: true }),
+      seg(
+        renderSafe(` (${a.container.image}) on ${a.host} died at ${e.time.slice(0, 23).replace("T", " ")}`),
+      ),
+    ],
+    [seg("  cause:     "), seg(e.cause, { color: "red", bold: true })],
+    [
+      seg("  exit code: "),
+      seg(`${e.exitCode ?? "?"}${e.signal ? ` (${e.signal})` : ""}`, { bold: true }),
+      seg("   OOMKilled: "),
+      seg(e.oomKilled ? "yes" : "no", { bold: true, color: e.oomKilled ? "red" : undefined }),
+      seg(e.ranForMs != null ? `   ran for: ${humanDuration(e.ranForMs)}` : ""),
+    ],
+    ...(e.oomKill
+      ? [
+          [
+            seg("  kernel:    "),
+            seg(renderSafe(`killed ${e.oomKill.process} (pid ${e.oomKill.pid})`), { color: "red" }),
+            seg(` at ${bytes(e.oomKill.usageBytes)} of ${bytes(e.oomKill.limitBytes)}`),
+          ],
+        ]
+      : []),
+    [seg(`  restarts:  ${restartsText(a.restarts)}`), seg(policy ? `   restart policy: ${policy}` : "")],
+  ];
+}
+
+/** Its starts and deaths in the hour before, the oldest of the last ten first. */
+function restartHistoryLines(a: WhyAnswer): Line[] {
+  const out: Line[] = [[], [seg("restart history (the hour before):", { bold: true })]];
   if (a.restarts.history.length === 0) out.push([seg("  none", { dim: true })]);
   for (const ev of a.restarts.history.slice(-10))
     out.push([
@@ -98,33 +113,56 @@ export function whyLines(a: WhyAnswer, width: number): Line[] {
       seg(ev.action, { color: ev.action === "die" ? "red" : "green" }),
       seg(ev.exitCode !== null ? ` (exit ${ev.exitCode})` : ""),
     ]);
-  out.push([], [seg(`last ${counted(a.lastLogs.length, "line")} before it:`, { bold: true })]);
-  for (const l of a.lastLogs)
-    out.push([
+  return out;
+}
+
+/** The last lines it wrote, stderr in red, each on one line with its controls made visible. */
+function lastLogLines(a: WhyAnswer): Line[] {
+  return [
+    [],
+    [seg(`last ${counted(a.lastLogs.length, "line")} before it:`, { bold: true })],
+    ...a.lastLogs.map((l) => [
       seg(`  ${clock(l.time, true)} `, { dim: true }),
       seg(`${(l.stream || l.source).padEnd(7)} `, { color: l.stream === "stderr" ? "red" : undefined }),
       seg(renderSafe(l.body, { singleLine: true })),
-    ]);
-  if (a.processes.length > 0) {
-    out.push([], [seg("processes at the last sample (host pid / container pid):", { bold: true })]);
-    for (const p of a.processes.slice(0, 10))
-      out.push([
+    ]),
+  ];
+}
+
+/** Its processes at the last sample (the first ten), when there was one. */
+function processLines(a: WhyAnswer): Line[] {
+  if (a.processes.length === 0) return [];
+  return [
+    [],
+    [seg("processes at the last sample (host pid / container pid):", { bold: true })],
+    ...a.processes
+      .slice(0, 10)
+      .map((p) => [
         seg(
           renderSafe(
             `  ${String(p.pid).padStart(7)} ${String(p.nsPid).padStart(5)} ${p.user.padEnd(8)} ${p.cpuPercent.toFixed(1).padStart(5)}% ${bytes(p.rssBytes).padStart(6)}  ${p.cmdline}`,
             { singleLine: true },
           ),
         ),
-      ]);
-  }
-  out.push(...neighbourLines(a));
-  return out;
+      ]),
+  ];
+}
+
+export function whyLines(a: WhyAnswer, width: number): Line[] {
+  return [
+    ...eventLines(a),
+    ...memoryLines(a, width),
+    ...restartHistoryLines(a),
+    ...lastLogLines(a),
+    ...processLines(a),
+    ...neighbourLines(a),
+  ];
 }
 
 /** Other containers' events just before the death, newest first, and how many execs were left out. */
 function neighbourLines(a: WhyAnswer): Line[] {
   const out: Line[] = [];
-  out.push([], [seg(renderSafe(`other events on ${a.host} just before it (newest first):`), { bold: true })]);
+  out.push([], [seg(renderSafe(hostEventsHeading(a.host)), { bold: true })]);
   if (a.hostEvents.length === 0) out.push([seg("  none", { dim: true })]);
   for (const ev of a.hostEvents.slice(0, 15))
     out.push([
@@ -137,8 +175,36 @@ function neighbourLines(a: WhyAnswer): Line[] {
   return out;
 }
 
+/** What why's keys act on: the shell, and the switch for exec events among the host's others. */
+interface WhyTarget {
+  shell: Shell;
+  toggleExecs(): void;
+}
+
+/** The container's other views; `at` stays behind (it is about this death). */
+const open =
+  (view: ViewId) =>
+  ({ shell }: WhyTarget) => {
+    const { host, container, containerName } = shell.frame.ctx;
+    shell.push(view, { host, container, containerName });
+  };
+
+const KEYS = keyActions<WhyTarget>([
+  { key: "↑ ↓ PgUp PgDn", help: "scroll" },
+  { key: "l", label: "logs", help: "its logs", run: open("logs") },
+  { key: "e", label: "events", help: "its events", run: open("events") },
+  { key: "i", help: "inspect it", run: open("inspect") },
+  { key: "P", help: "its processes", run: open("processes") },
+  {
+    key: "x",
+    help: "show or hide exec events (health checks, docker exec) among the host's other events",
+    run: (t) => t.toggleExecs(),
+  },
+]);
+
 function Why() {
-  const { client, frame, push, width } = useShell();
+  const shell = useShell();
+  const { client, frame, width } = shell;
   // `at` is passed on exactly as the list that opened this view got it (nine fractional digits).
   const { host, container, at } = frame.ctx;
   const [execs, setExecs] = useState(false);
@@ -161,39 +227,15 @@ function Why() {
       : "notDead" in data
         ? [[seg(renderSafe(data.notDead), { color: "yellow" })]]
         : whyLines(data, width);
-  return h(TextPanel, {
-    lines,
-    onKey: (input) => {
-      if (input === "x") {
-        setExecs((v) => !v);
-        return true;
-      }
-      const next = { l: "logs", e: "events", i: "inspect", P: "processes" }[input];
-      if (!next) return false;
-      push(next, { host, container, containerName: frame.ctx.containerName });
-      return true;
-    },
-  });
+  return h(TextPanel, { lines, onKey: keyHandler(KEYS, { shell, toggleExecs: () => setExecs((v) => !v) }) });
 }
 
 export const whyView: ViewPlugin = {
-  id: "why",
   name: "why",
   description:
     "why the container died: event, exit code, OOM, memory against its limit, CPU, restarts, last lines",
   crumb: (ctx) => `why ${ctx.containerName ?? ctx.container ?? ""}`.trim(),
   needsContainer: true,
-  keys: [
-    ["↑ ↓ PgUp PgDn", "scroll"],
-    ["l", "its logs"],
-    ["e", "its events"],
-    ["i", "inspect it"],
-    ["P", "its processes"],
-    ["x", "show or hide exec events (health checks, docker exec) among the host's other events"],
-  ],
-  footer: [
-    ["l", "logs"],
-    ["e", "events"],
-  ],
+  keys: KEYS,
   Component: Why,
 };

@@ -1,30 +1,29 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import {
+  ContainerQuery,
+  ContainersAnswer,
+  ContainersQuery,
+  SamplesAnswer,
+  SamplesQuery,
+} from "../../../protocol/api/containers.ts";
+import { answers } from "../../../protocol/api/ops.ts";
+import { ContainerParams } from "../../../protocol/api/params.ts";
 import { assertKnownContainer, queryContainers } from "../../query/containers.ts";
+import { NotFound } from "../../query/errors.ts";
 import { querySamples } from "../../query/samples.ts";
 import type { ApiDeps } from "../deps.ts";
-import { HttpError } from "../http-error.ts";
-import { limitParam, timeParams } from "../schemas.ts";
 
-export async function containersRoutes(app: FastifyInstance, { store }: ApiDeps): Promise<void> {
-  app.get<{ Querystring: { host?: string; state?: string; limit: number } }>(
+export async function containersRoutes(fastify: FastifyInstance, { store }: ApiDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
     "/api/v1/containers",
     {
       schema: {
         summary: "Container inventory, including removed containers, most recently seen first",
         tags: ["query"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            host: { type: "string" },
-            state: {
-              type: "string",
-              // Docker's states, and the collector's own for a container gone with `docker rm`.
-              enum: ["created", "running", "paused", "restarting", "removing", "exited", "dead", "removed"],
-            },
-            limit: limitParam(500, 10_000),
-          },
-        },
+        querystring: ContainersQuery,
+        response: answers(ContainersAnswer),
       },
     },
     async (req) => {
@@ -33,17 +32,15 @@ export async function containersRoutes(app: FastifyInstance, { store }: ApiDeps)
     },
   );
 
-  app.get<{ Params: { container: string }; Querystring: { host?: string } }>(
+  app.get(
     "/api/v1/containers/:container",
     {
       schema: {
         summary: "One container's latest known state, by name, id or id prefix",
         tags: ["query"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: { host: { type: "string" } },
-        },
+        params: ContainerParams,
+        querystring: ContainerQuery,
+        response: answers(ContainersAnswer),
       },
     },
     async (req) => {
@@ -55,8 +52,7 @@ export async function containersRoutes(app: FastifyInstance, { store }: ApiDeps)
       if (found.length === 0) {
         await assertKnownContainer(store, req.params.container, req.query.host);
         // Known from lines a log driver sent, never from the Docker inventory of a collector.
-        throw new HttpError(
-          404,
+        throw new NotFound(
           `container "${req.params.container}" has log lines but no inventory: no collector saw it in Docker`,
         );
       }
@@ -64,20 +60,15 @@ export async function containersRoutes(app: FastifyInstance, { store }: ApiDeps)
     },
   );
 
-  app.get<{
-    Params: { container: string };
-    Querystring: { host?: string; since?: string; until?: string; limit: number };
-  }>(
+  app.get(
     "/api/v1/containers/:container/samples",
     {
       schema: {
         summary: "A container's resource samples in a window, oldest first",
         tags: ["query"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: { host: { type: "string" }, ...timeParams("1h"), limit: limitParam(1000, 100_000) },
-        },
+        params: ContainerParams,
+        querystring: SamplesQuery,
+        response: answers(SamplesAnswer),
       },
     },
     async (req) => {

@@ -1,44 +1,22 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { EventsAnswer, EventsQuery } from "../../../protocol/api/events.ts";
+import { answers } from "../../../protocol/api/ops.ts";
 import { assertKnownContainer } from "../../query/containers.ts";
 import { checkActions, queryEvents } from "../../query/events.ts";
 import type { ApiDeps } from "../deps.ts";
-import { limitParam, timeParams } from "../schemas.ts";
 
-interface EventsQuerystring {
-  host?: string;
-  container?: string;
-  action?: string;
-  q?: string;
-  since?: string;
-  until?: string;
-  limit: number;
-}
-
-export async function eventsRoutes(app: FastifyInstance, { store }: ApiDeps): Promise<void> {
-  app.get<{ Querystring: EventsQuerystring }>(
+export async function eventsRoutes(fastify: FastifyInstance, { store }: ApiDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
     "/api/v1/events",
     {
       schema: {
         summary:
           "Docker events (create, start, die, oom, kill, stop, restart, destroy, health_status …), newest first",
         tags: ["query"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            host: { type: "string" },
-            container: { type: "string", description: "container name, id or id prefix (12+ characters)" },
-            action: { type: "string", description: "one action or several, comma-separated: die,oom" },
-            q: {
-              type: "string",
-              minLength: 1,
-              maxLength: 200,
-              description: "case-insensitive text in the container name, image, action or host",
-            },
-            ...timeParams("24h"),
-            limit: limitParam(100, 10_000),
-          },
-        },
+        querystring: EventsQuery,
+        response: answers(EventsAnswer),
       },
     },
     async (req) => {

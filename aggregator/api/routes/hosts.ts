@@ -1,20 +1,21 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { HostsAnswer, HostsQuery } from "../../../protocol/api/hosts.ts";
+import { answers } from "../../../protocol/api/ops.ts";
 import { queryHosts } from "../../query/hosts.ts";
 import type { ApiDeps } from "../deps.ts";
 
-export async function hostsRoutes(app: FastifyInstance, { store }: ApiDeps): Promise<void> {
-  app.get<{ Querystring: { host?: string } }>(
+export async function hostsRoutes(fastify: FastifyInstance, { store }: ApiDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
     "/api/v1/hosts",
     {
       schema: {
         summary:
           "Every host that has reported, with its latest heartbeat: cores, memory, swap, load, CPU busy, OS, uptime, filesystems, interfaces, labels",
         tags: ["query"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: { host: { type: "string", description: "just this host" } },
-        },
+        querystring: HostsQuery,
+        response: answers(HostsAnswer),
       },
     },
     async (req) => {

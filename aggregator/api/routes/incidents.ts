@@ -1,45 +1,27 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import {
+  IncidentParams,
+  IncidentQuery,
+  IncidentRow,
+  IncidentsAnswer,
+} from "../../../protocol/api/incidents.ts";
+import { answers } from "../../../protocol/api/ops.ts";
 import { assertKnownContainer } from "../../query/containers.ts";
-import { type IncidentQuery, queryIncident, queryIncidents } from "../../query/incidents.ts";
+import { queryIncident, queryIncidents } from "../../query/incidents.ts";
 import type { ApiDeps } from "../deps.ts";
-import { limitParam, timeParams } from "../schemas.ts";
 
-export async function incidentsRoutes(app: FastifyInstance, { store }: ApiDeps): Promise<void> {
-  app.get<{ Querystring: IncidentQuery }>(
+export async function incidentsRoutes(fastify: FastifyInstance, { store }: ApiDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
     "/api/v1/incidents",
     {
       schema: {
         summary:
           "Incidents detected from the stored evidence (oom, exit, crash-loop, unit-failed), newest first",
         tags: ["query"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            host: { type: "string" },
-            container: { type: "string", description: "container name, id or id prefix (12+ characters)" },
-            kind: {
-              type: "string",
-              enum: [
-                "oom",
-                "exit",
-                "crash-loop",
-                "unit-failed",
-                "fleet",
-                "error-burst",
-                "memory-pressure",
-                "cpu-throttled",
-              ],
-            },
-            status: {
-              type: "string",
-              enum: ["open", "resolved", "merged"],
-              description: "default: open and resolved (merged = exits folded into a crash loop)",
-            },
-            ...timeParams("24h"),
-            limit: limitParam(100, 10_000),
-          },
-        },
+        querystring: IncidentQuery,
+        response: answers(IncidentsAnswer),
       },
     },
     async (req) => {
@@ -49,9 +31,16 @@ export async function incidentsRoutes(app: FastifyInstance, { store }: ApiDeps):
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     "/api/v1/incidents/:id",
-    { schema: { summary: "One incident with its evidence", tags: ["query"] } },
+    {
+      schema: {
+        summary: "One incident with its evidence",
+        tags: ["query"],
+        params: IncidentParams,
+        response: answers(IncidentRow),
+      },
+    },
     async (req) => queryIncident(store, req.params.id),
   );
 }

@@ -1,5 +1,8 @@
 import { timingSafeEqual } from "node:crypto";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { answers, IngestResult } from "../../../protocol/api/ops.ts";
 import { BATCH_CONTENT_TYPE, BatchFormatError } from "../../../protocol/batch.ts";
 import { ingestBatch } from "../../ingest/ingest.ts";
 import type { ApiDeps } from "../deps.ts";
@@ -20,7 +23,8 @@ function checkToken(req: FastifyRequest, token: string | undefined): void {
   }
 }
 
-export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+export async function ingestRoutes(fastify: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   // Bodies stay raw: they may be gzip, and the batch is validated record by record.
   app.addContentTypeParser(
     BATCH_CONTENT_TYPE,
@@ -33,7 +37,8 @@ export async function ingestRoutes(app: FastifyInstance, deps: ApiDeps): Promise
       schema: {
         summary: "Store one collector batch (gzip NDJSON: header line, then records); acked after commit",
         tags: ["ingest"],
-        headers: { type: "object", properties: { "content-type": { const: BATCH_CONTENT_TYPE } } },
+        headers: Type.Object({ "content-type": Type.Optional(Type.Literal(BATCH_CONTENT_TYPE)) }),
+        response: answers(IngestResult),
       },
     },
     async (req) => {

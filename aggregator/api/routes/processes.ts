@@ -1,39 +1,34 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { assertKnownContainer } from "../../query/containers.ts";
+import { answers } from "../../../protocol/api/ops.ts";
 import {
-  type ContainerProcessesQuery,
-  queryContainerProcesses,
-  queryTopProcesses,
-  type TopProcessesQuery,
-} from "../../query/processes.ts";
+  ContainerProcessesAnswer,
+  ContainerProcessesQuery,
+  TopProcessesAnswer,
+  TopProcessesQuery,
+} from "../../../protocol/api/processes.ts";
+import { assertKnownContainer } from "../../query/containers.ts";
+import { NotFound } from "../../query/errors.ts";
+import { queryContainerProcesses, queryTopProcesses } from "../../query/processes.ts";
 import type { ApiDeps } from "../deps.ts";
-import { HttpError } from "../http-error.ts";
-import { limitParam, timeParams } from "../schemas.ts";
 
-const HOST = { type: "string", description: "host name as the collector reports it" } as const;
+const Params = Type.Object({
+  container: Type.String({ minLength: 1, description: "name, id or id prefix (12+)" }),
+});
 
-export async function processesRoutes(app: FastifyInstance, { store }: ApiDeps): Promise<void> {
-  app.get<{ Params: { container: string }; Querystring: Omit<ContainerProcessesQuery, "container"> }>(
+export async function processesRoutes(fastify: FastifyInstance, { store }: ApiDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
     "/api/v1/containers/:container/processes",
     {
       schema: {
         summary:
           "A container's processes at a time: its latest snapshot at or before `at` (kept after the container is removed)",
         tags: ["query"],
-        params: {
-          type: "object",
-          properties: {
-            container: { type: "string", minLength: 1, description: "name, id or id prefix (12+)" },
-          },
-        },
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            host: HOST,
-            at: { type: "string", description: "RFC 3339 or relative to now (15m, 2h); default now" },
-          },
-        },
+        params: Params,
+        querystring: ContainerProcessesQuery,
+        response: answers(ContainerProcessesAnswer),
       },
     },
     async (req) => {
@@ -43,31 +38,22 @@ export async function processesRoutes(app: FastifyInstance, { store }: ApiDeps):
         container: req.params.container,
       });
       if (processes.length === 0)
-        throw new HttpError(
-          404,
+        throw new NotFound(
           `no process snapshot of a container named or with id "${req.params.container}" at or before ${at}`,
         );
       return { at, count: processes.length, processes };
     },
   );
 
-  app.get<{ Querystring: TopProcessesQuery }>(
+  app.get(
     "/api/v1/processes/top",
     {
       schema: {
         summary:
           'Top processes over a window, with the container each belongs to ("" for host processes): average CPU % of one core, or peak RSS',
         tags: ["query"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            host: HOST,
-            ...timeParams("5m"),
-            by: { type: "string", enum: ["cpu", "memory"], default: "cpu" },
-            limit: limitParam(20, 1000),
-          },
-        },
+        querystring: TopProcessesQuery,
+        response: answers(TopProcessesAnswer),
       },
     },
     async (req) => {

@@ -1,26 +1,21 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { TOP_BY, type TopQuery, topContainers } from "../../query/top.ts";
+import { answers } from "../../../protocol/api/ops.ts";
+import { TopAnswer, TopQuery } from "../../../protocol/api/top.ts";
+import { topContainers } from "../../query/top.ts";
 import type { ApiDeps } from "../deps.ts";
-import { limitParam, timeParams } from "../schemas.ts";
 
-export async function topRoutes(app: FastifyInstance, { store }: ApiDeps): Promise<void> {
-  app.get<{ Querystring: TopQuery }>(
+export async function topRoutes(fastify: FastifyInstance, { store }: ApiDeps): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
     "/api/v1/top/containers",
     {
       schema: {
         summary:
           "Containers ranked by CPU (mean cores), memory (peak working set), network or block I/O (bytes/s) over a window",
         tags: ["query"],
-        querystring: {
-          type: "object",
-          additionalProperties: false,
-          properties: {
-            by: { type: "string", enum: TOP_BY, default: "cpu" },
-            host: { type: "string", description: "host name as the collector reports it; default all" },
-            ...timeParams("5m"),
-            limit: limitParam(10, 1000),
-          },
-        },
+        querystring: TopQuery,
+        response: answers(TopAnswer),
       },
     },
     async (req) => {

@@ -1,4 +1,4 @@
-// The process view (issue 3): one row per process per sample, for "what ran in this container at
+// The process view: one row per process per sample, for "what ran in this container at
 // time T" and the host's top processes over a window. Ordered like samples, with the pid last so
 // one container's snapshot at one time is a contiguous range. Host processes outside any
 // container have container_id ''. cmdline is bounded by the collector (4 KiB).

@@ -1,4 +1,4 @@
-// Incidents (issue 4): one row per version of an incident; the newest version (by `updated`)
+// Incidents: one row per version of an incident; the newest version (by `updated`)
 // wins (ReplacingMergeTree, read with FINAL). Ids are deterministic — derived from the evidence
 // — so a restarted or second aggregator re-detecting the same thing writes the same incident.
 import type { Migration } from "./migration.ts";

@@ -1,4 +1,4 @@
-// Restarts (issue 4): Docker's RestartCount on each container snapshot. It counts the daemon's
+// Restarts: Docker's RestartCount on each container snapshot. It counts the daemon's
 // restarts since a person last started the container; the events keep the full history.
 import type { Migration } from "./migration.ts";
 

@@ -5,13 +5,15 @@
 import type { Socket } from "node:net";
 import { encode } from "@msgpack/msgpack";
 import type { LogRecord } from "../../../protocol/records.ts";
+import type { ListenAddress } from "../../flags.ts";
 import type { SourceContext } from "../../sources/source.ts";
-import { MalformedReporter } from "../net/malformed-reporter.ts";
+import { InputReporter } from "../net/input-reporter.ts";
 import { TcpServer } from "../net/tcp-server.ts";
 import { UdpSocket } from "../net/udp-socket.ts";
-import type { ListenAddress, Receiver, ReceiverLimits } from "../receiver.ts";
+import type { Receiver, ReceiverLimits } from "../receiver.ts";
 import { readForwardMessage } from "./forward-message.ts";
 import { MsgpackFrames } from "./frames.ts";
+import { FLUENTD_INPUT } from "./metrics.ts";
 import { RecentChunks } from "./recent-chunks.ts";
 import { fluentdToLogRecord } from "./record.ts";
 
@@ -35,7 +37,7 @@ export class FluentdReceiver implements Receiver {
   #ctx: SourceContext | undefined;
   #tcp: TcpServer | undefined;
   #udp: UdpSocket | undefined;
-  #bad: MalformedReporter | undefined;
+  #bad: InputReporter | undefined;
   readonly #recent = new RecentChunks();
   #seq = 0;
 
@@ -46,7 +48,7 @@ export class FluentdReceiver implements Receiver {
 
   async start(ctx: SourceContext): Promise<void> {
     this.#ctx = ctx;
-    this.#bad = new MalformedReporter(ctx, "fluentd");
+    this.#bad = new InputReporter(ctx, "fluentd");
     this.#tcp = new TcpServer(
       (socket) => this.#onConnection(socket),
       (err, socket) => ctx.log.warn({ err, peer: peerOf(socket) }, "fluentd: connection failed"),
@@ -83,11 +85,20 @@ export class FluentdReceiver implements Receiver {
         if (msg.chunk !== undefined && this.#recent.has(msg.chunk)) continue; // a resend: ack again, store once
         if (msg.chunk !== undefined) this.#recent.add(msg.chunk);
         if (!msg.ok) {
-          this.#bad?.report(msg.reason, { peer, sample: bytes, bytes: bytes.length });
+          this.#bad?.report(FLUENTD_INPUT.invalidMessage, msg.reason, {
+            peer,
+            sample: bytes,
+            bytes: bytes.length,
+          });
           continue;
         }
         if (msg.badEvents > 0)
-          this.#bad?.report("events that are not [time, record]", { peer, sample: bytes }, msg.badEvents);
+          this.#bad?.report(
+            FLUENTD_INPUT.invalidEvent,
+            "events that are not [time, record]",
+            { peer, sample: bytes },
+            msg.badEvents,
+          );
         const records: LogRecord[] = msg.events.map((e) => fluentdToLogRecord(msg.tag, e, ctx, this.#seq++));
         if (records.length > 0) await ctx.emit(records); // awaiting it pauses the socket: backpressure
       }
@@ -98,7 +109,10 @@ export class FluentdReceiver implements Receiver {
         for (const chunk of acks) socket.write(encode({ ack: chunk }));
       }
       if (batch.error) {
-        this.#bad?.report(`${batch.error}; closing the connection`, { peer, bytes: data.length });
+        this.#bad?.report(FLUENTD_INPUT.invalidFrame, `${batch.error}; closing the connection`, {
+          peer,
+          bytes: data.length,
+        });
         socket.destroy();
         return;
       }

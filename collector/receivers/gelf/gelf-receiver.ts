@@ -3,13 +3,15 @@
 // logged; the listeners stay up.
 import type { RemoteInfo } from "node:dgram";
 import type { Socket } from "node:net";
+import type { ListenAddress } from "../../flags.ts";
 import type { SourceContext } from "../../sources/source.ts";
-import { MalformedReporter } from "../net/malformed-reporter.ts";
+import { InputReporter } from "../net/input-reporter.ts";
 import { TcpServer } from "../net/tcp-server.ts";
 import { UdpSocket } from "../net/udp-socket.ts";
-import type { ListenAddress, Receiver, ReceiverLimits } from "../receiver.ts";
+import type { Receiver, ReceiverLimits } from "../receiver.ts";
 import { type ChunkLimits, ChunkReassembler, isChunk } from "./chunks.ts";
 import { gelfToLogRecord } from "./message.ts";
+import { GELF_INPUT } from "./metrics.ts";
 import { NulFramer } from "./nul-framer.ts";
 import { decodePayload } from "./payload.ts";
 
@@ -33,7 +35,7 @@ export class GelfReceiver implements Receiver {
   #udp: UdpSocket | undefined;
   #tcp: TcpServer | undefined;
   #sweeper: NodeJS.Timeout | undefined;
-  #bad: MalformedReporter | undefined;
+  #bad: InputReporter | undefined;
   #seq = 0;
 
   constructor(at: ListenAddress, opts: GelfOptions) {
@@ -44,7 +46,7 @@ export class GelfReceiver implements Receiver {
 
   async start(ctx: SourceContext): Promise<void> {
     this.#ctx = ctx;
-    this.#bad = new MalformedReporter(ctx, "gelf");
+    this.#bad = new InputReporter(ctx, "gelf");
     this.#udp = new UdpSocket(this.#at.host, (msg, from) => this.#onDatagram(msg, from));
     const udp = await this.#udp.bind(this.#at, 8 * 1024 * 1024);
     // The same port for TCP: bound after UDP so that port 0 (tests) means one port for both.
@@ -75,16 +77,30 @@ export class GelfReceiver implements Receiver {
     const evicted = this.#chunks.evicted;
     this.#chunks.evicted = 0;
     if (evicted > 0)
-      this.#bad?.report("incomplete chunked messages evicted: reassembly memory full", { peer }, evicted);
+      this.#bad?.report(
+        GELF_INPUT.reassemblyFull,
+        "incomplete chunked messages evicted: reassembly memory full",
+        { peer },
+        evicted,
+      );
     if (r.kind === "complete") this.#onPayload(r.payload, peer);
     else if (r.kind === "malformed")
-      this.#bad?.report(r.reason, { peer, sample: datagram, bytes: datagram.length });
+      this.#bad?.report(GELF_INPUT.invalidChunk, r.reason, {
+        peer,
+        sample: datagram,
+        bytes: datagram.length,
+      });
   }
 
   #sweep(): void {
     const n = this.#chunks.sweep(Date.now());
     if (n > 0)
-      this.#bad?.report("chunked messages still incomplete at the reassembly timeout, dropped", {}, n);
+      this.#bad?.report(
+        GELF_INPUT.reassemblyTimeout,
+        "chunked messages still incomplete at the reassembly timeout",
+        {},
+        n,
+      );
   }
 
   /** Decodes and emits one message; returns the emit promise (TCP awaits it for backpressure). */
@@ -93,12 +109,20 @@ export class GelfReceiver implements Receiver {
     const maxLineBytes = this.#opts.maxLineBytes;
     const decoded = decodePayload(payload, maxMessageBytes(maxLineBytes));
     if (!decoded.ok) {
-      this.#bad?.report(decoded.reason, { peer, sample: payload, bytes: payload.length });
+      this.#bad?.report(GELF_INPUT.undecodable, decoded.reason, {
+        peer,
+        sample: payload,
+        bytes: payload.length,
+      });
       return Promise.resolve();
     }
     const r = gelfToLogRecord(decoded.json, { host: ctx.host, inventory: ctx.inventory }, this.#seq++);
     if (!r.ok) {
-      this.#bad?.report(r.reason, { peer, sample: decoded.json, bytes: payload.length });
+      this.#bad?.report(GELF_INPUT.invalidMessage, r.reason, {
+        peer,
+        sample: decoded.json,
+        bytes: payload.length,
+      });
       return Promise.resolve();
     }
     const emitted = ctx.emit([r.record]).catch((err) => ctx.log.error({ err }, "gelf: emit failed"));
@@ -113,7 +137,7 @@ export class GelfReceiver implements Receiver {
     for await (const data of socket as AsyncIterable<Buffer>) {
       for (const frame of framer.push(data)) {
         if (frame.ok) await this.#onPayload(frame.bytes, peer);
-        else this.#bad?.report(frame.reason, { peer, sample: frame.sample });
+        else this.#bad?.report(GELF_INPUT.oversizedFrame, frame.reason, { peer, sample: frame.sample });
       }
     }
     // The peer closed: a last message without its NUL is still a message (Graylog accepts it too).

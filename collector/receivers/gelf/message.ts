@@ -8,9 +8,9 @@
 // The body is not cut here: the pipeline cuts every source's lines at --max-line-size and counts
 // them; the receiver bounds the whole message (maxMessageBytes) so memory stays bounded.
 import { type LogRecord, newAttributes } from "../../../protocol/records.ts";
+import { priorityToSeverity } from "../../../protocol/severity.ts";
 import { nanosToRfc3339 } from "../../../protocol/time.ts";
 import type { ContainerInventory } from "../../docker/inventory.ts";
-import { priorityToSeverity } from "../../journal/journal-entry.ts";
 import { resolveContainer } from "../identity.ts";
 
 export interface MapContext {

@@ -2,7 +2,7 @@
 // so that close() stops accepting, ends the peers and waits until each handler has returned
 // (i.e. everything read so far was handed on).
 import { createServer, type Server, type Socket } from "node:net";
-import type { ListenAddress } from "../receiver.ts";
+import type { ListenAddress } from "../../flags.ts";
 
 export type ConnectionHandler = (socket: Socket) => Promise<void>;
 

@@ -1,7 +1,7 @@
 // A bound UDP socket for receivers, with the same listen/close shape as TcpServer.
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { isIPv6 } from "node:net";
-import type { ListenAddress } from "../receiver.ts";
+import type { ListenAddress } from "../../flags.ts";
 
 export type DatagramHandler = (msg: Buffer, from: RemoteInfo) => void;
 

@@ -4,10 +4,11 @@
 import { isUtf8 } from "node:buffer";
 import type { LogRecord } from "../../../protocol/records.ts";
 import type { SourceContext } from "../../sources/source.ts";
-import type { MalformedReporter } from "../net/malformed-reporter.ts";
+import type { InputReporter } from "../net/input-reporter.ts";
 import type { ContainerTags } from "./container-tag.ts";
 import type { Frame } from "./framer.ts";
 import { parseSyslog } from "./message.ts";
+import { SYSLOG_INPUT } from "./metrics.ts";
 import { type Received, toLogRecord } from "./to-record.ts";
 
 export interface IngestOptions {
@@ -21,14 +22,14 @@ export interface IngestOptions {
 export class SyslogIngest {
   readonly #ctx: SourceContext;
   readonly #tags: ContainerTags;
-  readonly #malformed: MalformedReporter;
+  readonly #malformed: InputReporter;
   readonly #o: IngestOptions;
   #queue: Promise<void> = Promise.resolve();
   #queued = 0;
   /** Tie-breaker within one timestamp (RFC 3164 has whole seconds): arrival order, rising across restarts. */
   #seq = Date.now() * 1000;
 
-  constructor(ctx: SourceContext, tags: ContainerTags, malformed: MalformedReporter, o: IngestOptions) {
+  constructor(ctx: SourceContext, tags: ContainerTags, malformed: InputReporter, o: IngestOptions) {
     this.#ctx = ctx;
     this.#tags = tags;
     this.#malformed = malformed;
@@ -47,7 +48,12 @@ export class SyslogIngest {
       const text = f.bytes.toString("utf8");
       const r = parseSyslog(text, receivedAt);
       if (r.ok) batch.push({ message: r.message, truncated: f.truncated, invalidUtf8: !isUtf8(f.bytes) });
-      else this.#malformed.report(r.reason, { peer, sample: f.bytes, bytes: f.bytes.length });
+      else
+        this.#malformed.report(SYSLOG_INPUT.invalidMessage, r.reason, {
+          peer,
+          sample: f.bytes,
+          bytes: f.bytes.length,
+        });
     }
     if (batch.length === 0) return this.#queue;
     const wait = this.#queued < this.#o.maxQueued ? this.#o.identityWaitMs : 0;

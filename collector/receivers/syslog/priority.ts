@@ -1,10 +1,8 @@
 // The PRI part `<N>` that starts every syslog message: N = facility × 8 + severity (RFC 5424 §6.2.1).
 //
-// Severity → OpenTelemetry: the journal's table (collector/journal/journal-entry.ts), so that a
-// syslog line and a journal line of the same priority look alike and `?priority=` finds both:
-//   0 emerg → 23, 1 alert → 22, 2 crit → 21 (FATAL), 3 err → 17 ERROR, 4 warning → 13 WARN,
-//   5 notice → 10, 6 info → 9 (INFO), 7 debug → 5 DEBUG.
-import { priorityToSeverity } from "../../journal/journal-entry.ts";
+// Severity → OpenTelemetry: the journal's table (protocol/severity.ts), so that a syslog line and
+// a journal line of the same priority look alike and `?priority=` finds both.
+import { priorityToSeverity } from "../../../protocol/severity.ts";
 
 export const FACILITIES = [
   "kern",

@@ -4,14 +4,16 @@
 import { readFile } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
+import type { ListenAddress } from "../../flags.ts";
 import type { SourceContext } from "../../sources/source.ts";
-import { MalformedReporter } from "../net/malformed-reporter.ts";
+import { InputReporter } from "../net/input-reporter.ts";
 import { TcpServer } from "../net/tcp-server.ts";
 import { UdpSocket } from "../net/udp-socket.ts";
-import type { ListenAddress, Receiver, ReceiverLimits } from "../receiver.ts";
+import type { Receiver, ReceiverLimits } from "../receiver.ts";
 import { ContainerTags } from "./container-tag.ts";
 import { datagramFrame, type Frame, SyslogFramer } from "./framer.ts";
 import { SyslogIngest } from "./ingest.ts";
+import { SYSLOG_INPUT } from "./metrics.ts";
 
 export interface SyslogReceiverOptions extends ReceiverLimits {
   listen: ListenAddress;
@@ -48,7 +50,7 @@ export class SyslogReceiver implements Receiver {
 
   async start(ctx: SourceContext): Promise<void> {
     const secure = await this.#secureContext();
-    const malformed = new MalformedReporter(ctx, "syslog");
+    const malformed = new InputReporter(ctx, "syslog");
     this.#tags = new ContainerTags(ctx.inventory);
     const ingest = new SyslogIngest(ctx, this.#tags, malformed, {
       maxLineBytes: this.#o.maxLineBytes,
@@ -90,6 +92,7 @@ export class SyslogReceiver implements Receiver {
   /** Datagrams of one event-loop turn go out as one batch. */
   #onDatagram(msg: Buffer, peer: string, ctx: SourceContext): void {
     if ((this.#ingest?.queued ?? 0) >= MAX_QUEUED_UDP) {
+      ctx.skippedInput?.(SYSLOG_INPUT.udpBacklog, 1);
       if (this.#udpDropped++ % 10_000 === 0)
         ctx.log.warn(
           { dropped: this.#udpDropped },
@@ -113,7 +116,7 @@ export class SyslogReceiver implements Receiver {
     socket: Socket,
     secure: SecureContext | undefined,
     ingest: SyslogIngest,
-    malformed: MalformedReporter,
+    malformed: InputReporter,
   ): Promise<void> {
     const peer = peerOf(socket);
     const stream = secure ? new TLSSocket(socket, { isServer: true, secureContext: secure }) : socket;
@@ -122,13 +125,16 @@ export class SyslogReceiver implements Receiver {
       const out = framer.push(chunk as Buffer);
       await ingest.ingest(out.frames, peer); // waiting here is the sender's backpressure
       if (out.fatal) {
-        malformed.report(`${out.fatal}; closing the connection`, { peer });
+        malformed.report(SYSLOG_INPUT.invalidFrame, `${out.fatal}; closing the connection`, { peer });
         socket.destroy();
         return;
       }
     }
     const last = framer.end();
-    if (last.incomplete) malformed.report("connection closed inside an octet-counted frame", { peer });
+    if (last.incomplete)
+      malformed.report(SYSLOG_INPUT.incompleteFrame, "connection closed inside an octet-counted frame", {
+        peer,
+      });
     await ingest.ingest(last.frames, peer);
   }
 }

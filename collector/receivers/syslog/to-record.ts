@@ -2,7 +2,7 @@
 //
 // Lines of a container (its tag resolved, see container-tag.ts): Docker's driver sends stdout
 // with severity info (6) and stderr with err (3) — that encodes the stream, not a level — so,
-// as for the journald driver (collector/journal/journal-entry.ts), `stream` is set from it and
+// as for the journald driver (collector/sources/journald/journal-entry.ts), `stream` is set from it and
 // severity left unknown for the content-based detection. PROCID is dockerd's pid: kept as an
 // attribute, `pid` 0. Every other sender's severity is mapped (priority.ts).
 //
@@ -11,8 +11,7 @@
 // syslog.invalid_utf8 = "true" when bytes were not UTF-8 (decoded with U+FFFD);
 // fleetscope.truncated = "true" when the line was cut at the size limit.
 import type { ContainerRef, LogRecord } from "../../../protocol/records.ts";
-import { TRUNCATED_ATTRIBUTE } from "../../logs/partial-merger.ts";
-import { TRUNCATION_MARKER, truncateLine } from "../../logs/truncate.ts";
+import { TRUNCATED_ATTRIBUTE, TRUNCATION_MARKER, truncateLine } from "../../processors/truncate.ts";
 import type { SyslogMessage } from "./message.ts";
 import { FACILITIES, otelSeverity, SEVERITIES } from "./priority.ts";
 

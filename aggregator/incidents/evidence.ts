@@ -1,0 +1,109 @@
+// The evidence the rules read, each part loaded from the store by one query. The detector loads
+// only the parts some registered rule needs (rule.ts, Evidence), once per run.
+import { fromChTime } from "../query/window.ts";
+import type { Store } from "../store/store.ts";
+import type { ErrorBucket, EventFact, Evidence, LogFact, SampleFact } from "./rule.ts";
+
+/** What the loaders are told: how far back a run looks, and the rules' settings they depend on. */
+export interface EvidenceWindow {
+  lookbackMs: number;
+  bucketMs: number;
+  memoryPressureRatio: number;
+}
+
+type Loaded = Omit<Evidence, "incidents">;
+
+/**
+ * Rows select `toString(time) AS time_text`; rules compare RFC 3339 times. time_text stays: facts
+ * are kept whole in incidents' evidence, and a stored incident is rewritten when that changes.
+ */
+const withTime = <T extends { time_text: string }>(r: T) => ({ ...r, time: fromChTime(r.time_text) });
+
+/** How far back error rates are compared: the burst's bucket against the rest of this window. */
+const BURST_WINDOW_S = 600;
+
+/** The samples a resource rule looks at: the last 10 minutes. */
+const SAMPLES_WINDOW = "INTERVAL 10 MINUTE";
+
+export const LOADERS: { [N in keyof Loaded]: (store: Store, w: EvidenceWindow) => Promise<Loaded[N]> } = {
+  events: async (store, w) =>
+    (
+      await store.rows<Omit<EventFact, "time"> & { time_text: string }>(
+        `SELECT toString(time) AS time_text, host, action, container_id AS containerId,
+                container_name AS containerName, image, exit_code AS exitCode, attributes
+         FROM events
+         WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32})
+           AND action IN ('die', 'oom', 'oom-kill', 'kill', 'stop', 'start')
+         ORDER BY time LIMIT 100000`,
+        { lookback: lookbackSeconds(w) },
+      )
+    ).map(withTime),
+
+  unitLogs: async (store, w) =>
+    (
+      await store.rows<Omit<LogFact, "time"> & { time_text: string }>(
+        `SELECT toString(time) AS time_text, host, unit, identifier, body,
+                attributes['journal.invocation_id'] AS invocationId FROM logs
+         WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32}) AND source = 'journald'
+           AND multiSearchAny(body, ['Failed with result', 'Main process exited'])
+         ORDER BY time LIMIT 10000`,
+        { lookback: lookbackSeconds(w) },
+      )
+    ).map(withTime),
+
+  errorBuckets: async (store, w) => (await errorBuckets(store, w.bucketMs)).map(withTime),
+
+  samples: async (store, w) => (await resourceSamples(store, w.memoryPressureRatio)).map(withTime),
+};
+
+const lookbackSeconds = (w: EvidenceWindow) => Math.round(w.lookbackMs / 1000);
+
+/**
+ * Error-looking lines per container per bucket over the last window, for the containers that
+ * logged an error lately (the others cannot be bursting).
+ */
+function errorBuckets(store: Store, bucketMs: number) {
+  const errorish =
+    "(severity_number >= 17 OR multiSearchAnyCaseInsensitive(body, ['error', 'fatal', 'panic', 'exception']))";
+  return store.rows<Omit<ErrorBucket, "time"> & { time_text: string }>(
+    `SELECT host, container_id AS containerId, any(container_name) AS containerName, any(image) AS image,
+            toString(toStartOfInterval(time, toIntervalSecond({bucket:UInt32}))) AS time_text,
+            toUInt32(countIf(${errorish})) AS errors
+     FROM logs
+     WHERE time >= now64(3) - toIntervalSecond({window:UInt32}) AND container_id != ''
+       AND container_id IN (SELECT DISTINCT container_id FROM logs
+                            WHERE time >= now64(3) - toIntervalSecond({recent:UInt32}) AND container_id != '' AND ${errorish})
+     GROUP BY host, container_id, time_text ORDER BY time_text`,
+    { bucket: bucketMs / 1000, window: BURST_WINDOW_S, recent: (3 * bucketMs) / 1000 },
+  );
+}
+
+/**
+ * The samples of the containers that could be in trouble: near their memory limit at some point,
+ * throttled more than once, or OOM-killed (counter rise) in that window.
+ */
+async function resourceSamples(store: Store, memoryPressureRatio: number) {
+  const rows = await store.rows<Omit<SampleFact, "time"> & { time_text: string }>(
+    `SELECT toString(time) AS time_text, host, container_id AS containerId, container_name AS containerName, image,
+            memory_working_set_bytes AS memoryWorkingSetBytes, memory_limit_bytes AS memoryLimitBytes,
+            cpu_periods AS cpuPeriods, cpu_throttled_periods AS cpuThrottledPeriods, oom_kills AS oomKills
+     FROM samples
+     WHERE time >= now64(3) - ${SAMPLES_WINDOW} AND (host, container_id) IN (
+       SELECT host, container_id FROM samples WHERE time >= now64(3) - ${SAMPLES_WINDOW}
+       GROUP BY host, container_id
+       HAVING max(memory_limit_bytes > 0 AND memory_working_set_bytes >= {ratio:Float64} * memory_limit_bytes)
+           OR max(cpu_throttled_periods) > min(cpu_throttled_periods)
+           OR max(oom_kills) > min(oom_kills))
+     ORDER BY time`,
+    { ratio: memoryPressureRatio },
+  );
+  // UInt64 columns may arrive as strings (a ClickHouse server quotes them).
+  return rows.map((r) => ({
+    ...r,
+    memoryWorkingSetBytes: Number(r.memoryWorkingSetBytes),
+    memoryLimitBytes: Number(r.memoryLimitBytes),
+    cpuPeriods: Number(r.cpuPeriods),
+    cpuThrottledPeriods: Number(r.cpuThrottledPeriods),
+    oomKills: Number(r.oomKills ?? 0),
+  }));
+}

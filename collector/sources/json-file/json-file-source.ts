@@ -1,0 +1,246 @@
+// Container output from Docker's json-file log driver: one tailer per container in the
+// inventory, polled together; one emit per poll carries every container's new lines and the
+// whole cursor map, so a restart resumes each container exactly where the spool left off.
+
+import { type FSWatcher, watch } from "node:fs";
+import { dirname } from "node:path";
+import type { LogRecord } from "../../../protocol/records.ts";
+import type { ContainerInfo } from "../../docker/container-info.ts";
+import { TRUNCATED_BYTES_ATTRIBUTE } from "../../processors/truncate.ts";
+import type { Source, SourceContext } from "../source.ts";
+import { type FilePosition, JsonFileTailer, type TailedLine } from "./json-file-tailer.ts";
+import { JSON_FILE_INPUT } from "./metrics.ts";
+
+export interface JsonFileLogSourceOptions {
+  pollIntervalMs?: number;
+  maxRecordBytes?: number;
+}
+
+/** The source's cursor: one file position per container. */
+export type JsonFileCursor = Record<string, FilePosition>;
+
+/** Saved positions of containers not (yet) in the inventory are kept this long, then dropped. */
+const UNCLAIMED_CURSOR_TTL_MS = 10 * 60_000;
+
+interface Tailed {
+  info: ContainerInfo;
+  tailer: JsonFileTailer;
+  /** inotify on the container's log directory: a write or a rotation wakes the source. */
+  watcher: FSWatcher | undefined;
+  /** Set by the inventory's `removed`: drain to EOF on the next poll, then close. */
+  removed: boolean;
+}
+
+export class JsonFileLogSource implements Source {
+  readonly name = "docker-json";
+  readonly #pollIntervalMs: number;
+  readonly #maxRecordBytes: number | undefined;
+  readonly #tailed = new Map<string, Tailed>();
+  #ctx: SourceContext | undefined;
+  /** Positions from ctx.cursor not yet taken by a tailer. */
+  #saved = new Map<string, FilePosition>();
+  #savedUntil = 0;
+  /** Containers whose directory changed since their last poll. */
+  readonly #dirty = new Set<string>();
+  /** Resolves the loop's wait early (a wake or stop). */
+  #wakeLoop: (() => void) | undefined;
+  #running: Promise<void> | undefined;
+  #stopping = false;
+  #lastCursor = "";
+  #parseErrors = 0;
+
+  constructor(options: JsonFileLogSourceOptions = {}) {
+    // Writes wake the source through inotify; this full poll only catches what a watch missed.
+    this.#pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.#maxRecordBytes = options.maxRecordBytes;
+  }
+
+  /** Lines skipped because they were not valid json-file records (for metrics). */
+  get parseErrors(): number {
+    return this.#parseErrors;
+  }
+
+  async start(ctx: SourceContext): Promise<void> {
+    this.#ctx = ctx;
+    this.#saved = new Map(Object.entries(readCursor(ctx.cursor)));
+    this.#savedUntil = Date.now() + UNCLAIMED_CURSOR_TTL_MS;
+    ctx.inventory.on("change", this.#onChange);
+    ctx.inventory.on("removed", this.#onRemoved);
+    for (const info of ctx.inventory.list()) this.#onChange(info);
+    this.#running = this.#loop();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#ctx) return;
+    this.#stopping = true;
+    this.#wakeLoop?.();
+    await this.#running;
+    this.#ctx.inventory.off("change", this.#onChange);
+    this.#ctx.inventory.off("removed", this.#onRemoved);
+    await this.#pollOnce([...this.#tailed.keys()]); // the final read
+    for (const t of this.#tailed.values()) t.watcher?.close();
+    await Promise.all([...this.#tailed.values()].map((t) => t.tailer.close()));
+    this.#tailed.clear();
+  }
+
+  readonly #onChange = (info: ContainerInfo): void => {
+    const known = this.#tailed.get(info.id);
+    if (known) {
+      known.info = info; // keep name/image current
+      return;
+    }
+    if (info.logDriver !== "json-file" || !info.logPath || this.#stopping) return;
+    const ctx = this.#ctx as SourceContext;
+    const start = this.#saved.get(info.id);
+    this.#saved.delete(info.id);
+    const tailer = new JsonFileTailer(info.logPath, {
+      start,
+      maxRecordBytes: this.#maxRecordBytes,
+      onParseError: (error, where) =>
+        ctx.log.debug({ containerId: info.id, error, ...where }, "skipping an unparsable json-file line"),
+    });
+    this.#tailed.set(info.id, { info, tailer, watcher: this.#watch(info), removed: false });
+    this.#wake(info.id);
+  };
+
+  #watch(info: ContainerInfo): FSWatcher | undefined {
+    try {
+      const watcher = watch(dirname(info.logPath), { persistent: false }, () => this.#wake(info.id));
+      watcher.on("error", () => watcher.close()); // the directory went with `docker rm`
+      return watcher;
+    } catch {
+      return undefined; // no inotify here: the full poll still reads everything
+    }
+  }
+
+  #wake(id: string): void {
+    this.#dirty.add(id);
+    this.#wakeLoop?.();
+  }
+
+  readonly #onRemoved = (info: ContainerInfo): void => {
+    const t = this.#tailed.get(info.id);
+    if (t) t.removed = true;
+    this.#saved.delete(info.id);
+    this.#wake(info.id);
+  };
+
+  /**
+   * Polls the containers that woke (inotify), and all of them every pollIntervalMs; a tailer
+   * that had more to read than one poll takes is polled again at once.
+   */
+  async #loop(): Promise<void> {
+    let nextFull = 0;
+    while (!this.#stopping) {
+      const wait = nextFull - Date.now();
+      if (this.#dirty.size === 0 && wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.#wakeLoop = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wakeLoop = undefined;
+      }
+      if (this.#stopping) break;
+      const full = Date.now() >= nextFull;
+      if (full) nextFull = Date.now() + this.#pollIntervalMs;
+      const ids = full ? [...this.#tailed.keys()] : [...this.#dirty];
+      this.#dirty.clear();
+      try {
+        for (const id of await this.#pollOnce(ids)) this.#dirty.add(id);
+      } catch (err) {
+        this.#ctx?.log.error({ err }, "json-file poll failed");
+      }
+    }
+  }
+
+  /** Polls these containers' tailers once and emits what they read; returns those with more to read. */
+  async #pollOnce(ids: string[]): Promise<string[]> {
+    const ctx = this.#ctx as SourceContext;
+    const records: LogRecord[] = [];
+    const more: string[] = [];
+    for (const id of ids) {
+      const t = this.#tailed.get(id);
+      if (!t) continue;
+      try {
+        const r = await t.tailer.poll();
+        if (r.more) more.push(id);
+        if (r.resumeLost)
+          ctx.log.warn({ containerId: id }, "saved log position was rotated away; read from the oldest file");
+        if (r.parseErrors > 0) {
+          this.#parseErrors += r.parseErrors;
+          ctx.skippedInput?.(JSON_FILE_INPUT.invalidLine, r.parseErrors);
+          ctx.log.warn({ containerId: id, count: r.parseErrors }, "skipped unparsable json-file lines");
+        }
+        for (const line of r.lines) records.push(toLogRecord(line, t.info, ctx.host));
+        if (t.removed && !r.more) {
+          // Gone for good: lines whose last piece never came are shipped as they are.
+          for (const line of t.tailer.flush()) records.push(toLogRecord(line, t.info, ctx.host));
+          t.watcher?.close();
+          await t.tailer.close();
+          this.#tailed.delete(id);
+        }
+      } catch (err) {
+        ctx.log.warn({ err, containerId: id }, "reading a json-file log failed; retrying next poll");
+      }
+    }
+    const cursor = this.#cursor();
+    const serialized = JSON.stringify(cursor);
+    if (records.length > 0 || serialized !== this.#lastCursor) {
+      await ctx.emit(records, cursor);
+      this.#lastCursor = serialized;
+    }
+    return more;
+  }
+
+  /** A fresh object every time: the pipeline may hold on to it while later polls go on. */
+  #cursor(): JsonFileCursor {
+    const out: JsonFileCursor = {};
+    if (Date.now() > this.#savedUntil) this.#saved.clear();
+    for (const [id, pos] of this.#saved) out[id] = { ...pos };
+    for (const [id, t] of this.#tailed) {
+      const pos = t.tailer.position;
+      if (pos) out[id] = { ...pos };
+    }
+    return out;
+  }
+}
+
+export function toLogRecord(line: TailedLine, info: ContainerInfo, host: string): LogRecord {
+  return {
+    kind: "log",
+    time: line.time,
+    host,
+    source: "docker-json",
+    stream: line.stream,
+    unit: "",
+    identifier: "",
+    pid: 0,
+    severityNumber: 0,
+    severityText: "",
+    body: line.body,
+    // Cut by the merger (bounded memory); the pipeline adds the marker and counts it.
+    attributes: line.truncated
+      ? { ...line.attrs, [TRUNCATED_BYTES_ATTRIBUTE]: String(line.bytes) }
+      : line.attrs,
+    seq: line.seq,
+    containerId: info.id,
+    containerName: info.name,
+    image: info.image,
+  };
+}
+
+/** Accepts only well-formed entries of a saved cursor; anything else is ignored. */
+export function readCursor(raw: unknown): JsonFileCursor {
+  const out: JsonFileCursor = {};
+  if (typeof raw !== "object" || raw === null) return out;
+  for (const [id, v] of Object.entries(raw)) {
+    const p = v as Partial<FilePosition> | null;
+    if (p && Number.isSafeInteger(p.inode) && Number.isSafeInteger(p.offset) && (p.offset as number) >= 0) {
+      out[id] = { inode: p.inode as number, offset: p.offset as number };
+    }
+  }
+  return out;
+}

@@ -1,0 +1,329 @@
+import { join } from "node:path";
+import type { ProcessRecord } from "../../../protocol/records.ts";
+import { type CgroupRoots, DEFAULT_ROOTS, findContainerCgroup } from "../../cgroup/paths.ts";
+import { readPidList } from "../../cgroup/tasks.ts";
+import type { ContainerInfo } from "../../docker/container-info.ts";
+import {
+  CLK_TCK,
+  listPids,
+  namespacePid,
+  type ProcStat,
+  parseBtime,
+  parseUptime,
+  readCmdline,
+  readPasswdOf,
+  readStat,
+  readStatus,
+  readText,
+  startTimeRfc3339,
+  userName,
+} from "../../proc/process.ts";
+import type { Source, SourceContext } from "../source.ts";
+
+export interface ProcessesOptions {
+  intervalMs: number;
+  /** /proc of the host; /host/proc when the collector runs in a container. */
+  procRoot?: string;
+  /** The host's cgroup mount; /host/sys/fs/cgroup when the collector runs in a container. */
+  cgroupRoot?: string;
+  /** At most this many processes per container per sample: the top by CPU, then RSS. */
+  maxPerContainer?: number;
+  /** The host-wide top by CPU (any process, in a container or not) sampled each interval. */
+  hostTop?: number;
+}
+
+/** What the source has done since it started; exposed for tests and logs. */
+export interface ProcessesStats {
+  rounds: number;
+  emitted: number;
+  /** Container processes left out by maxPerContainer. */
+  cut: number;
+  /** Duration of the last round, in ms. */
+  lastRoundMs: number;
+  /** Processes whose stat was read in the last round (the whole host). */
+  lastProcesses: number;
+}
+
+interface Seen {
+  startTicks: number;
+  cpuTicks: number;
+  at: number;
+}
+
+interface Candidate {
+  stat: ProcStat;
+  cpuPercent: number;
+  container: ContainerInfo | undefined;
+}
+
+// /proc reads are synchronous (see collector/proc/process.ts); this many files between yields
+// keeps the event loop free within ~2 ms.
+const SLICE = 200;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Maps `items` synchronously in slices, yielding to the event loop between slices. */
+async function mapSliced<T, R>(items: T[], fn: (item: T) => R): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0 && i % SLICE === 0) await yieldToLoop();
+    out.push(fn(items[i] as T));
+  }
+  return out;
+}
+
+function byCpuThenRss(a: Candidate, b: Candidate): number {
+  return b.cpuPercent - a.cpuPercent || b.stat.rssPages - a.stat.rssPages || a.stat.pid - b.stat.pid;
+}
+
+/**
+ * The process view (sysdig's topprocs_cpu, csysdig's per-container drill-down): each interval,
+ * every running container's processes (from its cgroup.procs, bounded per container) and the
+ * host-wide top by CPU with the container each belongs to, as ProcessRecords. CPU % is the
+ * utime+stime delta of the same process (pid and start time, so a reused pid starts over) over
+ * wall time; a process seen for the first time reports its lifetime average, as `ps` does.
+ */
+export class ProcessesSource implements Source {
+  readonly name = "processes";
+  readonly stats: ProcessesStats = { rounds: 0, emitted: 0, cut: 0, lastRoundMs: 0, lastProcesses: 0 };
+  readonly #intervalMs: number;
+  readonly #roots: CgroupRoots;
+  readonly #maxPerContainer: number;
+  readonly #hostTop: number;
+  #previous = new Map<number, Seen>();
+  /** Per container id: its init pid and the cgroup.procs files that list its processes. */
+  readonly #procsFiles = new Map<string, { pid: number; files: string[]; initVerified: boolean }>();
+  readonly #loggedCut = new Set<string>();
+  #btime: number | undefined;
+  #ctx: SourceContext | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #round: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(options: ProcessesOptions) {
+    this.#intervalMs = options.intervalMs;
+    this.#roots = {
+      procRoot: options.procRoot ?? DEFAULT_ROOTS.procRoot,
+      cgroupRoot: options.cgroupRoot ?? DEFAULT_ROOTS.cgroupRoot,
+    };
+    this.#maxPerContainer = options.maxPerContainer ?? 50;
+    this.#hostTop = options.hostTop ?? 20;
+  }
+
+  async start(ctx: SourceContext): Promise<void> {
+    this.#ctx = ctx;
+    this.#stopped = false;
+    this.#timer = setInterval(() => this.#startRound(), this.#intervalMs);
+    this.#startRound();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#round?.catch(() => undefined);
+  }
+
+  /** One sample now (the interval's work); resolves once its records are emitted. */
+  sampleOnce(): Promise<void> {
+    this.#startRound();
+    return this.#round ?? Promise.resolve();
+  }
+
+  #startRound(): void {
+    // A round slower than the interval is not stacked on.
+    if (this.#round || this.#stopped || !this.#ctx) return;
+    const ctx = this.#ctx;
+    this.#round = this.#sample(ctx)
+      .catch((err) => ctx.log.warn({ err }, "process sampling failed"))
+      .finally(() => {
+        this.#round = undefined;
+      });
+  }
+
+  /** One round: who owns which pid, every process ranked, the bounded selection described and emitted. */
+  async #sample(ctx: SourceContext): Promise<void> {
+    const began = performance.now();
+    const { procRoot } = this.#roots;
+    const uptime = parseUptime(readText(join(procRoot, "uptime")) ?? "");
+    this.#btime ??= parseBtime(readText(join(procRoot, "stat")) ?? "");
+    const owner = await this.#owners(ctx);
+    const time = new Date().toISOString();
+    const candidates = await this.#rank(new Set([...listPids(procRoot), ...owner.keys()]), owner, uptime);
+    const records = await this.#describe(ctx, this.#select(ctx, candidates), owner, time);
+
+    this.stats.rounds++;
+    this.stats.lastProcesses = candidates.length;
+    this.stats.lastRoundMs = performance.now() - began;
+    ctx.log.debug(
+      { processes: candidates.length, emitted: records.length, ms: Math.round(this.stats.lastRoundMs) },
+      "processes sampled",
+    );
+    if (records.length === 0) return;
+    this.stats.emitted += records.length;
+    await ctx.emit(records); // no cursor: a live view, never replayed
+  }
+
+  /** Which container each pid belongs to, from the cgroups of the running containers. */
+  async #owners(ctx: SourceContext): Promise<Map<number, ContainerInfo>> {
+    const running = ctx.inventory.list().filter((c) => c.state === "running" && c.pid > 0);
+    const ids = new Set(running.map((c) => c.id));
+    for (const id of this.#procsFiles.keys()) if (!ids.has(id)) this.#procsFiles.delete(id);
+    for (const id of this.#loggedCut) if (!ids.has(id)) this.#loggedCut.delete(id);
+    const owner = new Map<number, ContainerInfo>();
+    for (const info of running) {
+      for (const pid of await this.#containerPids(info)) owner.set(pid, info);
+    }
+    return owner;
+  }
+
+  /**
+   * Every process's stat with its CPU % since the previous round: the host-wide top needs them
+   * all, and stat alone ranks them. Remembers this round's counters for the next.
+   */
+  async #rank(
+    pids: Set<number>,
+    owner: Map<number, ContainerInfo>,
+    uptime: number | undefined,
+  ): Promise<Candidate[]> {
+    const { procRoot } = this.#roots;
+    const at = performance.now();
+    const stats = await mapSliced([...pids], (pid) => readStat(procRoot, pid));
+    const next = new Map<number, Seen>();
+    const candidates: Candidate[] = [];
+    for (const stat of stats) {
+      if (!stat) continue; // exited since the listing
+      const prev = this.#previous.get(stat.pid);
+      let cpuPercent = 0;
+      if (prev && prev.startTicks === stat.startTicks && at > prev.at) {
+        cpuPercent = ((stat.cpuTicks - prev.cpuTicks) / CLK_TCK / ((at - prev.at) / 1000)) * 100;
+      } else if (uptime !== undefined) {
+        const lived = uptime - stat.startTicks / CLK_TCK;
+        cpuPercent = lived > 0.05 ? (stat.cpuTicks / CLK_TCK / lived) * 100 : 0;
+      }
+      next.set(stat.pid, { startTicks: stat.startTicks, cpuTicks: stat.cpuTicks, at });
+      candidates.push({
+        stat,
+        cpuPercent: Math.max(0, Math.round(cpuPercent * 100) / 100),
+        container: owner.get(stat.pid),
+      });
+    }
+    this.#previous = next;
+    return candidates;
+  }
+
+  /** The bounded selection: each container's top N, plus the host's top by CPU. */
+  #select(ctx: SourceContext, candidates: Candidate[]): Set<Candidate> {
+    const selected = new Set<Candidate>();
+    const perContainer = new Map<string, Candidate[]>();
+    for (const c of candidates) {
+      if (!c.container) continue;
+      const list = perContainer.get(c.container.id) ?? [];
+      if (list.length === 0) perContainer.set(c.container.id, list);
+      list.push(c);
+    }
+    for (const [id, list] of perContainer) {
+      list.sort(byCpuThenRss);
+      for (const c of list.slice(0, this.#maxPerContainer)) selected.add(c);
+      const cut = list.length - this.#maxPerContainer;
+      if (cut > 0) this.#noteCut(ctx, id, list, cut);
+    }
+    for (const c of [...candidates].sort(byCpuThenRss).slice(0, this.#hostTop)) selected.add(c);
+    return selected;
+  }
+
+  /** Counts processes left out by the per-container bound; says so once per container at info. */
+  #noteCut(ctx: SourceContext, id: string, list: Candidate[], cut: number): void {
+    this.stats.cut += cut;
+    const info = list[0]?.container;
+    const fields = { containerId: id, containerName: info?.name, processes: list.length, cut };
+    if (this.#loggedCut.has(id)) ctx.log.debug(fields, "container processes cut to the per-sample bound");
+    else {
+      this.#loggedCut.add(id);
+      ctx.log.info(
+        { ...fields, maxPerContainer: this.#maxPerContainer },
+        "container has more processes than the per-sample bound; only the top by CPU and RSS are kept",
+      );
+    }
+  }
+
+  /** Details (status, cmdline, user) only for what is kept; a process gone meanwhile is left out. */
+  async #describe(
+    ctx: SourceContext,
+    selected: Set<Candidate>,
+    owner: Map<number, ContainerInfo>,
+    time: string,
+  ): Promise<ProcessRecord[]> {
+    const { procRoot } = this.#roots;
+    const usersOf = this.#userTables(owner);
+    const btime = this.#btime ?? 0;
+    const records = await mapSliced([...selected], (c): ProcessRecord | undefined => {
+      const status = readStatus(procRoot, c.stat.pid);
+      if (!status) return undefined; // exited since its stat was read
+      return {
+        kind: "process",
+        time,
+        host: ctx.host,
+        containerId: c.container?.id ?? "",
+        containerName: c.container?.name ?? "",
+        image: c.container?.image ?? "",
+        pid: c.stat.pid,
+        nsPid: namespacePid(status, c.stat.pid),
+        ppid: c.stat.ppid,
+        uid: status.uid,
+        user: userName(usersOf(c), status.uid),
+        command: c.stat.comm,
+        cmdline: readCmdline(procRoot, c.stat.pid),
+        state: c.stat.state,
+        cpuPercent: c.cpuPercent,
+        rssBytes: status.rssBytes,
+        threads: status.threads || c.stat.threads,
+        startTime: startTimeRfc3339(c.stat.startTicks, btime),
+      };
+    });
+    return records.filter((r): r is ProcessRecord => r !== undefined);
+  }
+
+  /** uid → name per container (and the host), read once per round on first use. */
+  #userTables(owner: Map<number, ContainerInfo>): (c: Candidate) => Map<number, string> {
+    const users = new Map<string, Map<number, string>>();
+    return (c) => {
+      const key = c.container?.id ?? "";
+      let u = users.get(key);
+      if (!u) {
+        // The container's own /etc/passwd through its init's root while the init is one of its
+        // processes, else through this process's (an init that exited may have left its PID to
+        // another); the host's through pid 1's.
+        const init = c.container?.pid ?? 1;
+        u = readPasswdOf(
+          this.#roots.procRoot,
+          !c.container || owner.get(init) === c.container ? init : c.stat.pid,
+        );
+        users.set(key, u);
+      }
+      return u;
+    };
+  }
+
+  /**
+   * The container's pids from its own cgroup.procs (v2: its unified dir; v1: its pids, else
+   * memory, dir) — never from a cgroup its init PID merely seems to be in (see findContainerCgroup:
+   * an exited init reads the root cgroup on v1, which would make every host process its own).
+   */
+  async #containerPids(info: ContainerInfo): Promise<number[]> {
+    let known = this.#procsFiles.get(info.id);
+    if (!known || known.pid !== info.pid) {
+      const cg = await findContainerCgroup(info.id, info.pid, this.#roots);
+      const dirs = cg.version === 2 ? [cg.dir] : [cg.dirs.pids, cg.dirs.memory];
+      known = { pid: info.pid, files: dirs.map((d) => join(d, "cgroup.procs")), initVerified: !cg.guessed };
+      // A guess (the init's file did not name the container) is not kept: the next round looks again.
+      if (known.initVerified) this.#procsFiles.set(info.id, known);
+    }
+    for (const file of known.files) {
+      const pids = readPidList(file);
+      if (pids.length > 0) return pids;
+    }
+    // cgroup.procs not readable (e.g. a private cgroup namespace): at least its init process,
+    // when its own cgroup file said it is the container's.
+    return known.initVerified ? [info.pid] : [];
+  }
+}
