@@ -2,6 +2,7 @@
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
+import { RULE_SETTING_FLAGS, type RuleSettingName } from "../aggregator/incidents/registry.ts";
 import { parseListen, parseListenOrOff } from "../collector/flags.ts";
 import { listenOption } from "../collector/receivers/receiver.ts";
 import { RECEIVERS } from "../collector/receivers/registry.ts";
@@ -196,4 +197,35 @@ export function collectorOptions(): Option[] {
     pipelineOpt.maxLineSize(),
     pipelineOpt.multiline(),
   ];
+}
+
+/** A duration flag's default as one would type it: 10m, 30s, 500ms. */
+const durationText = (ms: number) =>
+  ms % 60_000 === 0 ? `${ms / 60_000}m` : ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError("expected a number above 0 such as 0.9 or 50");
+  return n;
+}
+
+const SETTING_PARSERS = { ms: parseDurationArg, count: parseCount(), ratio: parsePositive } as const;
+
+/** The incident rules' tunable settings (aggregator/incidents/registry.ts) as flags of `aggregator` and `up`. */
+export function ruleSettingOptions(): Option[] {
+  return RULE_SETTING_FLAGS.map((r) =>
+    new Option(`${r.flag} <${r.unit === "ms" ? "duration" : r.unit}>`, r.description)
+      .env(r.env)
+      .default(r.default, r.unit === "ms" ? durationText(r.default) : String(r.default))
+      .argParser(SETTING_PARSERS[r.unit]),
+  );
+}
+
+/** The rule settings as parsed by ruleSettingOptions' flags, keyed by setting name. */
+export function ruleSettingsFromFlags(flags: object): Partial<Record<RuleSettingName, number>> {
+  const given = flags as Record<string, number | undefined>;
+  return Object.fromEntries(
+    RULE_SETTING_FLAGS.map((r) => [r.name, given[new Option(r.flag).attributeName()]]),
+  );
 }

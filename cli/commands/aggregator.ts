@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import { opt } from "../options.ts";
+import { opt, ruleSettingOptions, ruleSettingsFromFlags } from "../options.ts";
 import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
 
 interface AggregatorFlags {
@@ -13,7 +13,7 @@ interface AggregatorFlags {
 }
 
 export function registerAggregator(program: Command): void {
-  program
+  const cmd = program
     .command("aggregator")
     .description("run the central aggregator: ingest from collectors, store in ClickHouse, serve the API")
     .addOption(opt.data())
@@ -21,25 +21,27 @@ export function registerAggregator(program: Command): void {
     .addOption(opt.token("token collectors must present to ingest (default: ingest is open)"))
     .addOption(opt.retention())
     .addOption(opt.clickhouseUrl())
-    .addOption(opt.logLevel())
-    .action(async (f: AggregatorFlags) => {
-      const log = createLogger(f.logLevel, "fleetscope-aggregator");
-      // Loaded here, not at the top: the store pulls in chDB (a 500 MB library) that only
-      // aggregator processes should map.
-      const { Aggregator } = await import("../../aggregator/aggregator.ts");
-      const aggregator = await Aggregator.start({
-        dataDir: join(f.data, "store"),
-        url: f.clickhouseUrl,
-        retentionDays: f.retention,
-        host: f.listen.host,
-        port: f.listen.port,
-        token: f.token,
-        version: VERSION,
-        log,
-      });
-      console.log(
-        `fleetscope aggregator: API on ${aggregator.url} (store: ${f.clickhouseUrl ?? join(f.data, "store")})`,
-      );
-      stopOnSignal("fleetscope aggregator", log, () => aggregator.stop());
+    .addOption(opt.logLevel());
+  for (const o of ruleSettingOptions()) cmd.addOption(o);
+  cmd.action(async (f: AggregatorFlags) => {
+    const log = createLogger(f.logLevel, "fleetscope-aggregator");
+    // Loaded here, not at the top: the store pulls in chDB (a 500 MB library) that only
+    // aggregator processes should map.
+    const { Aggregator } = await import("../../aggregator/aggregator.ts");
+    const aggregator = await Aggregator.start({
+      dataDir: join(f.data, "store"),
+      url: f.clickhouseUrl,
+      retentionDays: f.retention,
+      host: f.listen.host,
+      port: f.listen.port,
+      token: f.token,
+      version: VERSION,
+      log,
+      incidents: ruleSettingsFromFlags(f),
     });
+    console.log(
+      `fleetscope aggregator: API on ${aggregator.url} (store: ${f.clickhouseUrl ?? join(f.data, "store")})`,
+    );
+    stopOnSignal("fleetscope aggregator", log, () => aggregator.stop());
+  });
 }

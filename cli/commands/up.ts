@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { collectorOptions, opt } from "../options.ts";
+import { collectorOptions, opt, ruleSettingOptions, ruleSettingsFromFlags } from "../options.ts";
 import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
 import { type CollectorFlags, collectorFromFlags } from "./collector.ts";
 
@@ -22,7 +22,7 @@ export function registerUp(program: Command): void {
     .addOption(opt.listen())
     .addOption(opt.token("ingest token (default: a random one shared with the built-in collector)"))
     .addOption(opt.retention());
-  for (const o of collectorOptions()) cmd.addOption(o);
+  for (const o of [...collectorOptions(), ...ruleSettingOptions()]) cmd.addOption(o);
   cmd.addOption(opt.logLevel()).action(async (f: UpFlags) => {
     const log = createLogger(f.logLevel, "fleetscope-up");
     const { Aggregator } = await import("../../aggregator/aggregator.ts"); // see the aggregator command
@@ -36,6 +36,7 @@ export function registerUp(program: Command): void {
       token,
       version: VERSION,
       log,
+      incidents: ruleSettingsFromFlags(f),
     });
     const collector = await collectorFromFlags(f, {
       aggregatorUrl: aggregator.url,

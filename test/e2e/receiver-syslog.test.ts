@@ -1,6 +1,6 @@
 // Docker's `--log-driver syslog` into `fleetscope up`: for each transport and format Docker
 // offers, a container's numbered stdout and stderr lines are all stored under its name, in
-// order, with their stream. (tcp+tls with octet counting: test/unit/syslog-docker-tls.test.ts.)
+// order, with their stream. (tcp+tls with octet counting: test/integration/syslog-docker-tls.test.ts.)
 import { createConnection } from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LogLine } from "../../protocol/api/logs.ts";

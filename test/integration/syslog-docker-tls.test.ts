@@ -6,7 +6,7 @@ import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker
 import { printLinesScript } from "../helpers/numbered-lines.ts";
 import { freePort } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
-import { FakeInventory, FIXTURES, fakeContext } from "./syslog-support.ts";
+import { FakeInventory, FIXTURES, fakeContext } from "../unit/syslog-support.ts";
 
 const N = 300;
 
