@@ -22,6 +22,7 @@ import {
 } from "../../query/cadvisor.ts";
 import { NotFound } from "../../query/errors.ts";
 import { resolveHost } from "../../query/hosts.ts";
+import type { Store } from "../../store/store.ts";
 import type { ApiDeps } from "../deps.ts";
 
 const statsQuery = (q: CadvisorQuery): StatsQuery => ({
@@ -30,11 +31,16 @@ const statsQuery = (q: CadvisorQuery): StatsQuery => ({
   until: q.until,
 });
 
-export async function cadvisorRoutes(fastify: FastifyInstance, { store }: ApiDeps): Promise<void> {
-  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const tags = ["cadvisor"];
+const tags = ["cadvisor"];
 
-  app.get(
+export async function cadvisorRoutes(fastify: FastifyInstance, { store }: ApiDeps): Promise<void> {
+  machineRoute(fastify, store);
+  dockerRoutes(fastify, store);
+  containerRoutes(fastify, store);
+}
+
+function machineRoute(fastify: FastifyInstance, store: Store): void {
+  fastify.withTypeProvider<TypeBoxTypeProvider>().get(
     "/api/v1.3/machine",
     {
       schema: {
@@ -46,7 +52,11 @@ export async function cadvisorRoutes(fastify: FastifyInstance, { store }: ApiDep
     },
     async (req) => machineInfo(await resolveHost(store, req.query.host)),
   );
+}
 
+/** /api/v1.3/docker[/<container>]: Docker's containers keyed by cgroup name. */
+function dockerRoutes(fastify: FastifyInstance, store: Store): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const allDocker = async (q: CadvisorQuery) =>
     allDockerContainers(store, await resolveHost(store, q.host), statsQuery(q));
   const dockerSchema = (summary: string) => ({
@@ -86,7 +96,11 @@ export async function cadvisorRoutes(fastify: FastifyInstance, { store }: ApiDep
       return { [info.name]: info };
     },
   );
+}
 
+/** /api/v1.3/containers[/<cgroup name>]: the machine (/), /docker and /docker/<id>. */
+function containerRoutes(fastify: FastifyInstance, store: Store): void {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     "/api/v1.3/containers",
     {
