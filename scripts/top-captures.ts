@@ -67,7 +67,8 @@ try {
   await shot("Containers (the default view)", "backup");
   await shot("Hosts (F2, then 2)", "db-1", ["F2", "2"]);
   await shot("Top processes of a host (t on a host)", "worker", ["Down", "t"]);
-  await keys("Escape", "Escape");
+  // A view picked with F2 replaces the one before it: back to hosts, then pick containers.
+  await keys("Escape", "F2", "1");
   await term.until(/^ containers$/m);
   await keys("N"); // by name: api, backup, cache, nginx, postgres
   await shot("Processes of a container (Enter)", "postgres-worker", ["End", "Enter"]);
