@@ -14,6 +14,7 @@ import type {
 } from "../../protocol/records.ts";
 import { postBatch } from "../helpers/ingest.ts";
 import { logRecord } from "../helpers/log-record.ts";
+import { containerRecord, sampleRecord } from "../helpers/records.ts";
 import { getJson, useAggregator } from "../helpers/stack.ts";
 
 const HOST = "mistakes-host";
@@ -22,23 +23,14 @@ const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 const idOf = (name: string) => Buffer.from(name).toString("hex").padEnd(64, "0").slice(0, 64);
 
 function container(name: string, state = "running"): ContainerRecord {
-  return {
-    kind: "container",
+  return containerRecord({
     time: at(0),
     host: HOST,
     containerId: idOf(name),
     containerName: name,
-    image: "busybox:fleetscope",
     created: at(0),
     state,
-    exitCode: null,
-    oomKilled: false,
-    logDriver: "json-file",
-    labels: {},
-    memoryLimitBytes: 0,
-    cpuLimitCores: 0,
-    restartPolicy: "no",
-  };
+  });
 }
 
 function event(name: string, action: string, s: number): EventRecord {
@@ -67,29 +59,19 @@ const line = (name: string, body: string, s: number, fields = {}) =>
     ...fields,
   });
 
-const sample = (name: string): SampleRecord => ({
-  kind: "sample",
-  time: at(5),
-  host: HOST,
-  containerId: idOf(name),
-  containerName: name,
-  image: "busybox:fleetscope",
-  origin: "cgroup",
-  cpuUsageSeconds: 1,
-  cpuUserSeconds: 1,
-  cpuSystemSeconds: 0,
-  cpuCores: 0.1,
-  memoryUsageBytes: 1 << 20,
-  memoryWorkingSetBytes: 1 << 20,
-  memoryRssBytes: 1 << 20,
-  memoryCacheBytes: 0,
-  memoryLimitBytes: 0,
-  pids: 1,
-  blkioReadBytes: 0,
-  blkioWriteBytes: 0,
-  networkRxBytes: 0,
-  networkTxBytes: 0,
-});
+const sample = (name: string): SampleRecord =>
+  sampleRecord({
+    time: at(5),
+    host: HOST,
+    containerId: idOf(name),
+    containerName: name,
+    cpuUsageSeconds: 1,
+    cpuUserSeconds: 1,
+    cpuCores: 0.1,
+    memoryUsageBytes: 1 << 20,
+    memoryWorkingSetBytes: 1 << 20,
+    memoryRssBytes: 1 << 20,
+  });
 
 const process1: ProcessRecord = {
   kind: "process",

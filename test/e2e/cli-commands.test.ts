@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerRecord, EventRecord, SampleRecord } from "../../protocol/records.ts";
 import { lines, runCli } from "../helpers/cli.ts";
 import { postBatch } from "../helpers/ingest.ts";
+import { containerRecord } from "../helpers/records.ts";
 import { type FleetscopeProcess, fleetscope, freePort, startAggregator, tempDir } from "../helpers/stack.ts";
 import { containerId, syntheticFleet } from "../helpers/synthetic-fleet.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -14,24 +15,15 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The inventory snapshot of a container, as a collector sends it. */
 function inventory(host: string, name: string, fields: Partial<ContainerRecord>): ContainerRecord {
-  return {
-    kind: "container",
+  return containerRecord({
     time: iso(Date.now() - 5000),
     host,
     containerId: containerId(host, name),
     containerName: name,
     image: "app:1",
     created: iso(Date.now() - 600_000),
-    state: "running",
-    exitCode: null,
-    oomKilled: false,
-    logDriver: "json-file",
-    labels: {},
-    memoryLimitBytes: 0,
-    cpuLimitCores: 0,
-    restartPolicy: "no",
     ...fields,
-  };
+  });
 }
 
 function event(host: string, name: string, time: string, action: string): EventRecord {

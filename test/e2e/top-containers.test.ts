@@ -4,6 +4,7 @@
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
+import { sampleRecord } from "../helpers/records.ts";
 import {
   type FleetscopeProcess,
   freePort,
@@ -32,30 +33,17 @@ const MiB = 1024 * 1024;
 /** 11 samples one second apart ending 30 s ago; `at(i)` gives each sample's counters. */
 function series(host: string, name: string, at: (i: number) => Record<string, number>) {
   const start = Date.now() - 40_000;
-  return Array.from({ length: 11 }, (_, i) => ({
-    kind: "sample",
-    time: new Date(start + i * 1000).toISOString(),
-    host,
-    containerId: `${name}-id`.padEnd(64, "0"),
-    containerName: name,
-    image: "synthetic:1",
-    origin: "cgroup",
-    cpuUsageSeconds: 0,
-    cpuUserSeconds: 0,
-    cpuSystemSeconds: 0,
-    cpuCores: 0,
-    memoryUsageBytes: 0,
-    memoryWorkingSetBytes: MiB,
-    memoryRssBytes: 0,
-    memoryCacheBytes: 0,
-    memoryLimitBytes: 0,
-    pids: 1,
-    blkioReadBytes: 0,
-    blkioWriteBytes: 0,
-    networkRxBytes: 0,
-    networkTxBytes: 0,
-    ...at(i),
-  }));
+  return Array.from({ length: 11 }, (_, i) =>
+    sampleRecord({
+      time: new Date(start + i * 1000).toISOString(),
+      host,
+      containerId: `${name}-id`.padEnd(64, "0"),
+      containerName: name,
+      image: "synthetic:1",
+      memoryWorkingSetBytes: MiB,
+      ...at(i),
+    }),
+  );
 }
 
 describe("top containers on known counters", () => {

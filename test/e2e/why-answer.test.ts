@@ -21,6 +21,7 @@ import { nanosToRfc3339 } from "../../protocol/time.ts";
 import { whyLines } from "../../tui/views/why.ts";
 import { postBatch } from "../helpers/ingest.ts";
 import { logRecord } from "../helpers/log-record.ts";
+import { sampleRecord } from "../helpers/records.ts";
 import { getJson, useAggregator } from "../helpers/stack.ts";
 import { containerId } from "../helpers/synthetic-fleet.ts";
 import { KEYS, renderTop } from "../helpers/tui.ts";
@@ -66,27 +67,16 @@ function blip(): FleetRecord[] {
       exitCode,
       attributes,
     }) as const;
-  const sample: SampleRecord = {
-    kind: "sample",
+  const sample: SampleRecord = sampleRecord({
     time: at(died - 20_000_000n),
     host: HOST,
     ...r,
-    origin: "cgroup",
     cpuUsageSeconds: 0.01,
-    cpuUserSeconds: 0,
-    cpuSystemSeconds: 0,
     cpuCores: 0.1,
     memoryUsageBytes: 1 << 20,
     memoryWorkingSetBytes: 1 << 20,
     memoryRssBytes: 1 << 20,
-    memoryCacheBytes: 0,
-    memoryLimitBytes: 0,
-    pids: 1,
-    blkioReadBytes: 0,
-    blkioWriteBytes: 0,
-    networkRxBytes: 0,
-    networkTxBytes: 0,
-  };
+  });
   return [
     ev(died - 30_000_000n, "start", null, { startedBy: "user" }),
     sample,
