@@ -111,37 +111,49 @@ async function gather(store: Store, q: WhyQuery, death: EventRow, run: Run) {
       until: rfc(run.end !== undefined ? min(to, run.end) : to),
     };
   };
-  const [containers, ooms, before, samples, processes, neighbours, incidents, logs] = await Promise.all([
-    queryContainers(store, { host, container: id, limit: 1 }),
-    queryEvents(store, {
-      host,
-      container: id,
-      actions: ["oom", "oom-kill"],
-      ...around(60_000, 5_000),
-      limit: 10,
-    }),
-    // Docker sends `stop` just after the `die` it caused: look a little past the death too.
-    queryEvents(store, {
-      host,
-      container: id,
-      actions: ["kill", "stop"],
-      ...around(30_000, 2_000),
-      limit: 10,
-    }),
-    querySamples(store, { host, container: id, ...around(10 * 60_000, 30_000), limit: 5000 }),
-    queryContainerProcesses(store, { host, container: id, at: rfc(t) }),
-    neighbourEvents(store, {
-      host,
-      id,
-      since: t - 300n * SECOND,
-      until: t + 5n * SECOND,
-      execs: q.execs === true,
-    }),
-    queryIncidents(store, { host, since: rfc(t - 3600n * SECOND), until: rfc(t + 60n * SECOND), limit: 100 }),
-    // Lines are stamped when Docker reads them, a hair after the process wrote them: allow 2 s.
-    queryLogs(store, { host, container: id, ...around(24 * 3600_000, 2_000, false), limit: q.lines }),
-  ]);
-  return { containers, ooms, before, samples, processes, neighbours, incidents, logs };
+  const [containers, kernelKills, dockerOoms, before, samples, processes, neighbours, incidents, logs] =
+    await Promise.all([
+      queryContainers(store, { host, container: id, limit: 1 }),
+      // The kernel's report (oom-kill) and Docker's `oom` events are asked for apart: Docker can
+      // send a dozen `oom` events for one kill, and newest first they would crowd the report out.
+      queryEvents(store, { host, container: id, actions: ["oom-kill"], ...around(60_000, 5_000), limit: 10 }),
+      queryEvents(store, { host, container: id, actions: ["oom"], ...around(60_000, 5_000), limit: 1 }),
+      // Docker sends `stop` just after the `die` it caused: look a little past the death too.
+      queryEvents(store, {
+        host,
+        container: id,
+        actions: ["kill", "stop"],
+        ...around(30_000, 2_000),
+        limit: 10,
+      }),
+      querySamples(store, { host, container: id, ...around(10 * 60_000, 30_000), limit: 5000 }),
+      queryContainerProcesses(store, { host, container: id, at: rfc(t) }),
+      neighbourEvents(store, {
+        host,
+        id,
+        since: t - 300n * SECOND,
+        until: t + 5n * SECOND,
+        execs: q.execs === true,
+      }),
+      queryIncidents(store, {
+        host,
+        since: rfc(t - 3600n * SECOND),
+        until: rfc(t + 60n * SECOND),
+        limit: 100,
+      }),
+      // Lines are stamped when Docker reads them, a hair after the process wrote them: allow 2 s.
+      queryLogs(store, { host, container: id, ...around(24 * 3600_000, 2_000, false), limit: q.lines }),
+    ]);
+  return {
+    containers,
+    ooms: [...kernelKills, ...dockerOoms],
+    before,
+    samples,
+    processes,
+    neighbours,
+    incidents,
+    logs,
+  };
 }
 
 async function explainRun(

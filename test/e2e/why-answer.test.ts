@@ -21,7 +21,7 @@ import { nanosToRfc3339 } from "../../protocol/time.ts";
 import { whyLines } from "../../tui/views/why.ts";
 import { postBatch } from "../helpers/ingest.ts";
 import { logRecord } from "../helpers/log-record.ts";
-import { sampleRecord } from "../helpers/records.ts";
+import { containerRecord, sampleRecord } from "../helpers/records.ts";
 import { getJson, useAggregator } from "../helpers/stack.ts";
 import { containerId } from "../helpers/synthetic-fleet.ts";
 import { KEYS, renderTop } from "../helpers/tui.ts";
@@ -292,5 +292,51 @@ describe("the why answer", () => {
       expect(text).toMatch(/\(1 sample\)/);
       expect(text).toMatch(/last 1 line before it/);
     }
+  });
+
+  it("keeps the kernel's OOM report however many oom events Docker sends after it", async () => {
+    // Docker sends an `oom` event per memory-cgroup OOM notification: a container growing a shell
+    // variable got a dozen after the kernel's one report. Newest first, they must not crowd it out.
+    const r = { containerId: containerId(HOST, "greedy"), containerName: "greedy", image: "app:1" };
+    const died = death2 + 5_000_000_000n;
+    const ev = (nanos: bigint, action: string, exitCode: number | null, attributes: Record<string, string>) =>
+      ({
+        kind: "event",
+        time: at(nanos),
+        host: HOST,
+        ...r,
+        type: "container",
+        action,
+        exitCode,
+        attributes,
+      }) as const;
+    const kill = ev(died - 900_000_000n, "oom-kill", null, {
+      process: "sh",
+      pid: "4242",
+      usageBytes: String(16 << 20),
+      limitBytes: String(16 << 20),
+    });
+    const dockerOoms = Array.from({ length: 12 }, (_, i) =>
+      ev(died - 800_000_000n + BigInt(i) * 1000n, "oom", null, {}),
+    );
+    const inventory = containerRecord({
+      time: at(died),
+      host: HOST,
+      ...r,
+      state: "exited",
+      exitCode: 137,
+      oomKilled: true,
+    });
+    await postBatch(agg.url, [
+      inventory,
+
+      ev(died - 4_000_000_000n, "start", null, {}),
+      kill,
+      ...dockerOoms,
+      ev(died, "die", 137, { exitCode: "137" }),
+    ]);
+    const a = await getJson<WhyAnswer>(agg.url, "/api/v1/why?container=greedy");
+    expect(a.event.oomKilled).toBe(true);
+    expect(a.event.oomKill).toMatchObject({ process: "sh", pid: 4242, limitBytes: 16 << 20 });
   });
 });
