@@ -52,21 +52,30 @@ function event(nanos: bigint, action: string, exitCode: number | null = null): E
   };
 }
 
+/** Events of one container (`ref`) on HOST: time in nanoseconds, then action, exit code, attributes. */
+const eventsOf =
+  (ref: { containerId: string; containerName: string; image: string }) =>
+  (
+    nanos: bigint,
+    action: string,
+    exitCode: number | null,
+    attributes: Record<string, string>,
+  ): EventRecord => ({
+    kind: "event",
+    time: at(nanos),
+    host: HOST,
+    ...ref,
+    type: "container",
+    action,
+    exitCode,
+    attributes,
+  });
+
 /** A container that ran for 30 ms, started once, sampled once, printed one line. */
 function blip(): FleetRecord[] {
   const r = { containerId: containerId(HOST, "blip"), containerName: "blip", image: "app:1" };
   const died = death2 + 1_000_000_000n;
-  const ev = (nanos: bigint, action: string, exitCode: number | null, attributes: Record<string, string>) =>
-    ({
-      kind: "event",
-      time: at(nanos),
-      host: HOST,
-      ...r,
-      type: "container",
-      action,
-      exitCode,
-      attributes,
-    }) as const;
+  const ev = eventsOf(r);
   const sample: SampleRecord = sampleRecord({
     time: at(died - 20_000_000n),
     host: HOST,
@@ -299,17 +308,7 @@ describe("the why answer", () => {
     // variable got a dozen after the kernel's one report. Newest first, they must not crowd it out.
     const r = { containerId: containerId(HOST, "greedy"), containerName: "greedy", image: "app:1" };
     const died = death2 + 5_000_000_000n;
-    const ev = (nanos: bigint, action: string, exitCode: number | null, attributes: Record<string, string>) =>
-      ({
-        kind: "event",
-        time: at(nanos),
-        host: HOST,
-        ...r,
-        type: "container",
-        action,
-        exitCode,
-        attributes,
-      }) as const;
+    const ev = eventsOf(r);
     const kill = ev(died - 900_000_000n, "oom-kill", null, {
       process: "sh",
       pid: "4242",
