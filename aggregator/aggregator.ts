@@ -1,7 +1,21 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { ApiDeps } from "./api/deps.ts";
+import { InsertHealth } from "./api/insert-health.ts";
+import { type AggregatorLimits, apiLimits, defaultLimits } from "./api/limits.ts";
+import {
+  checkExposure,
+  DEFAULT_NETWORK,
+  type ListenAddress,
+  Listeners,
+  loadTls,
+  type NetworkOptions,
+  urlOf,
+} from "./api/listeners.ts";
 import { buildApi } from "./api/server.ts";
+import { ensureAdminToken } from "./auth/bootstrap.ts";
+import { allowedHosts } from "./auth/host-check.ts";
+import { TokenStore } from "./auth/tokens.ts";
 import { DEFAULT_DETECTOR, type DetectorOptions, IncidentDetector } from "./incidents/detector.ts";
 import { createAggregatorMetrics } from "./metrics.ts";
 import { Store, type StoreOptions } from "./store/store.ts";
@@ -9,9 +23,19 @@ import { Store, type StoreOptions } from "./store/store.ts";
 export interface AggregatorOptions extends Omit<StoreOptions, "log"> {
   host: string;
   port: number;
-  token?: string;
+  /**
+   * Where the admin token of this machine is kept (`<data>/admin.token`): created there on the
+   * first start of a store without one (auth/bootstrap.ts).
+   */
+  adminTokenFile?: string;
+  /** Names the API answers for besides this machine's own (--allowed-hosts; "*" for any). */
+  allowedHosts?: string[];
   version: string;
   log: Logger;
+  /** TLS, the ingest listener, connection cap and timeouts; each defaults to DEFAULT_NETWORK's. */
+  network?: Partial<NetworkOptions>;
+  /** Batch size, ingest and query concurrency, the disk floor; each defaults to defaultLimits()'. */
+  limits?: Partial<AggregatorLimits>;
   /** The incident rules' settings (incidents/registry.ts), each defaulting to the rule's own. */
   incidents?: Partial<DetectorOptions>;
 }
@@ -21,6 +45,11 @@ export class Aggregator {
   readonly store: Store;
   readonly app: FastifyInstance;
   readonly url: string;
+  /** The ingest listener's URL (--ingest-listen), else the API's. */
+  readonly ingestUrl: string;
+  readonly #listeners: Listeners;
+  /** The API's tokens (`up` makes its collector's with it). */
+  readonly tokens: TokenStore;
   /** Registries served on /metrics besides the aggregator's own; may grow after start. */
   readonly metricsRegistries: ApiDeps["extraRegistries"];
   readonly #detector: IncidentDetector;
@@ -31,7 +60,13 @@ export class Aggregator {
     url: string,
     metricsRegistries: ApiDeps["extraRegistries"],
     detector: IncidentDetector,
+    tokens: TokenStore,
+    listeners: Listeners,
+    ingestUrl: string,
   ) {
+    this.tokens = tokens;
+    this.#listeners = listeners;
+    this.ingestUrl = ingestUrl;
     this.store = store;
     this.app = app;
     this.url = url;
@@ -41,29 +76,51 @@ export class Aggregator {
 
   static async start(opts: AggregatorOptions): Promise<Aggregator> {
     const extraRegistries: ApiDeps["extraRegistries"] = [];
+    const net: NetworkOptions = { ...DEFAULT_NETWORK, ...opts.network };
+    // Refused before the store opens: a misconfigured listener should fail fast and say why.
+    const tls = await loadTls(net.tls);
+    const listen: ListenAddress[] = [{ host: opts.host, port: opts.port }];
+    if (net.ingestListen) listen.push(net.ingestListen);
+    checkExposure(listen, tls, net.insecure, opts.log);
+    const metrics = createAggregatorMetrics();
+    const listeners = new Listeners(net, tls, metrics);
     const store = await Store.open({ ...opts, log: opts.log.child({ component: "store" }) });
+    const authLog = opts.log.child({ component: "auth" });
+    const tokens = new TokenStore(store, (err) =>
+      authLog.warn({ err }, "tokens not reloaded; the last loaded stay in force"),
+    );
     try {
+      await tokens.start();
+      if (opts.adminTokenFile) await ensureAdminToken(tokens, opts.adminTokenFile, authLog);
       const app = await buildApi(
         {
           store,
-          metrics: createAggregatorMetrics(),
-          token: opts.token,
+          metrics,
+          tokens,
+          allowedHosts: await allowedHosts(opts.allowedHosts, opts.host),
           version: opts.version,
           extraRegistries,
+          limits: apiLimits({ ...defaultLimits(), ...opts.limits }, metrics),
+          inserts: new InsertHealth(),
         },
         opts.log.child({ component: "api" }),
+        listeners.serverFactory,
       );
       await app.listen({ host: opts.host, port: opts.port });
       const addr = app.server.address();
       const port = typeof addr === "object" && addr ? addr.port : opts.port;
-      const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+      const url = urlOf(listeners.scheme, opts.host, port);
+      const ingestUrl = net.ingestListen
+        ? urlOf(listeners.scheme, net.ingestListen.host, await listeners.listenIngest(net.ingestListen))
+        : url;
       const detector = new IncidentDetector(store, opts.log.child({ component: "incidents" }), {
         ...DEFAULT_DETECTOR,
         ...opts.incidents,
       });
       detector.start();
-      return new Aggregator(store, app, `http://${host}:${port}`, extraRegistries, detector);
+      return new Aggregator(store, app, url, extraRegistries, detector, tokens, listeners, ingestUrl);
     } catch (err) {
+      tokens.stop();
       await store.close();
       throw err;
     }
@@ -71,7 +128,9 @@ export class Aggregator {
 
   /** Stops accepting requests, lets those in flight finish, then closes the store. */
   async stop(): Promise<void> {
+    await this.#listeners.closeIngest();
     await this.app.close();
+    this.tokens.stop();
     await this.#detector.stop();
     await this.store.close();
   }

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export type AggregatorMetrics = ReturnType<typeof createAggregatorMetrics>;
 
@@ -10,7 +10,7 @@ export function createAggregatorMetrics() {
     registry,
     batches: new Counter({
       name: "fleetscope_aggregator_batches_total",
-      help: "Ingest batches by outcome (stored, rejected, unauthorized).",
+      help: "Ingest batches by outcome (stored, rejected, unauthorized, duplicate_collector: refused because another running collector uses its collector id).",
       labelNames: ["outcome"],
       registers: r,
     }),
@@ -23,6 +23,47 @@ export function createAggregatorMetrics() {
     rejectedRecords: new Counter({
       name: "fleetscope_aggregator_rejected_records_total",
       help: "Records refused at ingest because they failed validation; the rest of their batch is stored.",
+      registers: r,
+    }),
+    retimedRecords: new Counter({
+      name: "fleetscope_aggregator_records_retimed_total",
+      help: "Records stored with the time they were received because their own was no real time or lay outside 1970 to a day ahead, by kind.",
+      labelNames: ["kind"],
+      registers: r,
+    }),
+    authFailures: new Counter({
+      name: "fleetscope_aggregator_auth_failures_total",
+      help: "Requests refused before their route ran: missing, scheme, invalid or forbidden token, token_in_url, host.",
+      labelNames: ["reason"],
+      registers: r,
+    }),
+    insertFailures: new Counter({
+      name: "fleetscope_aggregator_insert_failures_total",
+      help: "Batches the store failed to commit (the collector keeps and resends them); /healthz reports the last.",
+      registers: r,
+    }),
+    connectionsDropped: new Counter({
+      name: "fleetscope_aggregator_connections_dropped_total",
+      help: "Connections closed by a listener (api, ingest): on arrival with --max-connections open (cap), or silent past the headers timeout (silent).",
+      labelNames: ["listener", "reason"],
+      registers: r,
+    }),
+    queriesRefused: new Counter({
+      name: "fleetscope_aggregator_queries_refused_total",
+      help: "Read requests turned away: per_token (429, --max-queries-per-token) or busy (503, --max-queries and its queue full).",
+      labelNames: ["reason"],
+      registers: r,
+    }),
+    queriesStopped: new Counter({
+      name: "fleetscope_aggregator_queries_stopped_total",
+      help: "Store queries stopped before they answered: timeout (--query-timeout), memory (--query-memory), cancelled (the client went away).",
+      labelNames: ["reason"],
+      registers: r,
+    }),
+    queriesInFlight: new Gauge({
+      name: "fleetscope_aggregator_queries_in_flight",
+      help: "Read requests holding a slot (running) or queued for one (waiting).",
+      labelNames: ["state"],
       registers: r,
     }),
     insertSeconds: new Histogram({

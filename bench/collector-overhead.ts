@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import { renderCadvisorMetrics } from "../protocol/cadvisor/exposition.ts";
 import type { ContainerSnapshot } from "../protocol/cadvisor/snapshot.ts";
 import { BUSYBOX, DOCKER, docker, removeContainers } from "../test/helpers/docker.ts";
-import { fleetscope, freePort, startAggregator, tempDir } from "../test/helpers/stack.ts";
+import { fleetscope, freePort, ingestTokenFor, startAggregator, tempDir } from "../test/helpers/stack.ts";
 import { fmt, MiB, percentile, processUsage, writeBenchSection } from "./lib/report.ts";
 
 const { values } = parseArgs({
@@ -140,19 +140,22 @@ try {
   const aggPort = await freePort();
   const metricsPort = await freePort();
   const aggregator = await startAggregator(`${dir.path}/agg`, aggPort);
-  const collector = fleetscope([
-    "collector",
-    "--aggregator",
-    `http://127.0.0.1:${aggPort}`,
-    "--spool",
-    `${dir.path}/spool`,
-    "--metrics-listen",
-    `127.0.0.1:${metricsPort}`,
-    "--journal-since",
-    "now",
-    "--log-level",
-    "warn",
-  ]);
+  const collector = fleetscope(
+    [
+      "collector",
+      "--aggregator",
+      `http://127.0.0.1:${aggPort}`,
+      "--spool",
+      `${dir.path}/spool`,
+      "--metrics-listen",
+      `127.0.0.1:${metricsPort}`,
+      "--journal-since",
+      "now",
+      "--log-level",
+      "warn",
+    ],
+    { FLEETSCOPE_TOKEN: await ingestTokenFor(`http://127.0.0.1:${aggPort}`) },
+  );
   await collector.ready("shipping to");
   await new Promise((r) => setTimeout(r, 2 * INTERVAL_S * 1000)); // past start-up and the first rounds
   console.log(`window 2/3: fleetscope collector (${WINDOW_S}s)`);

@@ -57,7 +57,16 @@ try {
     fate: i % 17 === 0 ? "oom" : "running",
   }));
   await postBatch(url, syntheticFleet(specs));
-  await top.start(120, 40, [process.execPath, `${REPO}/cli/fleetscope.ts`, "top", "--url", url]);
+  // --data: the CLI finds the aggregator's admin token there.
+  await top.start(120, 40, [
+    process.execPath,
+    `${REPO}/cli/fleetscope.ts`,
+    "top",
+    "--url",
+    url,
+    "--data",
+    dir.path,
+  ]);
   await top.until("svc-");
   await htop.start(120, 40, ["htop"]);
   await htop.until("Load average");

@@ -11,6 +11,7 @@ import { registerInspect } from "./commands/inspect.ts";
 import { registerLogs } from "./commands/logs.ts";
 import { registerPs } from "./commands/ps.ts";
 import { registerStats } from "./commands/stats.ts";
+import { registerToken } from "./commands/token.ts";
 import { registerTop } from "./commands/top.ts";
 import { registerUp } from "./commands/up.ts";
 import { registerWhy } from "./commands/why.ts";
@@ -33,6 +34,7 @@ registerStats(program);
 registerEvents(program);
 registerIncidents(program);
 registerInspect(program);
+registerToken(program);
 
 try {
   await program.parseAsync();

@@ -1,12 +1,17 @@
 // Option parsers and defaults shared by the subcommands. Every flag has an environment variable.
 import { homedir, hostname } from "node:os";
 import { join } from "node:path";
-import { InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
+// Defaults only: these modules load no store (chDB is imported by the commands that run one).
+import { defaultLimits } from "../aggregator/api/limits.ts";
+import { DEFAULT_NETWORK } from "../aggregator/api/listeners.ts";
 import { RULE_SETTING_FLAGS, type RuleSettingName } from "../aggregator/incidents/registry.ts";
-import { parseListen, parseListenOrOff } from "../collector/flags.ts";
+import { DEFAULT_QUERY_LIMITS } from "../aggregator/store/query-context.ts";
+import { parseListen, parseListenOrOff, parseSize } from "../collector/flags.ts";
 import { listenOption } from "../collector/receivers/receiver.ts";
 import { RECEIVERS } from "../collector/receivers/registry.ts";
 import { SOURCES } from "../collector/sources/registry.ts";
+import { RECORD_LIMITS } from "../protocol/records.ts";
 import { parseDuration } from "../protocol/time.ts";
 
 export const DEFAULT_PORT = 8470;
@@ -25,12 +30,17 @@ export function parseDurationArg(value: string): number {
   return ms;
 }
 
-const SIZE_UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+// Size flags parse alike on every command; the collector's components use the same parser.
+export { parseSize };
 
-export function parseSize(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(value.trim());
-  if (!m) throw new InvalidArgumentError("expected a size such as 512MiB, 2GiB or 1000000");
-  return Math.floor(Number(m[1]) * (SIZE_UNITS[(m[2] ?? "").toLowerCase()] as number));
+/** --max-line-size: a size the aggregator takes as one log body (RECORD_LIMITS.bodyChars). */
+function parseMaxLineSize(value: string): number {
+  const bytes = parseSize(value);
+  if (bytes > RECORD_LIMITS.bodyChars)
+    throw new InvalidArgumentError(
+      `expected at most ${RECORD_LIMITS.bodyChars >> 20}MiB: the aggregator refuses a longer log body`,
+    );
+  return bytes;
 }
 
 export function parseRetentionDays(value: string): number {
@@ -60,16 +70,31 @@ export function parseUrl(value: string): string {
 }
 
 export const opt = {
-  data: () =>
-    new Option("--data <dir>", "data directory (embedded store, spool)")
-      .env("FLEETSCOPE_DATA")
-      .default(defaultDataDir()),
+  data: (what = "data directory (embedded store, spool, admin.token)") =>
+    new Option("--data <dir>", what).env("FLEETSCOPE_DATA").default(defaultDataDir()),
   listen: () =>
     new Option("--listen <host:port>", "where the API listens")
       .env("FLEETSCOPE_LISTEN")
       .default(parseListen(DEFAULT_LISTEN), DEFAULT_LISTEN)
       .argParser(parseListen),
-  token: (what: string) => new Option("--token <token>", what).env("FLEETSCOPE_TOKEN"),
+  /** A token is read from a file (or FLEETSCOPE_TOKEN), never taken in argv, where any user sees it. */
+  tokenFile: (what: string) =>
+    new Option("--token-file <file>", `${what}; FLEETSCOPE_TOKEN holds a token itself`).env(
+      "FLEETSCOPE_TOKEN_FILE",
+    ),
+  ca: () =>
+    new Option(
+      "--ca <file>",
+      "PEM CA that signed the aggregator's TLS certificate (for an https --aggregator not signed by a public CA)",
+    ).env("FLEETSCOPE_CA"),
+  allowedHosts: () =>
+    new Option(
+      "--allowed-hosts <names>",
+      "Host names the API answers for (comma list, * for any); loopback names always (DNS rebinding protection)",
+    )
+      .env("FLEETSCOPE_ALLOWED_HOSTS")
+      .default(undefined, "this machine's names and addresses")
+      .argParser(parseKeyList),
   logLevel: () =>
     new Option("--log-level <level>", "log verbosity")
       .env("FLEETSCOPE_LOG_LEVEL")
@@ -102,6 +127,14 @@ export const opt = {
       .env("FLEETSCOPE_SPOOL_MAX_SIZE")
       .default(1024 ** 3, "1GiB")
       .argParser(parseSize),
+  spoolMinFree: () =>
+    new Option(
+      "--spool-min-free <size>",
+      "free space the spool always leaves on its disk; below it the collector holds records and pauses its sources",
+    )
+      .env("FLEETSCOPE_SPOOL_MIN_FREE")
+      .default(16 * 1024 ** 2, "16MiB")
+      .argParser(parseSize),
   spoolFull: () =>
     new Option(
       "--spool-full <policy>",
@@ -123,6 +156,19 @@ export const opt = {
       .env("FLEETSCOPE_SYS_ROOT")
       .default("/sys"),
 };
+
+/**
+ * Refuses `--token <secret>` with what to use instead: a secret in argv is visible to every user
+ * of the machine (ps, /proc/PID/cmdline). Hidden, so --help offers only --token-file.
+ */
+export function rejectTokenInArgv(cmd: Command): Command {
+  return cmd.addOption(new Option("--token <secret>").hideHelp()).hook("preAction", (c) => {
+    if (c.opts().token !== undefined)
+      c.error(
+        "error: --token is not accepted: a token in the command line is visible to every user (ps); put it in a file and give --token-file FILE (FLEETSCOPE_TOKEN_FILE), or set FLEETSCOPE_TOKEN",
+      );
+  });
+}
 
 export const DEFAULT_METRICS_LISTEN = "127.0.0.1:8471";
 
@@ -162,11 +208,11 @@ export const pipelineOpt = {
   maxLineSize: () =>
     new Option(
       "--max-line-size <size>",
-      "longer log lines are cut to this size, marked …[truncated by fleetscope] and counted",
+      "longer log lines are cut to this size, marked …[truncated by fleetscope] and counted (at most 1MiB: the aggregator's bound of one log body)",
     )
       .env("FLEETSCOPE_MAX_LINE_SIZE")
       .default(256 * 1024, "256KiB")
-      .argParser(parseSize),
+      .argParser(parseMaxLineSize),
   // Off by default: joining holds back any line that may start a trace (up to 500 ms), and a
   // guess that joins unrelated lines is worse than a trace split over several records.
   multiline: () =>
@@ -187,6 +233,7 @@ export function collectorOptions(): Option[] {
     opt.dockerSocket(),
     opt.statsInterval(),
     opt.spoolMaxSize(),
+    opt.spoolMinFree(),
     opt.spoolFull(),
     opt.procRoot(),
     opt.cgroupRoot(),
@@ -228,4 +275,118 @@ export function ruleSettingsFromFlags(flags: object): Partial<Record<RuleSetting
   return Object.fromEntries(
     RULE_SETTING_FLAGS.map((r) => [r.name, given[new Option(r.flag).attributeName()]]),
   );
+}
+
+const sizeText = (bytes: number) =>
+  bytes % 1024 ** 3 === 0 ? `${bytes / 1024 ** 3}GiB` : `${Math.round(bytes / 1024 ** 2)}MiB`;
+
+/**
+ * The aggregator's network and resource bounds, flags of `aggregator` and `up`: TLS and the
+ * listeners (aggregator/api/listeners.ts), batch size, query limits and concurrency
+ * (aggregator/api/limits.ts, aggregator/store/query-context.ts), the /healthz disk floor.
+ */
+export function aggregatorBoundOptions(): Option[] {
+  const net = DEFAULT_NETWORK;
+  const lim = defaultLimits();
+  const count = parseCount(1_000_000);
+  return [
+    new Option(
+      "--tls-cert <file>",
+      "PEM certificate: serve the API (and ingest listener) over TLS, with --tls-key",
+    ).env("FLEETSCOPE_TLS_CERT"),
+    new Option("--tls-key <file>", "PEM private key for --tls-cert").env("FLEETSCOPE_TLS_KEY"),
+    new Option(
+      "--tls-client-ca <file>",
+      "PEM CA: also require client certificates signed by it (with --tls-cert)",
+    ).env("FLEETSCOPE_TLS_CLIENT_CA"),
+    new Option(
+      "--ingest-listen <host:port>",
+      "a second listener serving only ingest and /healthz (collectors reach it; the API can stay on loopback)",
+    )
+      .env("FLEETSCOPE_INGEST_LISTEN")
+      .argParser(parseListen),
+    new Option(
+      "--insecure",
+      "allow a non-loopback listener without TLS (tokens and logs in clear text; on a network you trust)",
+    ).env("FLEETSCOPE_INSECURE"),
+    new Option("--max-connections <n>", "open connections per listener; more are closed at once")
+      .env("FLEETSCOPE_MAX_CONNECTIONS")
+      .default(net.maxConnections)
+      .argParser(count),
+    new Option("--request-timeout <duration>", "time to receive a whole request, body included")
+      .env("FLEETSCOPE_REQUEST_TIMEOUT")
+      .default(net.requestTimeoutMs, durationText(net.requestTimeoutMs))
+      .argParser(parseDurationArg),
+    new Option("--max-batch-bytes <size>", "largest ingest batch, decompressed (413 above)")
+      .env("FLEETSCOPE_MAX_BATCH_BYTES")
+      .default(lim.batch.maxBytes, sizeText(lim.batch.maxBytes))
+      .argParser(parseSize),
+    new Option("--max-batch-records <n>", "most records in one ingest batch (413 above)")
+      .env("FLEETSCOPE_MAX_BATCH_RECORDS")
+      .default(lim.batch.maxRecords)
+      .argParser(count),
+    new Option("--query-timeout <duration>", "a store query running longer is stopped (504)")
+      .env("FLEETSCOPE_QUERY_TIMEOUT")
+      .default(DEFAULT_QUERY_LIMITS.timeoutMs, durationText(DEFAULT_QUERY_LIMITS.timeoutMs))
+      .argParser(parseDurationArg),
+    new Option("--query-memory <size>", "a store query needing more memory is stopped (503)")
+      .env("FLEETSCOPE_QUERY_MEMORY")
+      .default(DEFAULT_QUERY_LIMITS.memoryBytes, sizeText(DEFAULT_QUERY_LIMITS.memoryBytes))
+      .argParser(parseSize),
+    new Option("--max-queries-per-token <n>", "read requests one token may have running (429 above)")
+      .env("FLEETSCOPE_MAX_QUERIES_PER_TOKEN")
+      .default(lim.maxQueriesPerToken)
+      .argParser(count),
+    new Option(
+      "--max-queries <n>",
+      "read requests running at once; a short queue waits behind them (503 when it is full)",
+    )
+      .env("FLEETSCOPE_MAX_QUERIES")
+      .default(lim.maxQueries, `${lim.maxQueries} (2 per core)`)
+      .argParser(count),
+    new Option(
+      "--min-free-disk <size>",
+      "/healthz answers degraded (503) below this free space on the store's disk",
+    )
+      .env("FLEETSCOPE_MIN_FREE_DISK")
+      .default(lim.minFreeDiskBytes, sizeText(lim.minFreeDiskBytes))
+      .argParser(parseSize),
+  ];
+}
+
+export interface AggregatorBoundFlags {
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsClientCa?: string;
+  ingestListen?: { host: string; port: number };
+  insecure?: boolean;
+  maxConnections: number;
+  requestTimeout: number;
+  maxBatchBytes: number;
+  maxBatchRecords: number;
+  queryTimeout: number;
+  queryMemory: number;
+  maxQueriesPerToken: number;
+  maxQueries: number;
+  minFreeDisk: number;
+}
+
+/** aggregatorBoundOptions' values as Aggregator.start takes them. */
+export function aggregatorBoundsFromFlags(f: AggregatorBoundFlags) {
+  return {
+    network: {
+      tls: { cert: f.tlsCert, key: f.tlsKey, clientCa: f.tlsClientCa },
+      ingestListen: f.ingestListen,
+      insecure: !!f.insecure,
+      maxConnections: f.maxConnections,
+      requestTimeoutMs: f.requestTimeout,
+    },
+    limits: {
+      batch: { maxBytes: f.maxBatchBytes, maxRecords: f.maxBatchRecords },
+      maxQueriesPerToken: f.maxQueriesPerToken,
+      maxQueries: f.maxQueries,
+      minFreeDiskBytes: f.minFreeDisk,
+    },
+    queryLimits: { timeoutMs: f.queryTimeout, memoryBytes: f.queryMemory },
+  };
 }

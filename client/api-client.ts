@@ -45,42 +45,57 @@ export type Params = Record<string, string | number | undefined>;
 export interface ApiClient {
   readonly url: string;
   get<T>(path: string, params?: Params): Promise<T>;
+  /** A request that changes something (the admin API): a JSON body, if any, and a JSON answer. */
+  send<T>(method: "POST" | "DELETE", path: string, body?: unknown): Promise<T>;
 }
 
+/** A client of the API at `url`, sending `token` as `Authorization: Bearer` (never in the URL). */
 export function createApiClient(url: string, token?: string, timeoutMs = 10_000): ApiClient {
   const headers: Record<string, string> = { accept: "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
+  const request = <T>(method: string, path: string, params: Params, body?: unknown): Promise<T> => {
+    const u = new URL(path, `${url}/`);
+    for (const [k, v] of Object.entries(params))
+      if (v !== undefined && v !== "") u.searchParams.set(k, String(v));
+    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(timeoutMs) };
+    if (body !== undefined) {
+      init.headers = { ...headers, "content-type": "application/json" };
+      init.body = JSON.stringify(body);
+    }
+    return answerOf<T>(url, u, init);
+  };
   return {
     url,
-    async get<T>(path: string, params: Params = {}): Promise<T> {
-      const u = new URL(path, `${url}/`);
-      for (const [k, v] of Object.entries(params))
-        if (v !== undefined && v !== "") u.searchParams.set(k, String(v));
-      let res: Response;
-      try {
-        res = await fetch(u, { headers, signal: AbortSignal.timeout(timeoutMs) });
-      } catch (err) {
-        const cause = (err as Error).cause as { code?: string } | undefined;
-        throw new Unreachable(url, cause?.code ?? (err as Error).message);
-      }
-      const text = await res.text();
-      const notOurs = () =>
-        new NotAnAggregator(url, u.pathname, res.status, describeBody(res.headers.get("content-type"), text));
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw notOurs();
-      }
-      if (typeof body !== "object" || body === null) throw notOurs();
-      if (!res.ok) {
-        const error = (body as { error?: unknown }).error;
-        if (typeof error !== "string") throw notOurs();
-        throw new ApiError(res.status, error);
-      }
-      return body as T;
-    },
+    get: <T>(path: string, params: Params = {}) => request<T>("GET", path, params),
+    send: <T>(method: "POST" | "DELETE", path: string, body?: unknown) => request<T>(method, path, {}, body),
   };
+}
+
+/** Sends one request: its JSON answer, or the error it stands for. */
+async function answerOf<T>(url: string, u: URL, init: RequestInit): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(u, init);
+  } catch (err) {
+    const cause = (err as Error).cause as { code?: string } | undefined;
+    throw new Unreachable(url, cause?.code ?? (err as Error).message);
+  }
+  const text = await res.text();
+  const notOurs = () =>
+    new NotAnAggregator(url, u.pathname, res.status, describeBody(res.headers.get("content-type"), text));
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw notOurs();
+  }
+  if (typeof body !== "object" || body === null) throw notOurs();
+  if (!res.ok) {
+    const error = (body as { error?: unknown }).error;
+    if (typeof error !== "string") throw notOurs();
+    throw new ApiError(res.status, error);
+  }
+  return body as T;
 }
 
 /**
@@ -90,6 +105,7 @@ export function createApiClient(url: string, token?: string, timeoutMs = 10_000)
 export function expecting(client: ApiClient, key: string): ApiClient {
   return {
     url: client.url,
+    send: client.send,
     async get<T>(path: string, params: Params = {}): Promise<T> {
       const body = await client.get<Record<string, unknown>>(path, params);
       if (!(key in body))

@@ -69,6 +69,7 @@ export class Collector {
       dir: opts.spoolDir,
       host: opts.hostName,
       maxBytes: opts.spoolMaxBytes,
+      minFreeBytes: opts.flags.spoolMinFree as number | undefined,
       fullPolicy: opts.spoolFullPolicy,
       log: opts.log.child({ component: "spool" }),
       onDropped: (batch) => {
@@ -133,6 +134,7 @@ export class Collector {
         flushIntervalMs: 100,
         maxLineBytes: this.#maxLineBytes,
         multiline: o.multiline,
+        log: o.log.child({ component: "pipeline" }),
       },
       this.metrics,
     );
@@ -182,6 +184,7 @@ export class Collector {
       cursor: this.#spool.cursors[source.name],
       emit: (records, cursor) => pipeline.emit(source.name, records, cursor),
       spooled: () => pipeline.flush(),
+      backlogged: () => pipeline.stalled,
       skippedInput: (issue, count) => this.metrics.skippedInput(source.name, issue, count),
       skipped: (reason) => this.metrics.samplesSkipped.inc({ source: source.name, reason }),
       inventory,
@@ -229,6 +232,8 @@ export class Collector {
 
   /** Stops sources, spools what they read, and ships for up to `drainMs` before giving up (the spool keeps the rest). */
   async stop(drainMs = 5000): Promise<void> {
+    // A spool that refuses writes (disk full) would hold the sources' last emits forever.
+    const giveUp = setTimeout(() => this.#pipeline?.close(), drainMs);
     // Sources stop in reverse start order, so the receivers (started first) stop last.
     for (const source of [...this.#receivers, ...this.#sources].reverse()) {
       await source
@@ -237,6 +242,7 @@ export class Collector {
       this.#opts.log.debug({ source: source.name }, "source stopped");
     }
     await this.#pipeline?.flush();
+    clearTimeout(giveUp);
     await this.#shipper?.drain(drainMs);
     await this.#shipper?.stop();
     await this.#metricsServer?.close();

@@ -42,6 +42,18 @@ export function createCollectorMetrics(spoolStats: () => SpoolStats) {
       labelNames: ["reason"],
       registers: r,
     }),
+    spoolWriteFailures: new Counter({
+      name: "fleetscope_collector_spool_write_failures_total",
+      help: "Batch writes the spool refused and the pipeline retried (records held, sources paused meanwhile), by reason: no-space (disk full or below --spool-min-free), too-many-open-files, io, read-only, other.",
+      labelNames: ["reason"],
+      registers: r,
+    }),
+    batchesSetAside: new Counter({
+      name: "fleetscope_collector_batches_set_aside_total",
+      help: "Spooled batches the aggregator would not take, moved to <spool>/rejected/ so the ones behind them ship, by reason: refused (400, 413, 415, 422: the batch itself is at fault) or failing (kept failing while later batches were acked).",
+      labelNames: ["reason"],
+      registers: r,
+    }),
     shipSeconds: new Histogram({
       name: "fleetscope_collector_ship_duration_seconds",
       help: "Time from sending a batch to its ack.",
@@ -50,7 +62,7 @@ export function createCollectorMetrics(spoolStats: () => SpoolStats) {
     }),
     spool: new Gauge({
       name: "fleetscope_collector_spool",
-      help: "Spool state: batches and bytes on disk, corrupt batches set aside since start.",
+      help: "Spool state: batches and bytes on disk, corrupt batches set aside since start, batches moved to rejected/ and deleted from it to keep its bound.",
       labelNames: ["what"],
       registers: r,
       collect() {
@@ -58,6 +70,8 @@ export function createCollectorMetrics(spoolStats: () => SpoolStats) {
         this.set({ what: "batches" }, s.batches);
         this.set({ what: "bytes" }, s.bytes);
         this.set({ what: "corrupt_batches" }, s.corruptBatches);
+        this.set({ what: "rejected_batches" }, s.rejectedBatches);
+        this.set({ what: "rejected_dropped" }, s.rejectedDropped);
       },
     }),
   };
@@ -83,6 +97,18 @@ function inputMetrics(r: Registry[]) {
       name: "fleetscope_collector_samples_skipped_total",
       help: "Container readings not taken because the container's own cgroup could not be read, by reason (cgroup-gone: it stopped; no-process: its processes exited; not-running: the Docker API says so).",
       labelNames: ["source", "reason"],
+      registers: r,
+    }),
+    recordsRetimed: new Counter({
+      name: "fleetscope_collector_records_retimed_total",
+      help: "Records given the time they were read because their own was no real time or lay outside 1970 to a day ahead (log and event records keep it in time.original), by kind.",
+      labelNames: ["kind"],
+      registers: r,
+    }),
+    attributesCut: new Counter({
+      name: "fleetscope_collector_attributes_cut_total",
+      help: "Attribute and label entries cut or left out to stay within what the aggregator accepts of one record, by record kind.",
+      labelNames: ["kind"],
       registers: r,
     }),
     truncatedLines: new Counter({

@@ -1,9 +1,11 @@
+import type { Logger } from "pino";
 import type { FleetRecord } from "../protocol/records.ts";
 import type { CollectorMetrics } from "./metrics.ts";
+import { RecordBounds } from "./processors/bounds.ts";
 import { enrichLog } from "./processors/enrich.ts";
 import { HeldCursors, type Ticket } from "./processors/held-cursors.ts";
 import { type Joined, MultilineJoiner, type MultilineMode } from "./processors/multiline.ts";
-import type { Spool } from "./spool/spool.ts";
+import { type Spool, writeFailureReason } from "./spool/spool.ts";
 
 export interface PipelineOptions {
   /** A batch is written once this many records wait … */
@@ -16,6 +18,10 @@ export interface PipelineOptions {
   multiline?: MultilineMode;
   /** How long a line that may start a trace waits for its next line; default 500 ms. */
   multilineLingerMs?: number;
+  /** Where failed spool writes are reported (once per episode). */
+  log?: Logger;
+  /** Pause between attempts to write a batch the spool refused; default 1 s. */
+  retryMs?: number;
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 256 * 1024;
@@ -27,6 +33,12 @@ export const DEFAULT_MAX_LINE_BYTES = 256 * 1024;
  * fields, severity) so that every source and receiver gets the same treatment, and optionally
  * joined into multi-line records; a source's cursor only moves past lines the joiner holds once
  * they are buffered.
+ *
+ * A spool write that fails (disk full, no file descriptor left, I/O error) loses nothing and
+ * rejects nothing: the records go back in the buffer, the failure is counted and logged once per
+ * episode, and the write is retried. Meanwhile every emit() waits until a write succeeds again,
+ * so sources pause (their cursors stay where the spool has them) and TCP receivers stop reading;
+ * the buffer holds at most what the waiting callers had already handed in.
  */
 export class Pipeline {
   readonly #spool: Spool;
@@ -35,6 +47,7 @@ export class Pipeline {
   readonly #maxLineBytes: number;
   readonly #joiner: MultilineJoiner<Ticket> | undefined;
   readonly #held = new HeldCursors();
+  readonly #bounds: RecordBounds;
   #buffer: FleetRecord[] = [];
   /** Records per source in the buffer (lines, for joined records). */
   #bufferSources: Record<string, number> = {};
@@ -42,11 +55,16 @@ export class Pipeline {
   #timer: NodeJS.Timeout | undefined;
   #holdTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  /** Set while the spool refuses writes; resolved by the first write that succeeds again. */
+  #stall: { reason: string; recovered: Promise<void>; resolve: () => void } | undefined;
+  #closed = false;
+  #retryTimer: { timer: NodeJS.Timeout; wake: () => void } | undefined;
 
   constructor(spool: Spool, opts: PipelineOptions, metrics: CollectorMetrics) {
     this.#spool = spool;
     this.#opts = opts;
     this.#metrics = metrics;
+    this.#bounds = new RecordBounds(metrics);
     this.#cursors = { ...spool.cursors };
     this.#maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     if (opts.multiline === "auto")
@@ -71,6 +89,19 @@ export class Pipeline {
     if (this.#buffer.length >= this.#opts.maxBatchRecords) return this.#flushBuffer();
     if (this.#buffer.length > 0)
       this.#timer ??= setTimeout(() => void this.#flushBuffer(), this.#opts.flushIntervalMs);
+    if (this.#stall) await this.#stall.recovered;
+  }
+
+  /** Whether the spool refuses writes right now: a receiver that cannot wait (UDP) drops instead. */
+  get stalled(): boolean {
+    return this.#stall !== undefined;
+  }
+
+  /** Stops retrying a refused write (shutdown): what is still buffered is reported as lost. */
+  close(): void {
+    this.#closed = true;
+    this.#retryTimer?.wake();
+    this.#stall?.resolve();
   }
 
   /** Writes everything emitted so far, lines held for joining included; flushes run one after another. */
@@ -89,6 +120,7 @@ export class Pipeline {
   }
 
   #accept(r: FleetRecord, ticket: Ticket): void {
+    this.#bounds.apply(r);
     if (r.kind === "log" && enrichLog(r, { maxLineBytes: this.#maxLineBytes }))
       this.#metrics.truncatedLines.inc({ source: ticket.source });
     this.#buffer.push(r);
@@ -133,12 +165,65 @@ export class Pipeline {
     );
   }
 
+  /** Writes the buffer as one batch, retrying until the spool takes it; never rejects. */
   async #writeBuffered(): Promise<void> {
-    if (this.#buffer.length === 0) return;
-    const records = this.#buffer;
-    const sources = this.#bufferSources;
-    this.#buffer = [];
-    this.#bufferSources = {};
-    await this.#spool.append(records, { ...this.#cursors }, sources);
+    while (this.#buffer.length > 0) {
+      const records = this.#buffer;
+      const sources = this.#bufferSources;
+      this.#buffer = [];
+      this.#bufferSources = {};
+      try {
+        // The cursors describe exactly the records written: those emitted up to now.
+        await this.#spool.append(records, { ...this.#cursors }, sources);
+        this.#recovered();
+        return;
+      } catch (err) {
+        this.#buffer = records.concat(this.#buffer);
+        for (const [source, n] of Object.entries(sources))
+          this.#bufferSources[source] = (this.#bufferSources[source] ?? 0) + n;
+        this.#failed(err, records.length);
+        if (this.#closed) {
+          this.#opts.log?.error(
+            { records: this.#buffer.length, err: String(err) },
+            "stopping with records the spool could not take: they are lost (sources with a cursor read them again)",
+          );
+          return;
+        }
+        await this.#retryPause();
+      }
+    }
+  }
+
+  #failed(err: unknown, records: number): void {
+    const reason = writeFailureReason(err);
+    this.#metrics.spoolWriteFailures.inc({ reason });
+    if (this.#stall) return;
+    let resolve = () => {};
+    const recovered = new Promise<void>((r) => (resolve = r));
+    this.#stall = { reason, recovered, resolve };
+    this.#opts.log?.error(
+      { err: String(err), reason, records },
+      "cannot write to the spool; holding the records, pausing the sources and retrying (free space on the spool's disk, or raise the open-files limit)",
+    );
+  }
+
+  #recovered(): void {
+    const stall = this.#stall;
+    if (!stall) return;
+    this.#stall = undefined;
+    this.#opts.log?.warn({ reason: stall.reason }, "the spool takes writes again; sources resume");
+    stall.resolve();
+  }
+
+  #retryPause(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#retryTimer = undefined;
+        resolve();
+      };
+      const timer = setTimeout(wake, this.#opts.retryMs ?? 1000);
+      this.#retryTimer = { timer, wake };
+    });
   }
 }

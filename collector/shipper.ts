@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { BATCH_CONTENT_TYPE } from "../protocol/batch.ts";
+import { BATCH_CONTENT_TYPE, COLLECTOR_ID_HEADER, INSTANCE_HEADER } from "../protocol/batch.ts";
 import type { CollectorMetrics } from "./metrics.ts";
 import type { Spool, SpooledBatch } from "./spool/spool.ts";
 
@@ -12,14 +12,45 @@ export interface ShipperOptions {
   maxBackoffMs: number;
   /** Batches in flight at once. */
   concurrency: number;
+  /** Failed sends after which a batch is passed over while younger ones ship; default 3. */
+  suspectAfter?: number;
+  /** Failed sends, while younger batches were acked, after which a batch is set aside; default 5. */
+  setAsideAfter?: number;
 }
 
 type Outcome = "acked" | "rejected" | "retry";
+
+/** How one batch has fared since its first failed send. */
+interface Failures {
+  count: number;
+  /** A younger batch was acked since this one first failed: the aggregator is up. */
+  ackedBehind: boolean;
+  /** Failed sends since then: failures while the aggregator stores other batches. */
+  strikes: number;
+  lastError: string;
+}
+
+/**
+ * The aggregator's answers about a batch itself, the same however often its bytes are sent:
+ * malformed (400), too large (413), an encoding it does not take (415), unprocessable (422).
+ * Everything else keeps the batch and retries: 401/403 (a token to fix), 408/429 (later), 409 (a
+ * duplicate collector id), and 404/405 … (a wrong --aggregator URL or a proxy: no batch is at fault).
+ */
+const REFUSALS = new Set([400, 413, 415, 422]);
+
+function isRefusal(status: number): boolean {
+  return REFUSALS.has(status);
+}
 
 /**
  * Sends spooled batches to the aggregator, oldest first, and deletes each only once the
  * aggregator acks it (which it does after the store committed the rows). Failures back off
  * exponentially; the spool keeps everything meanwhile.
+ *
+ * One batch must not hold up the rest: a refused one (isRefusal) is set aside in the spool's
+ * rejected/ at once; one that keeps failing otherwise is passed over after a few attempts, and
+ * set aside only once younger batches were acked while it kept failing. In an outage every
+ * batch fails, none is acked, and nothing is set aside.
  */
 export class Shipper {
   readonly #spool: Spool;
@@ -28,6 +59,8 @@ export class Shipper {
   readonly #metrics: CollectorMetrics;
   readonly #abort = new AbortController();
   #loop: Promise<void> | undefined;
+  /** Batches whose last send failed, by id. */
+  readonly #failures = new Map<string, Failures>();
 
   constructor(spool: Spool, opts: ShipperOptions, log: Logger, metrics: CollectorMetrics) {
     this.#spool = spool;
@@ -64,15 +97,17 @@ export class Shipper {
     let backoffMs = 0;
     while (!signal.aborted) {
       await this.#spool.waitForBatch(signal);
-      const batch = this.#spool.claim();
+      // Batches that keep failing go last, so the ones behind them ship.
+      const batch = this.#spool.claim((b) => !this.#isSuspect(b)) ?? this.#spool.claim();
       if (!batch || signal.aborted) {
         if (batch) this.#spool.release(batch);
         continue;
       }
       const outcome = await this.#send(batch);
-      if (outcome === "acked") await this.#spool.ack(batch);
-      if (outcome === "rejected") await this.#spool.reject(batch);
-      if (outcome === "retry") {
+      if (outcome === "acked") await this.#acked(batch);
+      if (outcome === "rejected") await this.#setAside(batch, "refused");
+      if (outcome === "retry" && this.#failedAgain(batch)) await this.#setAside(batch, "failing");
+      else if (outcome === "retry") {
         this.#spool.release(batch);
         backoffMs = Math.min(this.#opts.maxBackoffMs, Math.max(this.#opts.minBackoffMs, backoffMs * 2));
         await sleep(backoffMs, signal);
@@ -82,12 +117,77 @@ export class Shipper {
     }
   }
 
+  #isSuspect(batch: SpooledBatch): boolean {
+    return (this.#failures.get(batch.id)?.count ?? 0) >= (this.#opts.suspectAfter ?? 3);
+  }
+
+  async #acked(batch: SpooledBatch): Promise<void> {
+    this.#failures.delete(batch.id);
+    for (const f of this.#failures.values()) f.ackedBehind = true;
+    await this.#spool.ack(batch);
+  }
+
+  /** Counts a failed send; true when the batch is to be set aside (it fails, younger ones do not). */
+  #failedAgain(batch: SpooledBatch): boolean {
+    return (this.#failures.get(batch.id)?.strikes ?? 0) >= (this.#opts.setAsideAfter ?? 5);
+  }
+
+  /** Only failures that say nothing about the sender (5xx, network) count; 401/403/409 wait for a person. */
+  #noteFailure(batch: SpooledBatch, error: string): void {
+    const f = this.#failures.get(batch.id) ?? { count: 0, ackedBehind: false, strikes: 0, lastError: "" };
+    f.count++;
+    if (f.ackedBehind) f.strikes++;
+    f.lastError = error;
+    this.#failures.set(batch.id, f);
+    // Bounded: entries of batches dropped from the spool (drop-oldest) are never acked.
+    if (this.#failures.size > 10_000) this.#failures.delete(this.#failures.keys().next().value as string);
+  }
+
+  /** Moves the batch to rejected/, counts it and says why; a failed move leaves it queued. */
+  async #setAside(batch: SpooledBatch, reason: "refused" | "failing"): Promise<void> {
+    const f = this.#failures.get(batch.id);
+    try {
+      await this.#spool.setAside(batch);
+    } catch (err) {
+      this.#log.error(
+        { batch: batch.id, err: String(err) },
+        "cannot move a batch to rejected/; it stays queued",
+      );
+      this.#spool.release(batch);
+      return;
+    }
+    this.#failures.delete(batch.id);
+    this.#metrics.batchesSetAside.inc({ reason });
+    this.#log.error(
+      { batch: batch.id, records: batch.count, reason, failures: f?.count, aggregator: f?.lastError },
+      reason === "refused"
+        ? "the aggregator refused this batch; set aside in the spool's rejected/ so the batches behind it ship (its answer is in 'aggregator')"
+        : "this batch kept failing while younger batches were stored; set aside in the spool's rejected/ so the rest ship (the last answer is in 'aggregator')",
+    );
+  }
+
+  /**
+   * 409: another running collector uses our collector id (a copied spool). Say so loudly, take a
+   * new id (once, however many sends were refused under the old one) and retry: the batch stays
+   * spooled, and the aggregator takes it from the new id.
+   */
+  async #renewCollectorId(refusedId: string, answer: string): Promise<void> {
+    if (this.#spool.collectorId !== refusedId) return;
+    const renewed = await this.#spool.renewCollectorId();
+    this.#log.error(
+      { refused: refusedId, collectorId: renewed, aggregator: answer.slice(0, 1000) },
+      "the aggregator refused this collector's id: another running collector uses it (a copied spool directory?); this collector took a new id and retries, nothing is lost",
+    );
+  }
+
   async #send(batch: SpooledBatch): Promise<Outcome> {
     const started = performance.now();
     const headers: Record<string, string> = {
       "content-type": BATCH_CONTENT_TYPE,
       "content-encoding": "gzip",
       "x-fleetscope-batch-id": batch.id,
+      [COLLECTOR_ID_HEADER]: this.#spool.collectorId,
+      [INSTANCE_HEADER]: this.#spool.instance,
     };
     if (this.#opts.token) headers.authorization = `Bearer ${this.#opts.token}`;
     try {
@@ -107,13 +207,22 @@ export class Shipper {
         return "acked";
       }
       this.#metrics.shipFailures.inc({ reason: String(res.status) });
-      if (res.status === 400 || res.status === 413) {
+      if (res.status === 401 || res.status === 403) {
+        // Not a network hiccup: nothing will ship until the token is fixed. Say so at error
+        // level on every attempt (backed off), and keep the batch in the spool.
         this.#log.error(
           { batch: batch.id, status: res.status, body: text },
-          "aggregator refused batch; kept in corrupt/",
+          "aggregator refused this collector's token; nothing ships until it is fixed (--token-file, FLEETSCOPE_TOKEN_FILE or FLEETSCOPE_TOKEN: an ingest token from `fleetscope token create --role ingest`); batches stay spooled",
         );
-        return "rejected";
+        return "retry";
       }
+      if (res.status === 409) {
+        await this.#renewCollectorId(headers[COLLECTOR_ID_HEADER] as string, text);
+        return "retry";
+      }
+      if (res.status >= 500 || isRefusal(res.status))
+        this.#noteFailure(batch, `${res.status} ${text.slice(0, 500)}`);
+      if (isRefusal(res.status)) return "rejected";
       this.#log.warn(
         { batch: batch.id, status: res.status, body: text },
         "aggregator did not ack; will retry",
@@ -121,10 +230,37 @@ export class Shipper {
       return "retry";
     } catch (err) {
       this.#metrics.shipFailures.inc({ reason: "network" });
+      this.#noteFailure(batch, String(err));
+      const untrusted = untrustedCertificate(err);
+      if (untrusted) {
+        // Retrying cannot help: say at error level what to give, and keep the batches.
+        this.#log.error(
+          { batch: batch.id, err: untrusted },
+          "the aggregator's TLS certificate is not trusted: give the CA that signed it with --ca FILE (FLEETSCOPE_CA); batches stay spooled",
+        );
+        return "retry";
+      }
       this.#log.warn({ batch: batch.id, err: String(err) }, "aggregator unreachable; will retry");
       return "retry";
     }
   }
+}
+
+// OpenSSL's verdicts on a peer certificate no CA of ours vouches for.
+const UNTRUSTED_CERT = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_UNTRUSTED",
+]);
+
+/** fetch's "fetch failed" hides the reason in its cause: the TLS one, when it is trust. */
+function untrustedCertificate(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  return typeof cause?.code === "string" && UNTRUSTED_CERT.has(cause.code)
+    ? `${cause.code}: ${String(cause.message)}`
+    : undefined;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

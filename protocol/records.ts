@@ -10,10 +10,10 @@
 // Fields a record has beyond its schema are ignored, so a newer collector can talk to an older
 // aggregator.
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { isRecordTime, RECORD_TIME_PATTERN, TIME_ORIGINAL_ATTRIBUTE } from "./time.ts";
 
 /** RFC 3339 with up to nine fractional digits and a zone: what ingest accepts as a record's time. */
-export const RFC3339_PATTERN =
-  "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$";
+export const RFC3339_PATTERN = RECORD_TIME_PATTERN;
 
 /** RFC 3339 UTC timestamp with up to nanosecond precision, e.g. 2026-11-22T02:18:35.123456789Z */
 export const Rfc3339 = Type.String({
@@ -36,8 +36,32 @@ export const UInt32 = (description?: string) => Type.Number({ minimum: 0, maximu
 export const NonNegative = (description?: string) => Type.Number({ minimum: 0, description });
 /** A string of at most `maxLength` characters. */
 export const Text = (maxLength: number, description?: string) => Type.String({ maxLength, description });
-/** A map of strings with keys a sender chose (labels, attributes). */
-export const StringMap = (description?: string) => Type.Record(Type.String(), Type.String(), { description });
+/**
+ * Bounds of what one record may carry, so that a single record can neither fail its batch's
+ * insert (the store refuses a row of more than 10 MiB of JSON for the whole insert) nor make ingest
+ * hold a huge value: ingest rejects a record past them alone, the collector cuts below them
+ * (collector/processors/bounds.ts; --max-line-size is at most `bodyChars`).
+ */
+export const RECORD_LIMITS = {
+  /** One NDJSON line of a batch, in UTF-8 bytes. */
+  lineBytes: 8 << 20,
+  /** A log body, in characters. */
+  bodyChars: 1 << 20,
+  /** Entries of one map of attributes or labels. */
+  mapEntries: 512,
+  /** A key of such a map, in characters. */
+  keyChars: 256,
+  /** A value of such a map, in characters. */
+  valueChars: 64 << 10,
+} as const;
+
+/** A map of strings with keys a sender chose (labels, attributes), bounded by RECORD_LIMITS. */
+export const StringMap = (description?: string) =>
+  Type.Record(
+    Type.String({ pattern: `^[\\s\\S]{0,${RECORD_LIMITS.keyChars}}$` }),
+    Type.String({ maxLength: RECORD_LIMITS.valueChars }),
+    { description, maxProperties: RECORD_LIMITS.mapEntries, additionalProperties: false },
+  );
 
 /**
  * An empty attribute map without a prototype, for maps filled with keys a sender chose: a
@@ -71,7 +95,7 @@ export const LogRecord = Type.Object({
   pid: UInt32(),
   severityNumber: UInt("OpenTelemetry severity number 1–24, 0 when unknown (larger is stored as 24)"),
   severityText: Text(32),
-  body: Text(16 << 20),
+  body: Text(RECORD_LIMITS.bodyChars),
   attributes: StringMap(),
   seq: UInt("tie-breaker for records with the same timestamp (file offset, journal seqnum …)"),
 });
@@ -314,3 +338,28 @@ export type FleetRecord =
   | ProcessRecord;
 export type RecordKind = FleetRecord["kind"];
 export const RECORD_KINDS = Object.keys(RECORD_SCHEMAS) as RecordKind[];
+
+/**
+ * Gives a record whose time lies outside the record window (isRecordTime in time.ts: before 1970,
+ * more than a day ahead of `receivedIso`, or no real date such as February 30) the time it was
+ * received instead, so it is stored, expires and sorts like its neighbours rather than failing its
+ * batch or vanishing. Log and event records keep their own time in the attribute `time.original`;
+ * the other kinds have no attributes and keep only the received time. A process's start time
+ * outside the window becomes the received time likewise. Returns whether anything was replaced.
+ */
+export function retimeRecord(
+  r: { time: string; attributes?: Record<string, string>; startTime?: string },
+  receivedIso: string,
+): boolean {
+  let changed = false;
+  if (!isRecordTime(r.time, receivedIso)) {
+    if (r.attributes) r.attributes[TIME_ORIGINAL_ATTRIBUTE] = r.time;
+    r.time = receivedIso;
+    changed = true;
+  }
+  if (r.startTime !== undefined && !isRecordTime(r.startTime, receivedIso)) {
+    r.startTime = receivedIso;
+    changed = true;
+  }
+  return changed;
+}

@@ -10,6 +10,55 @@ const NS_PER_S = 1_000_000_000n;
 export const MIN_TIME_NANOS = -2_208_988_800n * NS_PER_S; // 1900-01-01T00:00:00Z
 export const MAX_TIME_NANOS = 9_223_372_036_854_775_807n; // 2262-04-11T23:47:16.854775807Z
 
+/**
+ * The times a record may carry: from the Unix epoch (the store's retention and partitions count
+ * from there, so an older row would never expire) to one day past the receiving side's clock
+ * (later is a wrong clock: the row would sit above every "latest" view, and past 2106 retention
+ * overflows and the row vanishes). A record outside keeps its data with the time it was received.
+ */
+export const RECORD_TIME_MIN_NANOS = 0n;
+export const RECORD_TIME_FUTURE_NANOS = 86_400n * NS_PER_S;
+/** The attribute keeping a record's own time when it was replaced by the received time. */
+export const TIME_ORIGINAL_ATTRIBUTE = "time.original";
+
+/** RFC 3339 with up to nine fractional digits and a zone: the form of a record's time. */
+export const RECORD_TIME_PATTERN =
+  "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$";
+const RECORD_TIME = new RegExp(RECORD_TIME_PATTERN);
+
+const digits2 = (s: string, from: number) => (s.charCodeAt(from) - 48) * 10 + s.charCodeAt(from + 1) - 48;
+
+/**
+ * Whether `t` is a real time of the record form (RECORD_TIME_PATTERN) inside the record window
+ * around `receivedIso` (the receiving side's now, `toISOString()` form). Every record's time is
+ * checked, so the common case is decided on the digits alone: a day every month has, a real hour,
+ * minute, second and zone, and a wall time from 1970-01-02 up to the received time (any zone offset
+ * is under a day, the window's slack on each side). The rest is parsed in full.
+ */
+export function isRecordTime(t: string, receivedIso: string): boolean {
+  if (!RECORD_TIME.test(t)) return false;
+  const zone = t.endsWith("Z") ? 0 : digits2(t, t.length - 5) * 100 + digits2(t, t.length - 2);
+  const wall = t.slice(0, 19);
+  const plain =
+    wall >= "1970-01-02T00:00:00" &&
+    wall <= receivedIso.slice(0, 19) &&
+    digits2(t, 5) >= 1 &&
+    digits2(t, 5) <= 12 &&
+    digits2(t, 8) >= 1 &&
+    digits2(t, 8) <= 28 &&
+    digits2(t, 11) <= 23 &&
+    digits2(t, 14) <= 59 &&
+    digits2(t, 17) <= 59 &&
+    zone <= 2359 &&
+    zone % 100 <= 59;
+  if (plain) return true;
+  const nanos = rfc3339ToNanos(t);
+  const received = rfc3339ToNanos(receivedIso) as bigint;
+  return (
+    nanos !== undefined && nanos >= RECORD_TIME_MIN_NANOS && nanos <= received + RECORD_TIME_FUTURE_NANOS
+  );
+}
+
 /** A time argument that cannot be used; the message says why, without naming the argument. */
 export class TimeArgError extends Error {}
 

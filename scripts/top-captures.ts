@@ -46,7 +46,16 @@ try {
       },
     ]),
   );
-  await term.start(100, 24, [process.execPath, `${REPO}/cli/fleetscope.ts`, "top", "--url", url]);
+  // --data: the CLI finds the aggregator's admin token there, as on the machine it runs on.
+  await term.start(100, 24, [
+    process.execPath,
+    `${REPO}/cli/fleetscope.ts`,
+    "top",
+    "--url",
+    url,
+    "--data",
+    dir.path,
+  ]);
   // Keys at a person's pace: one, then a moment for the screen to follow.
   const keys = async (...names: string[]) => {
     for (const k of names) {

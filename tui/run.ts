@@ -2,14 +2,14 @@
 // changed lines redrawn, and the process exits 0 when the person quits.
 import { render } from "ink";
 import React from "react";
-import { createApiClient } from "../client/api-client.ts";
+import type { ApiClient } from "../client/api-client.ts";
 import { App } from "./app.ts";
 import { frame } from "./frame.ts";
 import { viewById } from "./views/registry.ts";
 
 export interface TopOptions {
-  url: string;
-  token?: string;
+  /** The API, with its token (cli/api.ts finds it: --token-file, FLEETSCOPE_TOKEN, <data>/admin.token). */
+  client: ApiClient;
   host?: string;
   container?: string;
   view: string;
@@ -24,7 +24,7 @@ export async function runTop(o: TopOptions): Promise<void> {
     );
   const app = render(
     React.createElement(App, {
-      client: createApiClient(o.url, o.token),
+      client: o.client,
       intervalMs: o.intervalMs,
       initial: frame(view, { host: o.host, container: o.container, containerName: o.container }),
     }),

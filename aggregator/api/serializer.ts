@@ -22,14 +22,15 @@ function nullableOf(s: Json): Json | undefined {
 }
 
 /**
- * A map with keys a sender chose (TypeBox's Record: one catch-all pattern) → `additionalProperties`
- * of the same value schema; undefined when `s` is not that.
+ * A map with keys a sender chose (TypeBox's Record: one key pattern, a catch-all or the bound of
+ * protocol/records.ts's StringMap, which every stored key meets) → `additionalProperties` of the
+ * same value schema; undefined when `s` is not that.
  */
 function mapOf(s: Json): Json | undefined {
   const patterns = s.patternProperties;
   if (!isObject(patterns) || s.properties !== undefined) return undefined;
   const entries = Object.entries(patterns);
-  if (entries.length !== 1 || entries[0]?.[0] !== "^(.*)$") return undefined;
+  if (entries.length !== 1 || entries[0] === undefined) return undefined;
   const { patternProperties: _, ...rest } = s;
   return { ...rest, additionalProperties: entries[0][1] };
 }

@@ -6,11 +6,17 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type FastifyServerFactory,
   LogController,
 } from "fastify";
 import type { Logger } from "pino";
+import { NAME_PATTERN } from "../../protocol/api/tokens.ts";
+import { registerAuth } from "../auth/hook.ts";
 import { InvalidArgument, NotFound } from "../query/errors.ts";
+import { QueryStopped } from "../store/query-context.ts";
 import type { ApiDeps } from "./deps.ts";
+import { installQueryGate } from "./limits.ts";
+import { installRequestContext } from "./request-context.ts";
 import { cadvisorRoutes } from "./routes/cadvisor.ts";
 import { containersRoutes } from "./routes/containers.ts";
 import { eventsRoutes } from "./routes/events.ts";
@@ -23,8 +29,10 @@ import { logsRoutes } from "./routes/logs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { overviewRoutes } from "./routes/overview.ts";
 import { processesRoutes } from "./routes/processes.ts";
+import { tokensRoutes } from "./routes/tokens.ts";
 import { topRoutes } from "./routes/top.ts";
 import { whyRoutes } from "./routes/why.ts";
+import { enterRowScope } from "./row-scope.ts";
 import { serializerCompiler } from "./serializer.ts";
 
 const ROUTES = [
@@ -42,6 +50,7 @@ const ROUTES = [
   cadvisorRoutes,
   metricsRoutes,
   fleetMetricsRoutes,
+  tokensRoutes,
 ];
 
 /** A route that declares no query parameters takes none: anything given is a mistake to report. */
@@ -56,8 +65,14 @@ const sendError = (reply: FastifyReply, status: number, error: string) =>
   reply.code(status).send({ error, statusCode: status });
 
 /** The aggregator's HTTP API: ingest, queries under /api/v1, /healthz, /metrics and the OpenAPI document. */
-export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInstance> {
+export async function buildApi(
+  deps: ApiDeps,
+  log: Logger,
+  /** Makes the listener's server: TLS, connection cap, timeouts (listeners.ts). */
+  serverFactory?: FastifyServerFactory,
+): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(serverFactory ? { serverFactory } : {}),
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     maxParamLength: MAX_PARAM_LENGTH,
@@ -72,23 +87,36 @@ export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInsta
       sendError(reply, err.statusCode ?? 400, frameworkMessage(err, req.url)),
     clientErrorHandler: clientError,
   });
+  // Each request's store queries are abandoned when its client goes away (request-context.ts).
+  installRequestContext(app);
+  // Host check and bearer token before anything else, the body included (auth/hook.ts).
+  registerAuth(app, deps);
   app.addHook("onRoute", (route) => {
     if (!route.schema?.querystring) route.schema = { ...route.schema, querystring: NO_QUERY_PARAMETERS };
   });
+  // Every handler reads only the rows its principal may see (row-scope.ts).
+  app.addHook("preHandler", enterRowScope);
+  // Reads wait for a slot of their token and of the whole API, or are told to retry (limits.ts).
+  installQueryGate(app, deps.limits.queries, deps.metrics);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(swagger, {
     openapi: {
       info: { title: "fleetscope aggregator", version: deps.version },
-      tags: [{ name: "query" }, { name: "cadvisor" }, { name: "ingest" }, { name: "ops" }],
+      tags: [{ name: "query" }, { name: "cadvisor" }, { name: "ingest" }, { name: "ops" }, { name: "admin" }],
+      // Every route but /healthz needs a bearer token (auth/hook.ts).
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
     },
   });
   // The one place errors become HTTP: every error is JSON with a message a person can act on;
   // server faults are logged in full.
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = statusOf(err);
-    if (status >= 500) req.log.error({ err }, "request failed");
+    // A query stopped at its limits is the caller's to narrow, not a fault of ours.
+    const fault = status >= 500 && !(err instanceof QueryStopped);
+    if (fault) req.log.error({ err }, "request failed");
     const message = err.validation ? validationMessage(err, req) : err.message;
-    sendError(reply, status, status >= 500 ? `internal error: ${message}` : message);
+    sendError(reply, status, fault ? `internal error: ${message}` : message);
   });
   app.setNotFoundHandler((req, reply) =>
     sendError(reply, 404, `no route ${req.method} ${req.url}; see /api/v1/openapi.json`),
@@ -105,13 +133,18 @@ export async function buildApi(deps: ApiDeps, log: Logger): Promise<FastifyInsta
 function statusOf(err: FastifyError): number {
   if (err instanceof NotFound) return 404;
   if (err instanceof InvalidArgument) return 400;
+  if (err instanceof QueryStopped) return QUERY_STOPPED_STATUS[err.reason];
   return err.statusCode ?? 500;
 }
+
+// 499 is nginx's "client closed request": nobody reads it, and it is not logged as a fault.
+const QUERY_STOPPED_STATUS = { timeout: 504, memory: 503, cancelled: 499 } as const;
 
 const PART_NAMES: Record<string, string> = {
   querystring: "query parameter",
   params: "path parameter",
   headers: "header",
+  body: "body field",
 };
 
 type AjvError = NonNullable<FastifyError["validation"]>[number];
@@ -134,6 +167,8 @@ function validationMessage(err: FastifyError, req: FastifyRequest): string {
       : `unknown query parameter "${name}"; ${req.routeOptions.url} accepts: ${accepted.join(", ")}`;
   }
   const name = first.instancePath.replace(/^\//, "") || String(first.params.missingProperty ?? "");
+  if (context === "body" && name === "")
+    return `the body must be a JSON object (content-type: application/json)`;
   const what = PART_NAMES[context] ?? context;
   if (context === "querystring" && Array.isArray((req.query as Record<string, unknown>)[name]))
     return `${what} ${name} is given more than once; give it once`;
@@ -148,6 +183,11 @@ function ajvRequirement(e: AjvError): string {
       return `must be ${String(e.params.allowedValue)}`;
     case "required":
       return "is required";
+    case "pattern":
+      // A log set or host name of a token's scope: say what one looks like, not the regex.
+      return e.params.pattern === NAME_PATTERN
+        ? "must be a name: a letter or digit, then letters, digits, . _ : - (up to 128 characters)"
+        : (e.message ?? "is not valid");
     case "type":
       return `must be ${e.params.type === "integer" ? "an integer" : `a ${String(e.params.type)}`}`;
     default:

@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { fromChTime } from "../query/window.ts";
 import type { Store } from "../store/store.ts";
-import { LOADERS } from "./evidence.ts";
+import { type InLogSet, LOADERS, type LoadedEvidence } from "./evidence.ts";
 import { DEFAULT_RULE_SETTINGS, evaluateRules, NEEDED_EVIDENCE, type RuleSettings } from "./registry.ts";
-import type { Evidence, IncidentDraft } from "./rule.ts";
+import { type Evidence, type IncidentDraft, idOf } from "./rule.ts";
 
 export interface DetectorOptions extends RuleSettings {
   /** How often the rules run over fresh evidence. */
@@ -61,8 +61,8 @@ export class IncidentDetector {
   }
 
   /** One run of every rule; returns the incidents it wrote. */
-  async tick(): Promise<IncidentDraft[]> {
-    const drafts = evaluateRules(await this.#evidence(), this.#opts, Date.now());
+  async tick(): Promise<LoggedDraft[]> {
+    const drafts = evaluatePerLogSet(await this.#evidence(), this.#opts, Date.now());
     // One version per id: two in one insert would leave it to the merge which one stays.
     const seen = new Set<string>();
     const unique = drafts.filter((d) => !seen.has(d.id) && seen.add(d.id));
@@ -83,11 +83,8 @@ export class IncidentDetector {
   }
 
   /** The evidence the registered rules need (none of it loaded when no rule needs it). */
-  async #evidence(): Promise<Omit<Evidence, "incidents">> {
-    const evidence = { events: [], unitLogs: [], errorBuckets: [], samples: [] } as Omit<
-      Evidence,
-      "incidents"
-    >;
+  async #evidence(): Promise<LoadedEvidence> {
+    const evidence: LoadedEvidence = { events: [], unitLogs: [], errorBuckets: [], samples: [] };
     await Promise.all(
       NEEDED_EVIDENCE.map(async (name) => {
         (evidence as Record<string, unknown>)[name] = await LOADERS[name](this.#store, this.#opts);
@@ -100,7 +97,7 @@ export class IncidentDetector {
   async #loadStored(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const rows = await this.#store.rows<StoredIncident>(
-      `SELECT id, toString(time) AS time_text, toString(ended) AS ended_text, kind, status, host, container_id,
+      `SELECT id, toString(time) AS time_text, toString(ended) AS ended_text, kind, status, log_set, host, container_id,
               container_name, image, unit, count, summary, evidence
        FROM incidents FINAL WHERE id IN {ids:Array(String)}`,
       { ids },
@@ -119,6 +116,7 @@ function storedFields(r: Omit<StoredIncident, "time" | "ended" | "updated">): un
     msOf(r.time_text),
     msOf(r.ended_text),
     r.status,
+    r.log_set,
     r.host,
     r.container_id,
     r.container_name,
@@ -134,12 +132,12 @@ const fingerprintOf = (fields: unknown[]) =>
   createHash("sha256").update(JSON.stringify(fields)).digest("hex");
 
 /** A draft's fingerprint, equal to that of its stored row: an incident is written when this changes. */
-function fingerprint(d: IncidentDraft): string {
+function fingerprint(d: LoggedDraft): string {
   const { time, ended, ...row } = toRow(d, "");
   return fingerprintOf(storedFields({ ...row, time_text: time, ended_text: ended }));
 }
 
-function toRow(d: IncidentDraft, updated: string) {
+function toRow(d: LoggedDraft, updated: string) {
   return {
     id: d.id,
     time: d.time,
@@ -147,6 +145,7 @@ function toRow(d: IncidentDraft, updated: string) {
     ended: d.ended,
     kind: d.kind,
     status: d.status,
+    log_set: d.logSet,
     host: d.host,
     container_id: d.containerId,
     container_name: d.containerName,
@@ -156,4 +155,48 @@ function toRow(d: IncidentDraft, updated: string) {
     summary: d.summary,
     evidence: JSON.stringify(d.evidence),
   };
+}
+
+/** An incident with the log set of the rows it was found in. */
+export type LoggedDraft = IncidentDraft & { logSet: string };
+
+/**
+ * Runs the rules once per log set over that set's evidence: a tenant's deaths never join another
+ * tenant's fleet incident, and its incidents carry its log set (so its readers, and only they,
+ * see them). Facts lose their logSet before the rules see them, so stored evidence is unchanged.
+ */
+export function evaluatePerLogSet(
+  evidence: LoadedEvidence,
+  settings: RuleSettings,
+  now: number,
+): LoggedDraft[] {
+  const lists = Object.values(evidence) as InLogSet<object>[][];
+  const logSets = [...new Set(lists.flatMap((facts) => facts.map((f) => f.logSet)))].sort();
+  return logSets.flatMap((logSet) => {
+    const part = Object.fromEntries(
+      Object.entries(evidence).map(([name, facts]) => [
+        name,
+        (facts as InLogSet<object>[]).filter((f) => f.logSet === logSet).map(({ logSet: _, ...f }) => f),
+      ]),
+    ) as Omit<Evidence, "incidents">;
+    return withLogSet(logSet, evaluateRules(part, settings, now));
+  });
+}
+
+/**
+ * Tags drafts with their log set. Outside 'default' (whose ids stay as they always were) the log
+ * set goes into every id, and into the ids drafts cite, so a sender in another log set cannot
+ * overwrite an incident by sending evidence that derives the same id.
+ */
+function withLogSet(logSet: string, drafts: IncidentDraft[]): LoggedDraft[] {
+  if (logSet === "default") return drafts.map((d) => ({ ...d, logSet }));
+  const ids = new Map(drafts.map((d) => [d.id, idOf(logSet, d.id)]));
+  const cite = (v: unknown): unknown => {
+    if (typeof v === "string") return ids.get(v) ?? v;
+    if (Array.isArray(v)) return v.map(cite);
+    if (v !== null && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cite(x)]));
+    return v;
+  };
+  return drafts.map((d) => ({ ...d, id: ids.get(d.id) ?? d.id, evidence: cite(d.evidence), logSet }));
 }

@@ -11,7 +11,10 @@ export interface EvidenceWindow {
   memoryPressureRatio: number;
 }
 
-type Loaded = Omit<Evidence, "incidents">;
+/** Every fact as loaded carries the log set of the rows it comes from (see detector.ts). */
+export type InLogSet<T> = T & { logSet: string };
+export type LoadedEvidence = { [N in keyof Omit<Evidence, "incidents">]: InLogSet<Evidence[N][number]>[] };
+type Loaded = LoadedEvidence;
 
 /**
  * Rows select `toString(time) AS time_text`; rules compare RFC 3339 times. time_text stays: facts
@@ -28,8 +31,8 @@ const SAMPLES_WINDOW = "INTERVAL 10 MINUTE";
 export const LOADERS: { [N in keyof Loaded]: (store: Store, w: EvidenceWindow) => Promise<Loaded[N]> } = {
   events: async (store, w) =>
     (
-      await store.rows<Omit<EventFact, "time"> & { time_text: string }>(
-        `SELECT toString(time) AS time_text, host, action, container_id AS containerId,
+      await store.rows<InLogSet<Omit<EventFact, "time">> & { time_text: string }>(
+        `SELECT toString(time) AS time_text, log_set AS logSet, host, action, container_id AS containerId,
                 container_name AS containerName, image, exit_code AS exitCode, attributes
          FROM events
          WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32})
@@ -41,11 +44,12 @@ export const LOADERS: { [N in keyof Loaded]: (store: Store, w: EvidenceWindow) =
 
   unitLogs: async (store, w) =>
     (
-      await store.rows<Omit<LogFact, "time"> & { time_text: string }>(
-        `SELECT toString(time) AS time_text, host, unit, identifier, body,
+      await store.rows<InLogSet<Omit<LogFact, "time">> & { time_text: string }>(
+        `SELECT toString(time) AS time_text, log_set AS logSet, host, unit, identifier, body,
                 attributes['journal.invocation_id'] AS invocationId FROM logs
          WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32}) AND source = 'journald'
            AND multiSearchAny(body, ['Failed with result', 'Main process exited'])
+           AND ${FROM_PID1}
          ORDER BY time LIMIT 10000`,
         { lookback: lookbackSeconds(w) },
       )
@@ -56,6 +60,12 @@ export const LOADERS: { [N in keyof Loaded]: (store: Store, w: EvidenceWindow) =
   samples: async (store, w) => (await resourceSamples(store, w.memoryPressureRatio)).map(withTime),
 };
 
+/**
+ * Only systemd's own lines tell of a unit's failure: written by PID 1, or by root in init.scope
+ * (PID 1's cgroup, which only root can enter). Anyone can write the same words to the journal.
+ */
+const FROM_PID1 = `(pid = 1 OR (attributes['journal.uid'] = '0' AND attributes['journal.systemd_unit'] = 'init.scope'))`;
+
 const lookbackSeconds = (w: EvidenceWindow) => Math.round(w.lookbackMs / 1000);
 
 /**
@@ -65,15 +75,15 @@ const lookbackSeconds = (w: EvidenceWindow) => Math.round(w.lookbackMs / 1000);
 function errorBuckets(store: Store, bucketMs: number) {
   const errorish =
     "(severity_number >= 17 OR multiSearchAnyCaseInsensitive(body, ['error', 'fatal', 'panic', 'exception']))";
-  return store.rows<Omit<ErrorBucket, "time"> & { time_text: string }>(
-    `SELECT host, container_id AS containerId, any(container_name) AS containerName, any(image) AS image,
+  return store.rows<InLogSet<Omit<ErrorBucket, "time">> & { time_text: string }>(
+    `SELECT log_set AS logSet, host, container_id AS containerId, any(container_name) AS containerName, any(image) AS image,
             toString(toStartOfInterval(time, toIntervalSecond({bucket:UInt32}))) AS time_text,
             toUInt32(countIf(${errorish})) AS errors
      FROM logs
      WHERE time >= now64(3) - toIntervalSecond({window:UInt32}) AND container_id != ''
        AND container_id IN (SELECT DISTINCT container_id FROM logs
                             WHERE time >= now64(3) - toIntervalSecond({recent:UInt32}) AND container_id != '' AND ${errorish})
-     GROUP BY host, container_id, time_text ORDER BY time_text`,
+     GROUP BY log_set, host, container_id, time_text ORDER BY time_text`,
     { bucket: bucketMs / 1000, window: BURST_WINDOW_S, recent: (3 * bucketMs) / 1000 },
   );
 }
@@ -83,9 +93,9 @@ function errorBuckets(store: Store, bucketMs: number) {
  * throttled more than once, or OOM-killed (counter rise) in that window.
  */
 async function resourceSamples(store: Store, memoryPressureRatio: number) {
-  const rows = await store.rows<Omit<SampleFact, "time"> & { time_text: string }>(
-    `SELECT toString(time) AS time_text, host, container_id AS containerId, container_name AS containerName, image,
-            memory_working_set_bytes AS memoryWorkingSetBytes, memory_limit_bytes AS memoryLimitBytes,
+  const rows = await store.rows<InLogSet<Omit<SampleFact, "time">> & { time_text: string }>(
+    `SELECT toString(time) AS time_text, log_set AS logSet, host, container_id AS containerId,
+            container_name AS containerName, image, memory_working_set_bytes AS memoryWorkingSetBytes, memory_limit_bytes AS memoryLimitBytes,
             cpu_periods AS cpuPeriods, cpu_throttled_periods AS cpuThrottledPeriods, oom_kills AS oomKills
      FROM samples
      WHERE time >= now64(3) - ${SAMPLES_WINDOW} AND (host, container_id) IN (

@@ -3,7 +3,7 @@
 // first in the schema's field order is told, so a record reads from its time onwards.
 import { type TSchema, TypeGuard } from "@sinclair/typebox";
 import { type ValueError, ValueErrorType } from "@sinclair/typebox/errors";
-import { RFC3339_PATTERN } from "../../protocol/records.ts";
+import { RECORD_LIMITS, RFC3339_PATTERN } from "../../protocol/records.ts";
 
 /** JSON pointer (/devices/0/minor) → its segments, unescaped. */
 const segments = (path: string) =>
@@ -14,9 +14,12 @@ const segments = (path: string) =>
 
 const isIndex = (s: string) => /^\d+$/.test(s);
 
+/** A segment as shown: a key a sender chose can be megabytes long. */
+const cut = (s: string) => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
+
 /** `devices[0].minor` */
 const fieldName = (segs: string[]) =>
-  segs.map((s, i) => (isIndex(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+  segs.map((s, i) => (isIndex(s) ? `[${s}]` : i === 0 ? cut(s) : `.${cut(s)}`)).join("");
 
 /** Where an error sits in the schema's field order, for picking the first. */
 function orderOf(schema: TSchema, segs: string[]): number[] {
@@ -43,7 +46,16 @@ const before = (a: number[], b: number[]) => {
   return a.length < b.length;
 };
 
-const shown = (v: unknown) => (JSON.stringify(v) ?? "undefined").slice(0, 40);
+/**
+ * A value a sender gave, for a message: a string or number as JSON (at most 40 characters), an
+ * object or array only by its type; stringifying one nested thousands deep would overflow the stack.
+ */
+export function shownValue(v: unknown): string {
+  if (Array.isArray(v)) return "an array";
+  if (v !== null && typeof v === "object") return "an object";
+  return (JSON.stringify(typeof v === "string" ? v.slice(0, 40) : v) ?? "undefined").slice(0, 40);
+}
+const shown = shownValue;
 
 /** What a value of `schema` must be; `inArray` for an element of a list of strings. */
 function expectation(schema: TSchema, value: unknown, inArray: boolean): string {
@@ -97,6 +109,11 @@ function requirement(e: ValueError, inArray: boolean): string {
       return `must be at most ${bound(s.maximum as number)}`;
     case ValueErrorType.ArrayMaxItems:
       return `has more than ${s.maxItems} entries`;
+    case ValueErrorType.ObjectMaxProperties:
+      return `has more than ${s.maxProperties} entries`;
+    case ValueErrorType.ObjectAdditionalProperties:
+      // A map's key that its key pattern refuses: only its length is bounded.
+      return `is a key longer than ${RECORD_LIMITS.keyChars} characters`;
     default:
       // A wrong type, or a required field missing: say what it must be.
       return expectation(s, e.value, inArray);

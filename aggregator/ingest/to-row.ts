@@ -4,10 +4,16 @@
 // is rejected alone, with a message saying which field and why.
 import { type TObject, type TSchema, TypeGuard } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { newAttributes, RECORD_SCHEMAS, type RecordKind, RFC3339_PATTERN } from "../../protocol/records.ts";
+import {
+  newAttributes,
+  RECORD_LIMITS,
+  RECORD_SCHEMAS,
+  type RecordKind,
+  retimeRecord,
+} from "../../protocol/records.ts";
+import { nowRfc3339 } from "../../protocol/time.ts";
 import type { Table } from "../store/store.ts";
-import { recordErrorMessage } from "./record-errors.ts";
-import { isStorableTime } from "./storable-time.ts";
+import { recordErrorMessage, shownValue } from "./record-errors.ts";
 
 export class RecordError extends Error {}
 
@@ -32,14 +38,6 @@ function toMap(v: unknown): Record<string, string> {
   return out;
 }
 
-/** A record's time, if the store can hold it; else the record is rejected (see storable-time.ts). */
-function storableTime(t: string, field: string): string {
-  if (isStorableTime(t)) return t;
-  throw new RecordError(
-    `field "${field}" must be a real date and time between 1900-01-01 and 2262-04-11, got ${JSON.stringify(t)}`,
-  );
-}
-
 /** The value an optional field absent from an (older collector's) record is stored as. */
 function emptyOf(schema: TSchema): () => unknown {
   if (TypeGuard.IsNumber(schema)) return () => 0;
@@ -55,9 +53,7 @@ function emptyOf(schema: TSchema): () => unknown {
  * (see UInt in protocol/records.ts): a fraction is rounded. Arrays of objects become arrays of
  * tuples with snake_case keys.
  */
-function converterOf(schema: TSchema, field: string): ((v: unknown) => unknown) | undefined {
-  if (TypeGuard.IsString(schema) && schema.pattern === RFC3339_PATTERN)
-    return (v) => storableTime(v as string, field);
+function converterOf(schema: TSchema): ((v: unknown) => unknown) | undefined {
   if (TypeGuard.IsNumber(schema) && schema.maximum !== undefined) return (v) => Math.round(v as number);
   if (TypeGuard.IsRecord(schema)) return toMap;
   if (TypeGuard.IsArray(schema) && TypeGuard.IsObject(schema.items)) {
@@ -80,7 +76,7 @@ function rowMapper(schema: TObject): (r: Obj) => Obj {
     .filter(([, s]) => !TypeGuard.IsLiteral(s)) // `kind` picks the table; it is no column
     .map(([key, s]) => {
       const v = `r[${JSON.stringify(key)}]`;
-      const convert = converterOf(s, key);
+      const convert = converterOf(s);
       const value = convert ? `${use(convert)}(${v})` : v;
       const column = JSON.stringify(toColumn(key));
       if (required.has(key)) return `${column}: ${value}`;
@@ -105,18 +101,53 @@ const KINDS = Object.entries(RECORD_SCHEMAS).map(([kind, schema]) => {
   const check = TypeCompiler.Compile(schema);
   const map = rowMapper(schema);
   const adjust = ADJUST[kind as RecordKind];
-  const toTableRow = (r: Obj): Obj => {
+  const toTableRow = (r: Obj, receivedIso: string) => {
     if (!check.Check(r)) throw new RecordError(recordErrorMessage(schema, check.Errors(r)));
+    // Checked: the record has the shape retimeRecord expects.
+    const retimed = retimeRecord(r as Parameters<typeof retimeRecord>[0], receivedIso);
     const row = map(r);
     adjust?.(row);
-    return row;
+    return { kind: kind as RecordKind, row, retimed };
   };
   return [kind, { table: TABLE_OF[kind as RecordKind], toTableRow }] as const;
 });
-const BY_KIND = new Map<unknown, { table: Table; toTableRow: (r: Obj) => Obj }>(KINDS);
+type KindMapper = (typeof KINDS)[number][1];
+const BY_KIND = new Map<unknown, KindMapper>(KINDS);
 
-/** Parses and maps one NDJSON line; throws RecordError with a person-readable reason. */
-export function toRow(line: string): { table: Table; row: Obj } {
+/** A mapped record: its table, its row, and whether its time was replaced by the received time. */
+export interface MappedRecord {
+  kind: RecordKind;
+  table: Table;
+  row: Obj;
+  retimed: boolean;
+}
+
+/**
+ * Parses and maps one NDJSON line; throws RecordError with a person-readable reason. A time
+ * outside the record window (protocol/records.ts retimeRecord) becomes `receivedIso`, when the
+ * batch arrived. Whatever goes wrong with one record is that record's RecordError, never the
+ * batch's failure: a value nested too deep to check is refused like one of the wrong type.
+ */
+export function toRow(line: string, receivedIso: string = nowRfc3339()): MappedRecord {
+  try {
+    return mapLine(line, receivedIso);
+  } catch (err) {
+    if (err instanceof RecordError) throw err;
+    throw new RecordError(
+      err instanceof RangeError
+        ? "is nested too deeply or too large to check"
+        : "could not be read as a record",
+    );
+  }
+}
+
+function mapLine(line: string, receivedIso: string): MappedRecord {
+  // A line that large could not be one row of the store's insert (nor is it a record the
+  // collector sends): refused before it is parsed. Its bytes are counted only when its characters
+  // (at most 3 bytes each in a JS string's UTF-8) could exceed the bound.
+  const max = RECORD_LIMITS.lineBytes;
+  if (line.length > max || (line.length * 3 > max && Buffer.byteLength(line) > max))
+    throw new RecordError(`is larger than ${RECORD_LIMITS.lineBytes >> 20} MiB`);
   let r: unknown;
   try {
     r = JSON.parse(line);
@@ -128,8 +159,8 @@ export function toRow(line: string): { table: Table; row: Obj } {
   const kind = BY_KIND.get((r as Obj).kind);
   if (!kind) {
     throw new RecordError(
-      `unknown record kind ${JSON.stringify((r as Obj).kind)}; expected one of ${[...BY_KIND.keys()].join(", ")}`,
+      `unknown record kind ${shownValue((r as Obj).kind)}; expected one of ${[...BY_KIND.keys()].join(", ")}`,
     );
   }
-  return { table: kind.table, row: kind.toTableRow(r as Obj) };
+  return { table: kind.table, ...kind.toTableRow(r as Obj, receivedIso) };
 }

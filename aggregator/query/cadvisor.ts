@@ -5,9 +5,9 @@
 import type { ContainerInfo, ContainerSpec, MachineInfo } from "../../protocol/api/cadvisor.ts";
 import type { HostRow } from "../../protocol/api/hosts.ts";
 import type { Store } from "../store/store.ts";
-import { Conditions } from "./conditions.ts";
 import { assertKnownContainer, queryContainers } from "./containers.ts";
 import { NotFound } from "./errors.ts";
+import { scopedConditions } from "./scope.ts";
 import { fromChTime, timeWindow } from "./window.ts";
 
 /** Name of a Docker container in cAdvisor's cgroup namespace (cgroupfs driver layout). */
@@ -180,7 +180,7 @@ function stats(r: Row) {
 
 /** The newest `count` samples of each container (or of all on the host), oldest first. */
 async function recentSamples(store: Store, host: string, ids: string[] | undefined, q: StatsQuery) {
-  const where = new Conditions({ ...timeWindow(q.since, q.until, "15m"), count: q.count, host })
+  const where = scopedConditions({ ...timeWindow(q.since, q.until, "15m"), count: q.count, host })
     .add("host = {host:String}")
     .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .when(ids, "container_id IN {ids:Array(String)}", { ids });
@@ -268,7 +268,9 @@ export async function dockerContainer(store: Store, host: HostRow, container: st
  * in use is what the kernel does not count available (MemTotal − MemAvailable).
  */
 async function machineStats(store: Store, host: HostRow, q: StatsQuery) {
-  const where = new Conditions({ ...timeWindow(q.since, q.until, "15m"), count: q.count, host: host.host });
+  const where = scopedConditions({ ...timeWindow(q.since, q.until, "15m"), count: q.count, host: host.host })
+    .add("host = {host:String}")
+    .add("time <= {until:DateTime64(9, 'UTC')}");
   const rows = await store.rows<Row & { time_text: string; filesystems: Row[] }>(
     `SELECT toString(time) AS time_text, cpu_seconds, memory_bytes, memory_available_bytes, load1, filesystems
      FROM (
@@ -278,7 +280,7 @@ async function machineStats(store: Store, host: HostRow, q: StatsQuery) {
          SELECT time, boot_id, memory_bytes, memory_available_bytes, load1, filesystems,
                 cpu_busy_cores * (toUnixTimestamp64Milli(time) - toUnixTimestamp64Milli(lagInFrame(time, 1, time)
                   OVER (PARTITION BY boot_id ORDER BY time ROWS BETWEEN 1 PRECEDING AND CURRENT ROW))) / 1000 AS busy_seconds
-         FROM hosts WHERE host = {host:String} AND time <= {until:DateTime64(9, 'UTC')}))
+         FROM hosts ${where.sql()}))
      WHERE time >= {since:DateTime64(9, 'UTC')}
      ORDER BY time DESC LIMIT {count:UInt32}`,
     where.params,

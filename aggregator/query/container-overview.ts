@@ -3,11 +3,11 @@
 // sparklines — four grouped queries however many containers there are, instead of one per row.
 
 import type { ContainerOverview, ContainerOverviewQuery } from "../../protocol/api/overview.ts";
-import { MIN_TIME_NANOS, nanosToMs, parseDuration } from "../../protocol/time.ts";
+import { parseDuration } from "../../protocol/time.ts";
 import type { Store } from "../store/store.ts";
-import { Conditions } from "./conditions.ts";
 import { InvalidArgument } from "./errors.ts";
 import { isCurrent, newestPerHost } from "./liveness.ts";
+import { scopedConditions } from "./scope.ts";
 import { fromChTime, toChTime } from "./window.ts";
 
 type Row = Record<string, unknown>;
@@ -17,16 +17,18 @@ const key = (r: Row) => `${r.host}\u0000${r.id}`;
 const delta = (expr: string) =>
   `greatest(0, toFloat64(argMax(${expr}, time)) - toFloat64(argMin(${expr}, time)))`;
 
+// A span shorter than a second holds no two samples; one longer than a year reaches past anything
+// the store keeps (and a rate window must fit the query's UInt32 of milliseconds).
+const MIN_DURATION_MS = 1000;
+const MAX_DURATION_MS = 366 * 86_400_000;
+
 function durationMs(name: string, value: string): number {
   const ms = parseDuration(value);
-  if (ms === undefined || ms <= 0)
-    throw new InvalidArgument(`${name}: "${value}" is not a duration such as 30s, 5m, 1h`);
-  // Back from now it must stay a time the store can hold (1900 on): 99999999d would not.
-  if (!(Date.now() - ms >= nanosToMs(MIN_TIME_NANOS)))
-    throw new InvalidArgument(
-      `${name}: "${value}" reaches back before 1900, further than the store can hold`,
-    );
-  return ms;
+  const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (ms === undefined) throw new InvalidArgument(`${name}: ${shown} is not a duration such as 30s, 5m, 1h`);
+  if (!(ms >= MIN_DURATION_MS && ms <= MAX_DURATION_MS))
+    throw new InvalidArgument(`${name}: ${shown} is outside the durations it takes, 1s to 366d`);
+  return Math.round(ms);
 }
 
 /** One row per container seen within `recent`, most interesting first: running, then by CPU. */
@@ -80,7 +82,7 @@ export async function containerOverview(
 const at = (ms: number) => toChTime(new Date(ms));
 /** `since` and the other parameters as a WHERE, on `host` when one is given. */
 const since = (params: Record<string, unknown>, host: string | undefined) =>
-  new Conditions(params)
+  scopedConditions(params)
     .add("time >= {since:DateTime64(9, 'UTC')}")
     .when(host, "host = {host:String}", { host });
 

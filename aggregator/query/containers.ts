@@ -1,8 +1,10 @@
 import type { ContainerDetail, ContainersQuery } from "../../protocol/api/containers.ts";
 import { editDistance } from "../../protocol/edit-distance.ts";
+import { defaultScrubber } from "../../protocol/secrets.ts";
 import type { Store } from "../store/store.ts";
 import { Conditions } from "./conditions.ts";
 import { NotFound } from "./errors.ts";
+import { scopedConditions } from "./scope.ts";
 import { CONTAINER_MATCH, fromChTime } from "./window.ts";
 
 /** GET /api/v1/containers's parameters, and a name, full id or id prefix (12+) to pick one. */
@@ -10,7 +12,7 @@ export type ContainerQuery = ContainersQuery & { container?: string };
 
 /** The inventory: each container's latest snapshot, including removed containers. */
 export async function queryContainers(store: Store, q: ContainerQuery): Promise<ContainerDetail[]> {
-  const where = new Conditions({ limit: q.limit }).when(q.host, "host = {host:String}", { host: q.host });
+  const where = scopedConditions({ limit: q.limit }).when(q.host, "host = {host:String}", { host: q.host });
   const having = new Conditions()
     .when(
       q.container,
@@ -18,7 +20,7 @@ export async function queryContainers(store: Store, q: ContainerQuery): Promise<
       { container: q.container },
     )
     .when(q.state, "state = {state:String}", { state: q.state });
-  const restartsWhere = new Conditions()
+  const restartsWhere = scopedConditions()
     .add("action = 'start' AND attributes['startedBy'] = 'daemon'")
     .when(q.host, "host = {host:String}", { host: q.host });
   // restarts: every start the collector saw the daemon make (Docker's own RestartCount resets
@@ -44,10 +46,13 @@ export async function queryContainers(store: Store, q: ContainerQuery): Promise<
        GROUP BY host, container_id
      ) AS r ON r.host = c.host AND r.container_id = c.id
      ORDER BY c.last DESC`,
-    { ...where.params, ...having.params },
+    { ...where.params, ...having.params, ...restartsWhere.params },
   );
   return rows.map(({ last: _last, ...r }) => ({
     ...r,
+    // Masked again on the way out: rows from older collectors were stored with their secrets.
+    command: defaultScrubber.cmdline(r.command),
+    env: r.env.map((e) => defaultScrubber.env(e)),
     memoryLimitBytes: Number(r.memoryLimitBytes),
     firstSeen: fromChTime(r.firstSeen),
     lastSeen: fromChTime(r.lastSeen),
@@ -71,22 +76,25 @@ export async function assertKnownContainer(
   container: string,
   host?: string,
 ): Promise<KnownContainer> {
-  const params = { container, host: host ?? "" };
-  const onHost = host ? "AND host = {host:String}" : "";
+  // In the reader's scope only: a container outside it is as unknown as one never seen, and the
+  // suggestions below name only containers the reader may see.
+  const onHost = () => scopedConditions().when(host, "host = {host:String}", { host });
+  const match = onHost().add(CONTAINER_MATCH, { container });
   let known = await store.rows<{ host: string; id: string }>(
-    `SELECT DISTINCT host, container_id AS id FROM containers WHERE ${CONTAINER_MATCH} ${onHost}`,
-    params,
+    `SELECT DISTINCT host, container_id AS id FROM containers ${match.sql()}`,
+    match.params,
   );
   if (known.length === 0)
     known = await store.rows<{ host: string; id: string }>(
-      `SELECT DISTINCT host, container_id AS id FROM logs WHERE ${CONTAINER_MATCH} ${onHost} LIMIT 100`,
-      params,
+      `SELECT DISTINCT host, container_id AS id FROM logs ${match.sql()} LIMIT 100`,
+      match.params,
     );
   if (known.length > 0)
     return { hosts: [...new Set(known.map((k) => k.host))], ids: [...new Set(known.map((k) => k.id))] };
+  const named = onHost().add("container_name != ''");
   const names = await store.rows<{ name: string }>(
-    `SELECT DISTINCT container_name AS name FROM containers WHERE container_name != '' ${onHost}`,
-    params,
+    `SELECT DISTINCT container_name AS name FROM containers ${named.sql()}`,
+    named.params,
   );
   const like = similarNames(
     container,

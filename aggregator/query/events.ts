@@ -1,7 +1,7 @@
 import type { EventRow, EventsQuery } from "../../protocol/api/events.ts";
 import type { Store } from "../store/store.ts";
-import { Conditions } from "./conditions.ts";
 import { InvalidArgument } from "./errors.ts";
+import { scopedConditions } from "./scope.ts";
 import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
 
 /** GET /api/v1/events's parameters, its comma-separated `action` split: any of these actions. */
@@ -51,9 +51,10 @@ export const KNOWN_ACTIONS = [
 export async function checkActions(store: Store, actions: string[]): Promise<void> {
   const unknown = actions.filter((a) => !KNOWN_ACTIONS.includes(a));
   if (unknown.length === 0) return;
+  const where = scopedConditions().add("action IN {unknown:Array(String)}", { unknown });
   const stored = await store.rows<{ action: string }>(
-    "SELECT DISTINCT action FROM events WHERE action IN {unknown:Array(String)}",
-    { unknown },
+    `SELECT DISTINCT action FROM events ${where.sql()}`,
+    where.params,
   );
   const missing = unknown.filter((a) => !stored.some((s) => s.action === a));
   if (missing.length > 0)
@@ -63,7 +64,7 @@ export async function checkActions(store: Store, actions: string[]): Promise<voi
 }
 
 export async function queryEvents(store: Store, q: EventQuery): Promise<EventRow[]> {
-  const where = new Conditions({ ...timeWindow(q.since, q.until, "24h"), limit: q.limit })
+  const where = scopedConditions({ ...timeWindow(q.since, q.until, "24h"), limit: q.limit })
     .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host })
     .when(q.container, CONTAINER_MATCH, { container: q.container })

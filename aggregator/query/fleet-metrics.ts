@@ -4,6 +4,7 @@ import type { Store } from "../store/store.ts";
 import { NUMBERS_UNQUOTED } from "./columns.ts";
 import { isCurrent, newestPerHost } from "./liveness.ts";
 import { SAMPLE_FIELDS } from "./samples.ts";
+import { scopedConditions } from "./scope.ts";
 import { withRfc3339Time } from "./window.ts";
 
 const CPU_PERIOD_MICROS = 100_000; // Docker's default CFS period; --cpus sets quota = cores × period
@@ -18,14 +19,17 @@ export async function fleetSnapshots(
   store: Store,
   windowSeconds: number,
 ): Promise<{ snapshots: ContainerSnapshot[]; machines: MachineFacts[] }> {
+  const recent = scopedConditions({ window: windowSeconds }).add(
+    "time >= now64(3) - toIntervalSecond({window:UInt32})",
+  );
   const samples = await store.rows<Omit<SampleRecord, "kind" | "time"> & { time_text: string }>(
-    `SELECT toString(time) AS time_text, ${SAMPLE_FIELDS} FROM samples
-     WHERE time >= now64(3) - toIntervalSecond({window:UInt32})
+    `SELECT toString(time) AS time_text, ${SAMPLE_FIELDS} FROM samples ${recent.sql()}
      ORDER BY host, container_id, time DESC LIMIT 1 BY host, container_id`,
-    { window: windowSeconds },
+    recent.params,
     NUMBERS_UNQUOTED,
   );
   const ids = [...new Set(samples.map((s) => s.containerId))];
+  const ofIds = scopedConditions({ ids }).add("container_id IN {ids:Array(String)}");
   const inventory = await store.rows<{
     host: string;
     id: string;
@@ -36,8 +40,8 @@ export async function fleetSnapshots(
   }>(
     `SELECT host, container_id AS id, argMax(labels, time) AS labels, argMax(cpu_limit_cores, time) AS cpuLimitCores,
             argMax(created, time) AS created, argMax(state, time) AS state
-     FROM containers WHERE container_id IN {ids:Array(String)} GROUP BY host, container_id`,
-    { ids },
+     FROM containers ${ofIds.sql()} GROUP BY host, container_id`,
+    ofIds.params,
   );
   const facts = new Map(inventory.map((c) => [`${c.host}/${c.id}`, c]));
   const latest: SampleRecord[] = samples.map((row) => ({ kind: "sample", ...withRfc3339Time(row) }));
@@ -67,9 +71,11 @@ export async function fleetSnapshots(
       extraLabels: { host: sample.host },
     };
   });
+  const anyHost = scopedConditions();
   const hosts = await store.rows<{ host: string; cpuCores: number; memoryBytes: string }>(
     `SELECT host, argMax(cpu_cores, time) AS cpuCores, argMax(memory_bytes, time) AS memoryBytes
-     FROM hosts GROUP BY host ORDER BY host`,
+     FROM hosts ${anyHost.sql()} GROUP BY host ORDER BY host`,
+    anyHost.params,
   );
   const machines = hosts.map((h) => ({
     cpuCores: h.cpuCores,

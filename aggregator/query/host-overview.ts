@@ -2,16 +2,16 @@
 // incidents open and how far behind its collector is.
 import type { HostOverview, HostOverviewQuery } from "../../protocol/api/hosts.ts";
 import type { Store } from "../store/store.ts";
-import { Conditions } from "./conditions.ts";
 import { queryHosts } from "./hosts.ts";
+import { scopedConditions } from "./scope.ts";
 import { toChTime } from "./window.ts";
 
 export async function hostOverview(store: Store, q: HostOverviewQuery): Promise<HostOverview[]> {
   const now = Date.now();
-  const hourAgo = new Conditions({ since: toChTime(new Date(now - 3600_000)) })
+  const hourAgo = scopedConditions({ since: toChTime(new Date(now - 3600_000)) })
     .add("time >= {since:DateTime64(9, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host });
-  const open = new Conditions({ since: toChTime(new Date(now - 24 * 3600_000)) })
+  const open = scopedConditions({ since: toChTime(new Date(now - 24 * 3600_000)) })
     .add("time >= {since:DateTime64(9, 'UTC')}")
     .add("status = 'open'")
     .when(q.host, "host = {host:String}", { host: q.host });

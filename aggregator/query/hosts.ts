@@ -1,8 +1,8 @@
 import type { HostRow, HostsQuery } from "../../protocol/api/hosts.ts";
 import type { Store } from "../store/store.ts";
 import { renamedTuples } from "./columns.ts";
-import { Conditions } from "./conditions.ts";
 import { InvalidArgument, NotFound } from "./errors.ts";
+import { scopedConditions } from "./scope.ts";
 import { fromChTime } from "./window.ts";
 
 type Tuple = Record<string, unknown>;
@@ -14,7 +14,7 @@ const round = (v: unknown, digits: number) => Math.round(n(v) * 10 ** digits) / 
 
 /** Every host that ever reported (or just `host`), with its latest heartbeat. */
 export async function queryHosts(store: Store, q: HostsQuery = {}): Promise<HostRow[]> {
-  const where = new Conditions().when(q.host, "host = {host:String}", { host: q.host });
+  const where = scopedConditions().when(q.host, "host = {host:String}", { host: q.host });
   // Each field is the newest heartbeat's: argMax over the whole row, then unpacked.
   const rows = await store.rows<{ host: string; h: Tuple; firstSeen: string; lastSeen: string }>(
     `SELECT host, CAST(argMax(tuple(collector_id, collector_version, boot_id, machine_id, kernel, cpu_cores,

@@ -1,7 +1,7 @@
 import type { IncidentQuery, IncidentRow } from "../../protocol/api/incidents.ts";
 import type { Store } from "../store/store.ts";
-import { Conditions } from "./conditions.ts";
 import { NotFound } from "./errors.ts";
+import { scopedConditions } from "./scope.ts";
 import { CONTAINER_MATCH, fromChTime, timeWindow } from "./window.ts";
 
 type Row = Omit<IncidentRow, "time" | "updated" | "ended" | "evidence"> & {
@@ -26,7 +26,7 @@ function shape({ time_text, updated_text, ended_text, evidence, ...r }: Row): In
 
 /** Incidents, newest first (the latest version of each). */
 export async function queryIncidents(store: Store, q: IncidentQuery) {
-  const where = new Conditions(timeWindow(q.since, q.until, "24h"))
+  const where = scopedConditions(timeWindow(q.since, q.until, "24h"))
     .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host })
     .when(q.container, CONTAINER_MATCH, { container: q.container })
@@ -41,9 +41,8 @@ export async function queryIncidents(store: Store, q: IncidentQuery) {
 }
 
 export async function queryIncident(store: Store, id: string) {
-  const [row] = await store.rows<Row>(`SELECT ${COLUMNS} FROM incidents FINAL WHERE id = {id:String}`, {
-    id,
-  });
+  const where = scopedConditions().add("id = {id:String}", { id });
+  const [row] = await store.rows<Row>(`SELECT ${COLUMNS} FROM incidents FINAL ${where.sql()}`, where.params);
   if (!row) throw new NotFound(`no incident with id "${id}"`);
   return shape(row);
 }

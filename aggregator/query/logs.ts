@@ -1,9 +1,10 @@
 import type { LogFilter, LogLine, LogQuery } from "../../protocol/api/logs.ts";
 import { minSeverityForPriority } from "../../protocol/severity.ts";
 import type { Store } from "../store/store.ts";
-import { Conditions } from "./conditions.ts";
+import type { Conditions } from "./conditions.ts";
 import { narrowToKnownContainer } from "./containers.ts";
 import { InvalidArgument } from "./errors.ts";
+import { scopedConditions } from "./scope.ts";
 import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
 
 /** Separators of the store's splitByNonAlpha tokenizer that we are sure of: ASCII non-alphanumerics. */
@@ -73,7 +74,7 @@ async function checkRegex(store: Store, regex: string): Promise<void> {
 }
 
 async function logConditions(store: Store, q: LogFilter): Promise<Conditions> {
-  const where = new Conditions(timeWindow(q.since, q.until))
+  const where = scopedConditions(timeWindow(q.since, q.until))
     .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host })
     .when(q.container, CONTAINER_MATCH, { container: q.container })

@@ -4,10 +4,11 @@ import type {
   TopProcess,
   TopProcessesQuery,
 } from "../../protocol/api/processes.ts";
+import { defaultScrubber } from "../../protocol/secrets.ts";
 import { nanosToRfc3339 } from "../../protocol/time.ts";
 import type { Store } from "../store/store.ts";
-import { Conditions } from "./conditions.ts";
 import { InvalidArgument } from "./errors.ts";
+import { scopedConditions } from "./scope.ts";
 import { CONTAINER_MATCH, fromChTime, timeArg, timeWindow, toChTime } from "./window.ts";
 
 /** A container's processes: the route's parameters and a name, full id or id prefix (12+). */
@@ -19,10 +20,12 @@ const PROCESS_COLUMNS = `host, container_id AS containerId, container_name AS co
   pid, ns_pid AS nsPid, ppid, uid, user, command, cmdline, state,
   round(cpu_percent, 2) AS cpuPercent, rss_bytes AS rssBytes, threads, toString(start_time) AS startTime`;
 
-// UInt64 arrives as a string (it may exceed 2^53); RSS never does.
+// UInt64 arrives as a string (it may exceed 2^53); RSS never does. Command lines are scrubbed
+// again on the way out: rows from older collectors were stored with their secrets.
 function shape({ time_text: _time, ...r }: Row): Omit<ProcessRow, "time"> {
   return {
     ...r,
+    cmdline: defaultScrubber.cmdline(r.cmdline),
     rssBytes: Number(r.rssBytes),
     startTime: fromChTime(r.startTime),
   };
@@ -39,20 +42,22 @@ export async function queryContainerProcesses(
   q: ContainerProcessQuery,
 ): Promise<{ at: string; processes: ProcessRow[] }> {
   const at = timeArg("at", q.at ?? "now");
-  const inner = new Conditions({ at: toChTime(at) })
+  const inner = scopedConditions({ at: toChTime(at) })
     .add("time <= {at:DateTime64(9, 'UTC')}")
     .add(CONTAINER_MATCH, { container: q.container })
     .when(q.host, "host = {host:String}", { host: q.host });
+  // The snapshot's rows are read in scope too: another log set may hold rows with the same key.
+  const outer = scopedConditions().add("1");
   const rows = await store.rows<Row>(
     `SELECT toString(time) AS time_text, ${PROCESS_COLUMNS}
      FROM processes
-     WHERE (host, container_id, time) IN (
+     ${outer.sql()} AND (host, container_id, time) IN (
        SELECT host, container_id, max(time) FROM processes ${inner.sql()}
        GROUP BY host, container_id
        ORDER BY max(time) DESC
        LIMIT 1 BY host)
      ORDER BY host, cpu_percent DESC, rss_bytes DESC, pid`,
-    inner.params,
+    { ...outer.params, ...inner.params },
   );
   return {
     at: nanosToRfc3339(at),
@@ -75,7 +80,7 @@ const ORDER: Record<TopProcessesQuery["by"], string> = {
 export async function queryTopProcesses(store: Store, q: TopProcessesQuery): Promise<TopProcess[]> {
   const order = ORDER[q.by];
   if (!order) throw new InvalidArgument(`by: "${q.by}" must be cpu or memory`);
-  const where = new Conditions({ ...timeWindow(q.since, q.until, "5m"), limit: q.limit })
+  const where = scopedConditions({ ...timeWindow(q.since, q.until, "5m"), limit: q.limit })
     .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host });
   const rows = await store.rows<

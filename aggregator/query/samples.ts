@@ -1,8 +1,8 @@
 import type { SampleRow, SamplesQuery } from "../../protocol/api/containers.ts";
 import type { Store } from "../store/store.ts";
 import { NUMBERS_UNQUOTED, renamedTuples } from "./columns.ts";
-import { Conditions } from "./conditions.ts";
 import { narrowToKnownContainer } from "./containers.ts";
+import { scopedConditions } from "./scope.ts";
 import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
 
 /** A container's samples: GET /api/v1/containers/{container}/samples's parameters. */
@@ -35,7 +35,7 @@ export const SAMPLE_FIELDS = `
 
 /** A container's samples in a window, oldest first (the order a chart wants). */
 export async function querySamples(store: Store, q: SampleQuery): Promise<SampleRow[]> {
-  const where = new Conditions({ ...timeWindow(q.since, q.until), limit: q.limit })
+  const where = scopedConditions({ ...timeWindow(q.since, q.until), limit: q.limit })
     .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .add(CONTAINER_MATCH, { container: q.container })
     .when(q.host, "host = {host:String}", { host: q.host });

@@ -2,8 +2,8 @@
 // computed in ClickHouse from the samples' cumulative counters.
 import type { TopBy, TopContainer, TopQuery } from "../../protocol/api/top.ts";
 import type { Store } from "../store/store.ts";
-import { Conditions } from "./conditions.ts";
 import { isCurrent, newestPerHost } from "./liveness.ts";
+import { scopedConditions } from "./scope.ts";
 import { timeWindow } from "./window.ts";
 
 // Fixed fragments chosen by the validated `by`; no user text reaches the SQL.
@@ -29,7 +29,7 @@ const delta = (expr: string) =>
  * before it used nothing since, and its last rates would keep it on top.
  */
 export async function topContainers(store: Store, q: TopQuery): Promise<TopContainer[]> {
-  const where = new Conditions(timeWindow(q.since, q.until, "5m"))
+  const where = scopedConditions(timeWindow(q.since, q.until, "5m"))
     .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .add("container_id != ''")
     .when(q.host, "host = {host:String}", { host: q.host });
@@ -80,7 +80,7 @@ export async function topContainers(store: Store, q: TopQuery): Promise<TopConta
  * sampled in it that the inventory knows.
  */
 async function statesAtEnd(store: Store, window: Record<string, unknown>, host?: string) {
-  const where = new Conditions({ since: window.since, until: window.until })
+  const where = scopedConditions({ since: window.since, until: window.until })
     .add("time >= {since:DateTime64(9, 'UTC')} - INTERVAL 2 MINUTE AND time <= {until:DateTime64(9, 'UTC')}")
     .when(host, "host = {host:String}", { host });
   const rows = await store.rows<{ host: string; id: string; state: string }>(

@@ -10,7 +10,6 @@ import type { EventRow } from "../../protocol/api/events.ts";
 import type { WhyAnswer, WhyQuery } from "../../protocol/api/why.ts";
 import { humanDuration, nanosToMs, nanosToRfc3339, rfc3339ToNanos } from "../../protocol/time.ts";
 import type { Store } from "../store/store.ts";
-import { Conditions } from "./conditions.ts";
 import { assertKnownContainer, queryContainers } from "./containers.ts";
 import { NotFound } from "./errors.ts";
 import { queryEvents } from "./events.ts";
@@ -18,6 +17,7 @@ import { queryIncidents } from "./incidents.ts";
 import { queryLogs } from "./logs.ts";
 import { queryContainerProcesses } from "./processes.ts";
 import { querySamples } from "./samples.ts";
+import { scopedConditions } from "./scope.ts";
 import { timeArg, toChTime, withRfc3339Time } from "./window.ts";
 
 const SIGNALS: Record<number, string> = {
@@ -298,7 +298,7 @@ async function neighbourEvents(
 ) {
   const execs = "startsWith(action, 'exec_')";
   const where = (extra: string) =>
-    new Conditions({ since: toChTime(q.since), until: toChTime(q.until), host: q.host, id: q.id })
+    scopedConditions({ since: toChTime(q.since), until: toChTime(q.until), host: q.host, id: q.id })
       .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
       .add("host = {host:String} AND container_id != {id:String}")
       .add(extra);

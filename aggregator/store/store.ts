@@ -3,6 +3,8 @@ import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@c
 import { createChdbConnection } from "chdb/connection";
 import type { Logger } from "pino";
 import { MIGRATIONS } from "./migrations/index.ts";
+import { currentQueryContext, DEFAULT_QUERY_LIMITS, type QueryLimits, stoppedBy } from "./query-context.ts";
+import { assertScoped } from "./read-scope.ts";
 
 export interface StoreOptions {
   /** Directory of the embedded chDB store; used when no url is given. */
@@ -14,6 +16,14 @@ export interface StoreOptions {
   database?: string;
   retentionDays: number;
   log: Logger;
+  /** Time and memory every SELECT may use (--query-timeout, --query-memory). */
+  queryLimits?: QueryLimits;
+}
+
+/** The disk the store writes to, as ClickHouse sees it. */
+export interface DiskUsage {
+  freeBytes: number;
+  totalBytes: number;
 }
 
 type ChdbAsClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>["connection"]>;
@@ -21,14 +31,32 @@ type ChdbAsClientConnection = NonNullable<NonNullable<Parameters<typeof createCl
 export const TABLES = ["logs", "samples", "events", "containers", "hosts", "processes", "incidents"] as const;
 export type Table = (typeof TABLES)[number];
 
+/**
+ * chDB applies an insert's clickhouse_settings as SETs on its one session, where they outlive the
+ * insert: a batch's insert_deduplication_token would make the next insert into the same table
+ * that gives none (the incident detector's, a token's) a "duplicate", silently dropped. So every
+ * insert states its token: empty, ClickHouse's "none", unless the caller gives one.
+ */
+function ownDedupTokenPerInsert(client: ClickHouseClient): ClickHouseClient {
+  const insert = client.insert.bind(client);
+  client.insert = ((params: Parameters<ClickHouseClient["insert"]>[0]) =>
+    insert({
+      ...params,
+      clickhouse_settings: { insert_deduplication_token: "", ...params.clickhouse_settings },
+    })) as ClickHouseClient["insert"];
+  return client;
+}
+
 /** The ClickHouse store: embedded chDB on a directory by default, or a ClickHouse server. */
 export class Store {
   readonly client: ClickHouseClient;
   readonly kind: "chdb" | "clickhouse";
+  readonly queryLimits: QueryLimits;
 
-  private constructor(client: ClickHouseClient, kind: "chdb" | "clickhouse") {
+  private constructor(client: ClickHouseClient, kind: "chdb" | "clickhouse", queryLimits: QueryLimits) {
     this.client = client;
     this.kind = kind;
+    this.queryLimits = queryLimits;
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
@@ -40,7 +68,7 @@ export class Store {
         password: opts.password,
         database: opts.database,
       });
-      store = new Store(client, "clickhouse");
+      store = new Store(client, "clickhouse", opts.queryLimits ?? DEFAULT_QUERY_LIMITS);
     } else {
       if (!opts.dataDir)
         throw new Error("the store needs a data directory (--data) or a ClickHouse URL (--clickhouse-url)");
@@ -60,7 +88,7 @@ export class Store {
         }
         throw err;
       }
-      store = new Store(client, "chdb");
+      store = new Store(ownDedupTokenPerInsert(client), "chdb", opts.queryLimits ?? DEFAULT_QUERY_LIMITS);
     }
     await store.#migrate(opts.log);
     await store.#applyRetention(opts.retentionDays, opts.log);
@@ -113,18 +141,50 @@ export class Store {
     }
   }
 
-  /** Runs a parameterised SELECT and returns its rows. */
+  /**
+   * Runs a parameterised SELECT and returns its rows; refuses one that reads data tables for a
+   * restricted reader without applying its scope (read-scope.ts).
+   */
   async rows<T>(
     query: string,
     params?: Record<string, unknown>,
     settings?: ClickHouseSettings,
   ): Promise<T[]> {
-    const rs = await this.client.query({
-      query,
-      query_params: params,
-      format: "JSONEachRow",
-      clickhouse_settings: settings,
-    });
-    return rs.json<T>();
+    assertScoped(query, params);
+    const context = currentQueryContext();
+    const signal = context?.signal;
+    try {
+      const rs = await this.client.query({
+        query: context?.limited ? `${query.trim()}\n${this.#limitClause()}` : query,
+        query_params: params,
+        format: "JSONEachRow",
+        clickhouse_settings: settings,
+        abort_signal: signal,
+      });
+      return await rs.json<T>();
+    } catch (err) {
+      throw stoppedBy(err, this.queryLimits, signal) ?? err;
+    }
+  }
+
+  /**
+   * The limits as the query's own SETTINGS clause, for the API's reads (the request context says
+   * so; ingest, migrations and the detector run their own bounded queries). The engine stops a query over them itself: an
+   * abort only settles our promise (embedded chDB cannot interrupt a running query; it skips
+   * queued ones), so max_execution_time is what really ends abandoned work. Not clickhouse_settings:
+   * chDB turns those into SETs on its one session, which would then bound every insert as well.
+   * Numbers of ours, never user text.
+   */
+  #limitClause(): string {
+    const seconds = this.queryLimits.timeoutMs / 1000;
+    return `SETTINGS max_execution_time = ${seconds}, max_memory_usage = ${Math.floor(this.queryLimits.memoryBytes)}`;
+  }
+
+  /** Free and total bytes of the disks the store writes to (system.disks, summed). */
+  async diskUsage(): Promise<DiskUsage> {
+    const [row] = await this.rows<{ free: string; total: string }>(
+      "SELECT toString(sum(free_space)) AS free, toString(sum(total_space)) AS total FROM system.disks",
+    );
+    return { freeBytes: Number(row?.free ?? 0), totalBytes: Number(row?.total ?? 0) };
   }
 }

@@ -1,12 +1,21 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import { opt, ruleSettingOptions, ruleSettingsFromFlags } from "../options.ts";
+import { adminTokenFile } from "../../client/credentials.ts";
+import {
+  type AggregatorBoundFlags,
+  aggregatorBoundOptions,
+  aggregatorBoundsFromFlags,
+  opt,
+  rejectTokenInArgv,
+  ruleSettingOptions,
+  ruleSettingsFromFlags,
+} from "../options.ts";
 import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
 
-interface AggregatorFlags {
+interface AggregatorFlags extends AggregatorBoundFlags {
   data: string;
   listen: { host: string; port: number };
-  token?: string;
+  allowedHosts?: string[];
   retention: number;
   clickhouseUrl?: string;
   logLevel: string;
@@ -18,11 +27,12 @@ export function registerAggregator(program: Command): void {
     .description("run the central aggregator: ingest from collectors, store in ClickHouse, serve the API")
     .addOption(opt.data())
     .addOption(opt.listen())
-    .addOption(opt.token("token collectors must present to ingest (default: ingest is open)"))
+    .addOption(opt.allowedHosts())
     .addOption(opt.retention())
     .addOption(opt.clickhouseUrl())
     .addOption(opt.logLevel());
-  for (const o of ruleSettingOptions()) cmd.addOption(o);
+  for (const o of [...aggregatorBoundOptions(), ...ruleSettingOptions()]) cmd.addOption(o);
+  rejectTokenInArgv(cmd);
   cmd.action(async (f: AggregatorFlags) => {
     const log = createLogger(f.logLevel, "fleetscope-aggregator");
     // Loaded here, not at the top: the store pulls in chDB (a 500 MB library) that only
@@ -34,13 +44,15 @@ export function registerAggregator(program: Command): void {
       retentionDays: f.retention,
       host: f.listen.host,
       port: f.listen.port,
-      token: f.token,
+      adminTokenFile: adminTokenFile(f.data),
+      allowedHosts: f.allowedHosts,
       version: VERSION,
       log,
       incidents: ruleSettingsFromFlags(f),
+      ...aggregatorBoundsFromFlags(f),
     });
     console.log(
-      `fleetscope aggregator: API on ${aggregator.url} (store: ${f.clickhouseUrl ?? join(f.data, "store")})`,
+      `fleetscope aggregator: API on ${aggregator.url}${aggregator.ingestUrl === aggregator.url ? "" : `, ingest on ${aggregator.ingestUrl}`} (store: ${f.clickhouseUrl ?? join(f.data, "store")}; admin token: ${adminTokenFile(f.data)})`,
     );
     stopOnSignal("fleetscope aggregator", log, () => aggregator.stop());
   });

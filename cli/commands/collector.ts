@@ -1,11 +1,21 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { resolveCredentials } from "../../client/credentials.ts";
 import type { Collector } from "../../collector/collector.ts";
 import type { FlagValues, ListenAddress } from "../../collector/flags.ts";
 import type { MultilineMode } from "../../collector/processors/multiline.ts";
 import type { FullPolicy } from "../../collector/spool/spool.ts";
-import { collectorOptions, DEFAULT_LISTEN, defaultDataDir, metricsOpt, opt, parseUrl } from "../options.ts";
+import {
+  collectorOptions,
+  DEFAULT_LISTEN,
+  defaultDataDir,
+  metricsOpt,
+  opt,
+  parseUrl,
+  rejectTokenInArgv,
+} from "../options.ts";
 import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
+import { trustCa } from "../trust.ts";
 
 /**
  * The flags of collectorOptions() the collector itself reads. The sources' and receivers' own
@@ -68,7 +78,8 @@ export async function collectorFromFlags(
 
 type CollectorCommandFlags = CollectorFlags & {
   aggregator: string;
-  token?: string;
+  ca?: string;
+  tokenFile?: string;
   spool: string;
   metricsListen: ListenAddress | false;
 };
@@ -85,20 +96,28 @@ export function registerCollector(program: Command): void {
         .default(`http://${DEFAULT_LISTEN}`)
         .argParser(parseUrl),
     )
-    .addOption(opt.token("token the aggregator expects"))
+    .addOption(opt.tokenFile("file holding the ingest token the aggregator expects"))
+    .addOption(opt.ca())
     .addOption(
       new Option("--spool <dir>", "on-disk spool")
         .env("FLEETSCOPE_SPOOL")
         .default(join(defaultDataDir(), "spool")),
     );
   for (const o of collectorOptions()) cmd.addOption(o);
-  cmd
+  rejectTokenInArgv(cmd)
     .addOption(metricsOpt.metricsListen())
     .addOption(opt.logLevel())
     .action(async (f: CollectorCommandFlags) => {
+      // No fallback to a data directory's admin token: a collector ships with an ingest token.
+      const { token, source } = resolveCredentials({ tokenFile: f.tokenFile });
+      if (!token)
+        createLogger(f.logLevel, "fleetscope-collector").warn(
+          `${source}: the aggregator will refuse every batch; give an ingest token (fleetscope token create --role ingest)`,
+        );
+      if (f.ca) trustCa(f.ca);
       const collector = await collectorFromFlags(f, {
         aggregatorUrl: f.aggregator,
-        token: f.token,
+        token,
         spoolDir: f.spool,
         metricsListen: f.metricsListen,
       });

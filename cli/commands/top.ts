@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { type ApiFlags, withApiOptions } from "../api.ts";
+import { type ApiFlags, apiClient, withApiOptions } from "../api.ts";
 import { parseDurationArg } from "../options.ts";
 
 interface TopFlags extends ApiFlags {
@@ -49,6 +49,6 @@ export function registerTop(program: Command): void {
       // ink and React load only here: the other commands start without them. Launching it is
       // cli's one reference into tui/; what both use is in client/.
       const { runTop } = await import("../../tui/run.ts");
-      await runTop({ ...f, intervalMs: f.interval });
+      await runTop({ ...f, client: apiClient(f), intervalMs: f.interval });
     });
 }

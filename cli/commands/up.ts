@@ -1,14 +1,25 @@
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { collectorOptions, opt, ruleSettingOptions, ruleSettingsFromFlags } from "../options.ts";
+import { adminTokenFile } from "../../client/credentials.ts";
+import {
+  type AggregatorBoundFlags,
+  aggregatorBoundOptions,
+  aggregatorBoundsFromFlags,
+  collectorOptions,
+  opt,
+  rejectTokenInArgv,
+  ruleSettingOptions,
+  ruleSettingsFromFlags,
+} from "../options.ts";
 import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
+import { trustCa } from "../trust.ts";
 import { type CollectorFlags, collectorFromFlags } from "./collector.ts";
 
-interface UpFlags extends CollectorFlags {
+interface UpFlags extends CollectorFlags, AggregatorBoundFlags {
+  ca?: string;
   data: string;
   listen: { host: string; port: number };
-  token?: string;
+  allowedHosts?: string[];
   retention: number;
 }
 
@@ -20,24 +31,44 @@ export function registerUp(program: Command): void {
     )
     .addOption(opt.data())
     .addOption(opt.listen())
-    .addOption(opt.token("ingest token (default: a random one shared with the built-in collector)"))
-    .addOption(opt.retention());
-  for (const o of [...collectorOptions(), ...ruleSettingOptions()]) cmd.addOption(o);
+    .addOption(opt.allowedHosts())
+    .addOption(opt.retention())
+    .addOption(opt.ca());
+  for (const o of [...aggregatorBoundOptions(), ...collectorOptions(), ...ruleSettingOptions()])
+    cmd.addOption(o);
+  rejectTokenInArgv(cmd);
   cmd.addOption(opt.logLevel()).action(async (f: UpFlags) => {
     const log = createLogger(f.logLevel, "fleetscope-up");
+    if (f.tlsClientCa)
+      throw new Error(
+        "--tls-client-ca is for `fleetscope aggregator`: the collector built into `up` has no client certificate to present",
+      );
+    // The built-in collector ships over the same TLS: it trusts --ca, else the certificate itself
+    // (enough for a self-signed one).
+    if (f.ca ?? f.tlsCert) trustCa((f.ca ?? f.tlsCert) as string);
     const { Aggregator } = await import("../../aggregator/aggregator.ts"); // see the aggregator command
-    const token = f.token ?? randomBytes(24).toString("base64url");
+    const { ensureTokenFile } = await import("../../aggregator/auth/bootstrap.ts");
     const storeDir = join(f.data, "store");
     const aggregator = await Aggregator.start({
       dataDir: storeDir,
       retentionDays: f.retention,
       host: f.listen.host,
       port: f.listen.port,
-      token,
+      adminTokenFile: adminTokenFile(f.data),
+      allowedHosts: f.allowedHosts,
       version: VERSION,
       log,
       incidents: ruleSettingsFromFlags(f),
+      ...aggregatorBoundsFromFlags(f),
     });
+    // The built-in collector ships with an ingest token of its own (log set default), kept beside
+    // the admin token so a restart reuses it rather than minting another.
+    const token = await ensureTokenFile(
+      aggregator.tokens,
+      join(f.data, "collector.token"),
+      { name: `collector of fleetscope up on ${f.hostName}`, role: "ingest", logSet: "default" },
+      log,
+    );
     const collector = await collectorFromFlags(f, {
       aggregatorUrl: aggregator.url,
       token,
@@ -52,7 +83,9 @@ export function registerUp(program: Command): void {
       await aggregator.stop();
       throw err;
     }
-    console.log(`fleetscope up: API on ${aggregator.url} (store: ${storeDir}; host: ${f.hostName})`);
+    console.log(
+      `fleetscope up: API on ${aggregator.url} (store: ${storeDir}; host: ${f.hostName}; admin token: ${adminTokenFile(f.data)})`,
+    );
     stopOnSignal("fleetscope up", log, async () => {
       await collector.stop();
       await aggregator.stop();

@@ -3,14 +3,14 @@
 // leave the node and every field cut to what the aggregator accepts.
 import type Docker from "dockerode";
 import { CONTAINER_DETAIL_LIMITS, CONTAINER_HEALTH, type ContainerHealth } from "../../protocol/records.ts";
+import { defaultScrubber, maskSecretEnv } from "../../protocol/secrets.ts";
 import { truncateLine } from "../processors/truncate.ts";
-import { maskSecretEnv } from "../secrets.ts";
 import type { ContainerDetails } from "./container-info.ts";
 
 export function containerDetails(i: Docker.ContainerInspectInfo): ContainerDetails {
   const args = i.Args ?? [];
   return boundDetails({
-    command: shellJoin(i.Path ? [i.Path, ...args] : args),
+    command: shellJoin(defaultScrubber.argv(i.Path ? [i.Path, ...args] : args)),
     env: (i.Config.Env ?? []).map(maskSecretEnv),
     ports: portsOf(i),
     mounts: mountsOf(i),

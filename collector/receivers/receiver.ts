@@ -1,6 +1,7 @@
 import { Option } from "commander";
 import { type FlagValues, type ListenAddress, parseListenOrOff } from "../flags.ts";
 import type { Source } from "../sources/source.ts";
+import type { ConnectionLimits } from "./net/connection-limits.ts";
 
 /**
  * A network receiver (syslog, GELF, fluentd forward …): a Source that listens instead of reading.
@@ -17,6 +18,8 @@ export interface Receiver extends Source {
 export interface ReceiverLimits {
   /** A line or message body longer than this is cut and marked (see collector/processors/truncate.ts). */
   maxLineBytes: number;
+  /** Its TCP listener's connection cap and idle timeout (--<name>-max-connections, --<name>-idle-timeout). */
+  connections?: ConnectionLimits;
 }
 
 /** What the collector gives a receiver factory: where to listen, the limits, the command's flags. */

@@ -4,6 +4,7 @@
 import type { FlagValues, ListenAddress } from "../flags.ts";
 import { fluentdReceiver } from "./fluentd/factory.ts";
 import { gelfReceiver } from "./gelf/factory.ts";
+import { connectionLimits } from "./net/connection-limits.ts";
 import { listenKey, type Receiver, type ReceiverFactory } from "./receiver.ts";
 import { syslogReceiver } from "./syslog/factory.ts";
 
@@ -11,13 +12,21 @@ export const RECEIVERS: readonly ReceiverFactory[] = [syslogReceiver, gelfReceiv
 
 /**
  * The receivers these flags turn on: each whose `--<name>-listen` holds an address (absent or
- * `off` = not started), built by its factory with the shared limit.
+ * `off` = not started), built by its factory with the shared line limit and its own connection limits.
  */
 export async function createReceivers(flags: FlagValues, maxLineBytes: number): Promise<Receiver[]> {
   const receivers: Receiver[] = [];
   for (const factory of RECEIVERS) {
     const listen = flags[listenKey(factory)] as ListenAddress | false | undefined;
-    if (listen) receivers.push(await factory.create({ listen, flags, maxLineBytes }));
+    if (listen)
+      receivers.push(
+        await factory.create({
+          listen,
+          flags,
+          maxLineBytes,
+          connections: connectionLimits(flags, factory.name),
+        }),
+      );
   }
   return receivers;
 }

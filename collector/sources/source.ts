@@ -24,6 +24,11 @@ export interface SourceContext {
    * before acknowledging to a sender; readers with a cursor need not, the cursor does that job.
    */
   spooled(): Promise<void>;
+  /**
+   * True while the spool refuses writes (disk full …) and emit() waits. A receiver that cannot
+   * make its sender wait (UDP) drops and counts instead of queueing. Optional for test harnesses.
+   */
+  backlogged?(): boolean;
   inventory: ContainerInventory;
   log: Logger;
   /**

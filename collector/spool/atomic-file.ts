@@ -1,4 +1,4 @@
-import { open, rename } from "node:fs/promises";
+import { open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /**
@@ -15,9 +15,13 @@ export async function writeFileAtomic(
   try {
     await fh.writeFile(data);
     if (fsync) await fh.sync();
-  } finally {
-    await fh.close();
+  } catch (err) {
+    // A torn .tmp (disk full mid-write) would keep the space the retry needs.
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
   }
+  await fh.close();
   await rename(tmp, file);
   if (fsync) await fsyncDir(dirname(file));
 }

@@ -1,18 +1,23 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, statfs } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import { type BatchHeader, decodeBatch, encodeBatch } from "../../protocol/batch.ts";
 import type { FleetRecord } from "../../protocol/records.ts";
-import { fsyncDir, writeFileAtomic } from "./atomic-file.ts";
+import { writeFileAtomic } from "./atomic-file.ts";
+import { loadOrCreateCollectorId, renewCollectorId } from "./collector-id.ts";
 
 export type FullPolicy = "block" | "drop-oldest";
 
 export interface SpoolOptions {
   dir: string;
   host: string;
-  /** Upper bound of the batch files on disk. */
+  /** Upper bound of the batch files on disk (clamped at open to what the filesystem has free). */
   maxBytes: number;
+  /** Free space the spool always leaves on its filesystem (--spool-min-free); default 0. */
+  minFreeBytes?: number;
+  /** Upper bound of `rejected/` (batches the aggregator refused); the oldest go first. Default maxBytes / 10. */
+  rejectedMaxBytes?: number;
   /** block: writers wait for the shipper; drop-oldest: the oldest batches are deleted and counted. */
   fullPolicy: FullPolicy;
   log: Logger;
@@ -41,11 +46,34 @@ export interface SpoolStats {
   droppedBatches: number;
   droppedRecords: number;
   corruptBatches: number;
+  /** Batches set aside in rejected/ since start. */
+  rejectedBatches: number;
+  /** Set-aside batches deleted to keep rejected/ in its bound. */
+  rejectedDropped: number;
+}
+
+/** Why a spool write failed, as a bounded metric label. */
+export type WriteFailure = "no-space" | "too-many-open-files" | "io" | "read-only" | "other";
+
+/** The label for a failed write's error: what a person would fix (disk, fd limit, device). */
+export function writeFailureReason(err: unknown): WriteFailure {
+  const code = (err as { code?: string } | undefined)?.code;
+  if (code === "ENOSPC" || code === "EDQUOT") return "no-space";
+  if (code === "EMFILE" || code === "ENFILE") return "too-many-open-files";
+  if (code === "EIO") return "io";
+  if (code === "EROFS") return "read-only";
+  return "other";
+}
+
+/** Bytes an unprivileged writer may still use on the filesystem holding `dir`. */
+export async function freeBytes(dir: string): Promise<number> {
+  const fs = await statfs(dir);
+  return fs.bavail * fs.bsize;
 }
 
 const BATCH_SUFFIX = ".batch";
 const STATE_FILE = "state.json";
-const ID_FILE = "collector-id";
+const REJECTED_DIR = "rejected";
 
 /**
  * A bounded on-disk queue of batches, one file per batch, written tmp → fsync → rename so a
@@ -56,11 +84,16 @@ const ID_FILE = "collector-id";
 export class Spool {
   readonly #opts: SpoolOptions;
   #collectorId = "";
+  /** This process, in the headers of the batches it writes (see BatchHeader.instance). */
+  readonly instance = randomUUID();
   #state: SpoolState = { lastSeq: 0, cursors: {} };
   readonly #queue: SpooledBatch[] = [];
   /** Batches a shipper is sending right now; not handed out twice, not dropped. */
   readonly #claimed = new Set<SpooledBatch>();
   #bytes = 0;
+  #maxBytes: number;
+  /** state.json could not be written after a batch; retried with the next one (the batch holds the cursors). */
+  #stateDirty = false;
   #waiters: (() => void)[] = [];
   readonly stats: SpoolStats = {
     batches: 0,
@@ -68,10 +101,18 @@ export class Spool {
     droppedBatches: 0,
     droppedRecords: 0,
     corruptBatches: 0,
+    rejectedBatches: 0,
+    rejectedDropped: 0,
   };
 
   constructor(opts: SpoolOptions) {
     this.#opts = opts;
+    this.#maxBytes = opts.maxBytes;
+  }
+
+  /** The bound in effect: --spool-max-size, or less when the disk has less room. */
+  get maxBytes(): number {
+    return this.#maxBytes;
   }
 
   get collectorId(): string {
@@ -86,6 +127,7 @@ export class Spool {
   async open(): Promise<void> {
     const { dir } = this.#opts;
     await mkdir(join(dir, "corrupt"), { recursive: true });
+    await mkdir(join(dir, REJECTED_DIR), { recursive: true });
     this.#collectorId = await this.#loadOrCreateId();
     try {
       this.#state = JSON.parse(await readFile(join(dir, STATE_FILE), "utf8"));
@@ -114,6 +156,19 @@ export class Spool {
     }
     this.#queue.sort((a, b) => a.seq - b.seq);
     this.#refreshStats();
+    await this.#clampToDisk();
+  }
+
+  /** A bound the disk cannot hold would only turn into write failures: hold it to what is free. */
+  async #clampToDisk(): Promise<void> {
+    const room = this.#bytes + (await freeBytes(this.#opts.dir)) - (this.#opts.minFreeBytes ?? 0);
+    if (this.#maxBytes <= room) return;
+    const clamped = Math.max(0, room);
+    this.#opts.log.warn(
+      { spool: this.#opts.dir, maxBytes: this.#maxBytes, clampedTo: clamped },
+      `--spool-max-size (${this.#maxBytes} bytes) is more than the spool's filesystem has free; using ${clamped} bytes (free space minus --spool-min-free)`,
+    );
+    this.#maxBytes = clamped;
   }
 
   /** Writes one batch. With the block policy, waits while the spool is full. */
@@ -127,6 +182,7 @@ export class Spool {
       v: 1,
       batchId: `${this.#collectorId}-${seq}`,
       collectorId: this.#collectorId,
+      instance: this.instance,
       host: this.#opts.host,
       count: records.length,
       cursors,
@@ -134,23 +190,56 @@ export class Spool {
     };
     const body = await encodeBatch(header, records);
     await this.#makeRoom(body.length);
+    await this.#checkFree(body.length);
     const file = join(this.#opts.dir, `${String(seq).padStart(12, "0")}${BATCH_SUFFIX}`);
+    // Until this resolves nothing changed: a failed write is retried whole by the caller, under
+    // the same sequence number and file name.
     await writeFileAtomic(file, body);
     this.#state = { lastSeq: seq, cursors: { ...this.#state.cursors, ...cursors } };
     this.#queue.push({ seq, id: header.batchId, file, bytes: body.length, count: records.length, sources });
     this.#bytes += body.length;
     this.#refreshStats();
-    await writeFileAtomic(join(this.#opts.dir, STATE_FILE), JSON.stringify(this.#state));
     this.#wake();
+    await this.#writeState();
+  }
+
+  /**
+   * The batch file is what counts (open() takes cursors and the sequence from it), so a failed
+   * state.json is not the batch's failure: it is logged and written again after the next batch.
+   */
+  async #writeState(): Promise<void> {
+    try {
+      await writeFileAtomic(join(this.#opts.dir, STATE_FILE), JSON.stringify(this.#state));
+      this.#stateDirty = false;
+    } catch (err) {
+      if (!this.#stateDirty)
+        this.#opts.log.warn(
+          { err: String(err) },
+          "spool: state.json not written; retried with the next batch",
+        );
+      this.#stateDirty = true;
+    }
+  }
+
+  /** Refuses a write that would leave less than --spool-min-free on the disk (or not fit at all). */
+  async #checkFree(incoming: number): Promise<void> {
+    const minFree = this.#opts.minFreeBytes ?? 0;
+    const free = await freeBytes(this.#opts.dir);
+    if (free - incoming >= minFree) return;
+    const err = new Error(
+      `the spool's filesystem has ${free} bytes free; a ${incoming}-byte batch would leave less than --spool-min-free (${minFree} bytes)`,
+    ) as NodeJS.ErrnoException;
+    err.code = "ENOSPC";
+    throw err;
   }
 
   oldest(): SpooledBatch | undefined {
     return this.#queue[0];
   }
 
-  /** The oldest batch no one is sending, now marked as being sent; undefined when none. */
-  claim(): SpooledBatch | undefined {
-    const batch = this.#queue.find((b) => !this.#claimed.has(b));
+  /** The oldest batch no one is sending (and `accept` takes), now marked as being sent; undefined when none. */
+  claim(accept: (b: SpooledBatch) => boolean = () => true): SpooledBatch | undefined {
+    const batch = this.#queue.find((b) => !this.#claimed.has(b) && accept(b));
     if (batch) this.#claimed.add(batch);
     return batch;
   }
@@ -180,13 +269,30 @@ export class Spool {
     await this.#remove(batch);
   }
 
-  /** The aggregator refused the batch as malformed: keep it aside for a person, out of the queue. */
-  async reject(batch: SpooledBatch): Promise<void> {
-    await rename(
-      batch.file,
-      join(this.#opts.dir, "corrupt", `${String(batch.seq).padStart(12, "0")}.rejected`),
-    );
+  /**
+   * The aggregator will not take the batch: keep it in rejected/ for a person, out of the queue,
+   * so the batches behind it ship. rejected/ is bounded; its oldest files are deleted first.
+   */
+  async setAside(batch: SpooledBatch): Promise<void> {
+    const dir = join(this.#opts.dir, REJECTED_DIR);
+    await rename(batch.file, join(dir, `${String(batch.seq).padStart(12, "0")}${BATCH_SUFFIX}`));
+    this.stats.rejectedBatches++;
     await this.#remove(batch, false);
+    await this.#boundRejected(dir);
+  }
+
+  async #boundRejected(dir: string): Promise<void> {
+    const max = this.#opts.rejectedMaxBytes ?? Math.floor(this.#maxBytes / 10);
+    const names = (await readdir(dir)).filter((n) => n.endsWith(BATCH_SUFFIX)).sort();
+    const sizes = await Promise.all(names.map(async (n) => (await stat(join(dir, n))).size));
+    let total = sizes.reduce((a, b) => a + b, 0);
+    // The newest one always stays, however large: it is the one a person is about to look at.
+    for (let i = 0; i < names.length - 1 && total > max; i++) {
+      await rm(join(dir, names[i] as string), { force: true });
+      total -= sizes[i] as number;
+      this.stats.rejectedDropped++;
+      this.#opts.log.warn({ file: names[i] }, "spool: rejected/ is full; deleted its oldest batch");
+    }
   }
 
   async #remove(batch: SpooledBatch, unlink = true): Promise<void> {
@@ -201,7 +307,8 @@ export class Spool {
   }
 
   async #makeRoom(incoming: number): Promise<void> {
-    const { maxBytes, fullPolicy, log } = this.#opts;
+    const { fullPolicy, log } = this.#opts;
+    const maxBytes = this.#maxBytes;
     // An empty spool always takes one batch, however large, so nothing deadlocks.
     while (this.#queue.length > 0 && this.#bytes + incoming > maxBytes) {
       if (fullPolicy === "block") {
@@ -235,17 +342,15 @@ export class Spool {
   }
 
   async #loadOrCreateId(): Promise<string> {
-    const file = join(this.#opts.dir, ID_FILE);
-    try {
-      const id = (await readFile(file, "utf8")).trim();
-      if (id) return id;
-    } catch {}
-    const id = randomUUID();
-    await writeFile(file, `${id}\n`);
-    const fh = await open(file, "r");
-    await fh.sync();
-    await fh.close();
-    await fsyncDir(this.#opts.dir);
-    return id;
+    return loadOrCreateCollectorId(this.#opts.dir, this.#opts.host, this.#opts.log);
+  }
+
+  /**
+   * Takes a new collector id for the batches written from now on: the aggregator refused this one
+   * as another running collector's (a copied spool). Spooled batches keep theirs and still ship.
+   */
+  async renewCollectorId(): Promise<string> {
+    this.#collectorId = await renewCollectorId(this.#opts.dir, this.#opts.host);
+    return this.#collectorId;
   }
 }

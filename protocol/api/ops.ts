@@ -1,12 +1,22 @@
 // The operational answers: /healthz, POST /api/v1/ingest, and the shape of every error.
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 
-export const Health = Type.Object({ status: Type.String(), store: Type.String(), version: Type.String() });
-export const StoreUnreachable = Type.Object({
-  status: Type.String(),
-  store: Type.String(),
-  error: Type.String(),
+/** /healthz: 200 when ok, 503 (same shape) when degraded or the store does not answer. */
+export const Health = Type.Object({
+  status: Type.Union([Type.Literal("ok"), Type.Literal("degraded"), Type.Literal("store unreachable")]),
+  version: Type.String(),
+  store: Type.Object({
+    kind: Type.String({ description: "chdb (embedded) or clickhouse (a server)" }),
+    freeBytes: Type.Optional(Type.Number({ description: "free space on the store's disks" })),
+    totalBytes: Type.Optional(Type.Number()),
+  }),
+  inserts: Type.Object({
+    failures: Type.Integer({ description: "batches the store failed to commit since start" }),
+    lastFailure: Type.Optional(Type.Object({ at: Type.String(), error: Type.String() })),
+  }),
+  problems: Type.Array(Type.String(), { description: "why the status is not ok, each with what to do" }),
 });
+export type Health = Static<typeof Health>;
 
 export const IngestResult = Type.Object({
   batchId: Type.String(),

@@ -328,7 +328,8 @@ export function baseLabels(s: ContainerSnapshot, allow: readonly string[]): stri
   ];
   const seen = new Set<string>(pairs.map(([k]) => k));
   for (const key of allow) {
-    const value = s.labels[key];
+    // Own keys only: a key such as __proto__ names no label, whatever the map's prototype has.
+    const value = Object.hasOwn(s.labels, key) ? s.labels[key] : undefined;
     const label = `container_label_${sanitizeLabelName(key)}`;
     if (value === undefined || value === "" || seen.has(label)) continue;
     seen.add(label);

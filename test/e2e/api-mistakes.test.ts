@@ -12,6 +12,7 @@ import type {
   ProcessRecord,
   SampleRecord,
 } from "../../protocol/records.ts";
+import { apiFetch } from "../helpers/api.ts";
 import { postBatch } from "../helpers/ingest.ts";
 import { logRecord } from "../helpers/log-record.ts";
 import { containerRecord, sampleRecord } from "../helpers/records.ts";
@@ -133,7 +134,7 @@ const RECORDS: FleetRecord[] = [
 const SINCE = `since=${encodeURIComponent(at(-60))}`;
 
 async function errorOf(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(url, init);
+  const res = await apiFetch(url, url, init); // url is absolute: its origin picks the token
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -171,6 +172,54 @@ describe("the API answers mistakes with errors that say what is known", () => {
     expect(logsError.error).toMatch(/accepts: .*\bcontainer\b.*\bregex\b/);
     const noneError = (await errorOf(`${agg.url}/healthz?verbose=1`)).body as { error: string };
     expect(noneError.error).toMatch(/takes no query parameters/);
+  });
+
+  it("answers a time or span it cannot use with a plain 400 naming it, on every route that takes one", async () => {
+    type Operation = { parameters?: { in: string; name: string }[] };
+    const { paths } = await getJson<{ paths: Record<string, { get?: Operation }> }>(
+      agg.url,
+      "/api/v1/openapi.json",
+    );
+    const times = ["0001-01-01", "2300-01-01T00:00:00Z", "99999999d", "100000000w", "2026-02-30"];
+    const spans = ["0.0000001ms", "0ms", "99999999999w", "1e400d"];
+    const BAD: Record<string, string[]> = {
+      since: times,
+      until: times,
+      at: times,
+      window: spans,
+      recent: spans,
+      history: spans,
+    };
+    const tried = new Set<string>();
+    for (const [path, item] of Object.entries(paths)) {
+      const names = (item.get?.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name);
+      const base = `${agg.url}${path.replace("{*}", "").replace(/\{[^}]+\}/g, "web-1")}?`;
+      const required = path === "/api/v1/why" ? "container=web-1&" : "";
+      for (const name of names.filter((n) => BAD[n])) {
+        tried.add(name);
+        for (const value of BAD[name] as string[]) {
+          const { status, body } = await errorOf(`${base}${required}${name}=${encodeURIComponent(value)}`);
+          const error = (body as { error?: string }).error ?? "";
+          expect({ path, name, value, status, error }).toEqual({ path, name, value, status: 400, error });
+          expect({ path, name, error }).toEqual({
+            path,
+            name,
+            error: expect.stringMatching(new RegExp(`^(query parameter )?${name}\\b`)),
+          });
+          expect(error).not.toMatch(/internal|DB::|Code: \d|ClickHouse|exception|UInt|Decimal/i);
+        }
+      }
+    }
+    expect([...tried].sort()).toEqual(["at", "history", "recent", "since", "until", "window"]);
+    // A label key must be one: __proto__ names no label of any container.
+    expect(await errorOf(`${agg.url}/metrics/fleet?container_labels=role,__proto__`)).toEqual({
+      status: 400,
+      body: {
+        statusCode: 400,
+        error:
+          'container_labels: "__proto__" is not a label key; keys start with a letter or digit, such as com.example.role',
+      },
+    });
   });
 
   it("says which value a parameter must have", async () => {

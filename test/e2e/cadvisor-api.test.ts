@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiFetch } from "../helpers/api.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import {
   type FleetscopeProcess,
@@ -54,7 +55,7 @@ interface RootInfo {
 const MiB = 1024 * 1024;
 
 async function status(url: string): Promise<{ status: number; body: { error?: string } }> {
-  const res = await fetch(url);
+  const res = await apiFetch(url, url); // url is absolute: its origin picks the token
   return { status: res.status, body: await res.json() };
 }
 
@@ -276,7 +277,7 @@ describe("cAdvisor API with two hosts", () => {
       JSON.stringify({ v: 1, batchId: "cadv-1", collectorId: "t", host: "h-a", count: records.length }),
       ...records.map((r) => JSON.stringify(r)),
     ].join("\n");
-    const res = await fetch(`${url}/api/v1/ingest`, {
+    const res = await apiFetch(url, "/api/v1/ingest", {
       method: "POST",
       headers: { "content-type": "application/x-ndjson", "content-encoding": "gzip" },
       body: gzipSync(body),

@@ -266,15 +266,16 @@ describe("fleetscope ps, stats, events, incidents, inspect", () => {
 
   it("every command has --help naming its flags and their environment variables", async () => {
     for (const [command, flags] of Object.entries({
-      ps: ["--all", "--host", "--since", "--output", "--url", "--token"],
+      ps: ["--all", "--host", "--since", "--output", "--url", "--token-file", "--data"],
       stats: ["--no-stream", "--all", "--host", "--interval", "--output", "--url"],
       events: ["--since", "--until", "--follow", "--host", "--container", "--action", "--limit", "--output"],
       incidents: ["--since", "--until", "--follow", "--kind", "--host", "--container", "--output"],
-      inspect: ["--host", "--output", "--url", "--token"],
+      inspect: ["--host", "--output", "--url", "--token-file", "--data"],
     })) {
       const help = (await runCli([command, "--help"])).stdout.replace(/\s+/g, " ");
       for (const flag of flags) expect(help, `${command} ${flag}`).toContain(flag);
       expect(help).toContain("env: FLEETSCOPE_URL");
+      expect(help).toContain("env: FLEETSCOPE_TOKEN_FILE");
     }
   });
 });

@@ -6,11 +6,13 @@ import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiFetch } from "../helpers/api.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import {
   type FleetscopeProcess,
   freePort,
   getJson,
+  ingestTokenFor,
   startAggregator,
   startCollector,
   tempDir,
@@ -98,7 +100,11 @@ describe("container details: docker inspect → collector → aggregator → API
       "sleep",
       "300",
     );
-    // No aggregator yet: what the collector makes of the container stays in its spool.
+    // The aggregator once, for the collector's ingest token (startCollector makes it through the
+    // admin API); then none: what the collector makes of the container stays in its spool.
+    const first = await startAggregator(join(dir.path, "agg"), port);
+    await ingestTokenFor(url);
+    await first.stop();
     collector = await startCollector(url, spool);
     const spooled = await waitFor("the container's healthy snapshot in the spool", async () =>
       (await spooledRecords(spool, name)).find((r) => r.health === "healthy"),
@@ -120,7 +126,7 @@ describe("container details: docker inspect → collector → aggregator → API
       restartPolicy: "no",
     });
     expect(c?.env).toEqual(expect.arrayContaining(["MODE=prod", "API_TOKEN=•••"]));
-    const everything = await (await fetch(`${url}/api/v1/containers?limit=10000`)).text();
+    const everything = await (await apiFetch(url, "/api/v1/containers?limit=10000")).text();
     expect(everything).toContain(`"name":"${name}"`);
     expect(everything).not.toContain(SECRET);
     expect(`${collector.stdout}${collector.stderr}`).not.toContain(SECRET);

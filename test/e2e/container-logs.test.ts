@@ -3,6 +3,7 @@
 import { appendFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import type { LogLine } from "../../protocol/api/logs.ts";
+import { apiFetch } from "../helpers/api.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import {
   bothStreamsScript,
@@ -46,7 +47,7 @@ describe("container logs through the whole pipeline", () => {
       N,
     ]);
     // …and the collector counted them as read and shipped under their source.
-    const metrics = await (await fetch(`${up.url}/metrics`)).text();
+    const metrics = await (await apiFetch(up.url, "/metrics")).text();
     for (const what of ["read", "shipped"]) {
       const re = new RegExp(
         `^fleetscope_collector_records_${what}_total\\{source="docker-json"\\} (\\d+)$`,
@@ -59,8 +60,9 @@ describe("container logs through the whole pipeline", () => {
   it("filters by stream and by text", async () => {
     // Quoted, the words are one phrase (unquoted, each word would be looked for on its own).
     const { logs } = await (
-      await fetch(
-        `${up.url}/api/v1/logs?container=${name}&stream=stderr&q=${encodeURIComponent(`"${marker} err 42"`)}&since=1h`,
+      await apiFetch(
+        up.url,
+        `/api/v1/logs?container=${name}&stream=stderr&q=${encodeURIComponent(`"${marker} err 42"`)}&since=1h`,
       )
     ).json();
     expect(logs.map((l: LogLine) => l.body).sort()).toEqual(
@@ -150,7 +152,7 @@ describe("container logs through the whole pipeline", () => {
   });
 
   it("answers bad query arguments with a 400 and a message", async () => {
-    const res = await fetch(`${up.url}/api/v1/logs?since=yesterday-ish`);
+    const res = await apiFetch(up.url, "/api/v1/logs?since=yesterday-ish");
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.error).toMatch(/since.*RFC 3339.*relative/);

@@ -3,6 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import type { SampleRow } from "../../protocol/api/containers.ts";
+import { apiFetch } from "../helpers/api.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -140,7 +141,7 @@ describe("container stats from cgroups", () => {
 
 /** fleetscope_collector_samples_skipped_total of the container-stats source, all reasons. */
 async function skippedReadings(url: string): Promise<number> {
-  const metrics = await (await fetch(new URL("/metrics", url))).text();
+  const metrics = await (await apiFetch(url, "/metrics")).text();
   const counted = metrics.matchAll(
     /^fleetscope_collector_samples_skipped_total\{[^}]*source="container-stats"[^}]*\} (\d+)/gm,
   );

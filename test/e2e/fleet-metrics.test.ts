@@ -1,6 +1,7 @@
 // One Prometheus target for the fleet: the aggregator's /metrics/fleet renders every host's
 // containers in cAdvisor's names from the store, each series with a `host` label.
 import { beforeAll, describe, expect, it } from "vitest";
+import { apiFetch } from "../helpers/api.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { PROMTOOL, runWithInput } from "../helpers/run.ts";
 import { useFleetStack } from "../helpers/stack.ts";
@@ -17,7 +18,7 @@ describe("fleet-wide /metrics on the aggregator", () => {
 
   it("shows each host's containers and machines with a host label, and lints clean", async () => {
     const text = await waitFor("the container from both hosts", async () => {
-      const res = await fetch(`${fleet.url}/metrics/fleet`);
+      const res = await apiFetch(fleet.url, "/metrics/fleet");
       const t = await res.text();
       const both = ["node-a", "node-b"].every((h) =>
         new RegExp(
@@ -40,16 +41,16 @@ describe("fleet-wide /metrics on the aggregator", () => {
   it("drops a removed container at once, and one whose samples stopped coming", async () => {
     await docker("rm", "-f", name);
     await waitFor("both hosts' inventories to say removed", async () => {
-      const res = await fetch(`${fleet.url}/api/v1/containers/${name}`);
+      const res = await apiFetch(fleet.url, `/api/v1/containers/${name}`);
       const { containers = [] } = (await res.json()) as { containers?: { state: string }[] };
       return containers.length === 2 && containers.every((c) => c.state === "removed");
     });
     // Its last sample is still within the default 60 s window; it uses nothing any more.
-    const afterRm = await (await fetch(`${fleet.url}/metrics/fleet`)).text();
+    const afterRm = await (await apiFetch(fleet.url, "/metrics/fleet")).text();
     expect(afterRm).not.toContain(`name="${name}"`);
-    const res = await fetch(`${fleet.url}/metrics/fleet?window=5`);
+    const res = await apiFetch(fleet.url, "/metrics/fleet?window=5");
     const t = await waitFor("the removed container gone from a 5 s window", async () => {
-      const text = await (await fetch(`${fleet.url}/metrics/fleet?window=5`)).text();
+      const text = await (await apiFetch(fleet.url, "/metrics/fleet?window=5")).text();
       return text.includes(`name="${name}"`) ? undefined : text;
     });
     expect(res.status).toBe(200);

@@ -3,10 +3,9 @@
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { LogLine } from "../../protocol/api/logs.ts";
+import { apiFetch, createToken } from "../helpers/api.ts";
 import { logRecord } from "../helpers/log-record.ts";
 import { getJson, useAggregator } from "../helpers/stack.ts";
-
-const TOKEN = "test-token-123";
 
 function logLine(i: number, marker: string) {
   return JSON.stringify(
@@ -23,18 +22,22 @@ function logLine(i: number, marker: string) {
 }
 
 describe("ingest API", () => {
-  const agg = useAggregator("ingest", TOKEN);
+  const agg = useAggregator("ingest");
+  /** An ingest token, as a collector holds. */
+  let ingestToken: Promise<string> | undefined;
 
-  const post = (body: string, { token = TOKEN, gzip = true } = {}) =>
-    fetch(`${agg.url}/api/v1/ingest`, {
+  const post = async (body: string, { token, gzip = true }: { token?: string; gzip?: boolean } = {}) => {
+    ingestToken ??= createToken(agg.url, { role: "ingest" }).then((t) => t.secret);
+    return apiFetch(agg.url, "/api/v1/ingest", {
       method: "POST",
       headers: {
         "content-type": "application/x-ndjson",
         ...(gzip ? { "content-encoding": "gzip" } : {}),
-        authorization: `Bearer ${token}`,
       },
       body: gzip ? gzipSync(body) : body,
+      token: token ?? (await ingestToken),
     });
+  };
   const stored = async (marker: string) =>
     (
       await getJson<{ logs: LogLine[] }>(
@@ -90,13 +93,9 @@ describe("ingest API", () => {
     const unauthorized = await post("{}", { token: "wrong" });
     expect(unauthorized.status).toBe(401);
     expect((await unauthorized.json()).error).toMatch(/token/);
-    const garbage = await fetch(`${agg.url}/api/v1/ingest`, {
+    const garbage = await apiFetch(agg.url, "/api/v1/ingest", {
       method: "POST",
-      headers: {
-        "content-type": "application/x-ndjson",
-        "content-encoding": "gzip",
-        authorization: `Bearer ${TOKEN}`,
-      },
+      headers: { "content-type": "application/x-ndjson", "content-encoding": "gzip" },
       body: "definitely not gzip",
     });
     expect(garbage.status).toBe(400);
@@ -104,7 +103,7 @@ describe("ingest API", () => {
   });
 
   it("counts what it stored and refused in /metrics", async () => {
-    const text = await (await fetch(`${agg.url}/metrics`)).text();
+    const text = await (await apiFetch(agg.url, "/metrics")).text();
     expect(text).toMatch(/^fleetscope_aggregator_rejected_records_total 3$/m);
     expect(text).toMatch(/^fleetscope_aggregator_batches_total\{outcome="unauthorized"\} 1$/m);
     expect(text).toMatch(/^fleetscope_aggregator_batches_total\{outcome="rejected"\} 1$/m);

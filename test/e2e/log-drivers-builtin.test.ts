@@ -5,6 +5,7 @@
 // an oversized line is cut with a marker and counted; a Java trace is joined (--multiline auto).
 import { describe, expect, it } from "vitest";
 import type { LogLine } from "../../protocol/api/logs.ts";
+import { apiFetch } from "../helpers/api.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { bothStreamsScript, containerLines, numbersByStream, oneTo } from "../helpers/numbered-lines.ts";
 import { fixtureText, LOG_FIXTURES } from "../helpers/producer-lines.ts";
@@ -77,7 +78,7 @@ describe.each(["json-file", "journald"])("the %s log driver", (driver) => {
     expect(long.body).toMatch(/^y+…\[truncated by fleetscope\]$/);
     expect(long.attributes["fleetscope.truncated_bytes"]).toBe("10000");
     const source = driver === "journald" ? "journald" : "docker-json";
-    const metrics = await (await fetch(`${up.url}/metrics`)).text();
+    const metrics = await (await apiFetch(up.url, "/metrics")).text();
     const re = new RegExp(`^fleetscope_collector_truncated_lines_total\\{source="${source}"\\} (\\d+)$`, "m");
     expect(Number(re.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
   });

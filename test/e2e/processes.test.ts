@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import type { ProcessRecord } from "../../protocol/records.ts";
+import { apiFetch } from "../helpers/api.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -158,11 +159,11 @@ describe("processes per container", () => {
     expect(Date.parse(latest.processes[0]?.time as string)).toBeGreaterThanOrEqual(Date.parse(t));
     const started = Math.min(...snapshot.map((p) => Date.parse(p.startTime)));
     const beforeIt = new Date(started - 1000).toISOString();
-    const before = await fetch(new URL(`/api/v1/containers/${three}/processes?at=${beforeIt}`, up.url));
+    const before = await apiFetch(up.url, `/api/v1/containers/${three}/processes?at=${beforeIt}`);
     expect(before.status).toBe(404);
-    const bad = await fetch(new URL(`/api/v1/containers/${three}/processes?at=yesterday`, up.url));
+    const bad = await apiFetch(up.url, `/api/v1/containers/${three}/processes?at=yesterday`);
     expect(bad.status).toBe(400);
-    const badBy = await fetch(new URL("/api/v1/processes/top?by=disk", up.url));
+    const badBy = await apiFetch(up.url, "/api/v1/processes/top?by=disk");
     expect(badBy.status).toBe(400);
     const { paths } = await getJson<{ paths: Record<string, unknown> }>(up.url, "/api/v1/openapi.json");
     expect(Object.keys(paths)).toEqual(

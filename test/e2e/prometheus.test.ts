@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiFetch } from "../helpers/api.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import { PROMTOOL, runWithInput } from "../helpers/run.ts";
 import {
@@ -275,7 +276,7 @@ describe("Prometheus scraping the collector", () => {
     const up = await startUp(dir.path);
     try {
       const text = await waitFor("the burner on up's /metrics", async () => {
-        const t = await fetchText(`${up.url}/metrics`);
+        const t = await (await apiFetch(up.url, "/metrics")).text();
         return t.includes(`name="${burner}"`) ? t : undefined;
       });
       expect(text).toMatch(/^fleetscope_aggregator_/m);

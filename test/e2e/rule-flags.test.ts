@@ -3,8 +3,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncidentsAnswer } from "../../protocol/api/incidents.ts";
 import type { EventRecord } from "../../protocol/records.ts";
+import { rememberToken } from "../helpers/api.ts";
 import { postBatch } from "../helpers/ingest.ts";
-import { type FleetscopeProcess, fleetscope, freePort, getJson, tempDir } from "../helpers/stack.ts";
+import {
+  adminToken,
+  type FleetscopeProcess,
+  fleetscope,
+  freePort,
+  getJson,
+  tempDir,
+} from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const now = Date.now();
@@ -35,6 +43,7 @@ async function aggregator(dir: string, port: number, extra: string[], env: NodeJ
     env,
   );
   await p.ready("API on");
+  rememberToken(`http://127.0.0.1:${port}`, await adminToken(dir));
   return p;
 }
 

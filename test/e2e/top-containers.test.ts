@@ -3,6 +3,7 @@
 // a container spinning one core leads an idle one by CPU.
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiFetch } from "../helpers/api.ts";
 import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
 import { sampleRecord } from "../helpers/records.ts";
 import {
@@ -75,7 +76,7 @@ describe("top containers on known counters", () => {
       JSON.stringify({ v: 1, batchId: "top-1", collectorId: "t", host: "top-a", count: records.length }),
       ...records.map((r) => JSON.stringify(r)),
     ].join("\n");
-    const res = await fetch(`${url}/api/v1/ingest`, {
+    const res = await apiFetch(url, "/api/v1/ingest", {
       method: "POST",
       headers: { "content-type": "application/x-ndjson", "content-encoding": "gzip" },
       body: gzipSync(body),
@@ -115,7 +116,7 @@ describe("top containers on known counters", () => {
   });
 
   it("refuses an unknown metric and an empty window finds nothing", async () => {
-    const bad = await fetch(`${url}/api/v1/top/containers?by=disk`);
+    const bad = await apiFetch(url, "/api/v1/top/containers?by=disk");
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatch(/by/);
     expect((await top("by=cpu&since=5m&until=3m")).containers).toEqual([]);

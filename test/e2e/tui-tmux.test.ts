@@ -31,7 +31,7 @@ describe("fleetscope top under tmux", () => {
     await term.start(120, 40);
     await term.until(/^\$/m);
     await term.type(
-      `${process.execPath} ${REPO}/cli/fleetscope.ts top --url ${up.url} --interval 1s; echo "top exited $?"`,
+      `${process.execPath} ${REPO}/cli/fleetscope.ts top --url ${up.url} --data ${up.dataDir} --interval 1s; echo "top exited $?"`,
     );
     await term.press("Enter");
     await term.until(/ containers\s*$/m);
@@ -72,7 +72,7 @@ describe("fleetscope top under tmux", () => {
     await sized.start(80, 24);
     await sized.until(/^\$/m);
     await sized.type(
-      `${process.execPath} ${REPO}/cli/fleetscope.ts top --url ${up.url} --interval 1s; echo "top exited $?"`,
+      `${process.execPath} ${REPO}/cli/fleetscope.ts top --url ${up.url} --data ${up.dataDir} --interval 1s; echo "top exited $?"`,
     );
     await sized.press("Enter");
     await sized.until(/ containers\s*$/m);

@@ -3,7 +3,9 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerDetail } from "../../protocol/api/containers.ts";
+import { rememberToken } from "../helpers/api.ts";
 import {
+  adminToken,
   FleetscopeProcess,
   fleetscope,
   freePort,
@@ -41,8 +43,9 @@ describe("fleetscope up via scripts/up.sh", () => {
       ...TEST_COLLECTOR_FLAGS,
     ]);
     await up.ready(`API on ${url}`, 120_000);
+    rememberToken(url, await adminToken(dir.path));
 
-    expect(await getJson(url, "/healthz")).toMatchObject({ status: "ok", store: "chdb" });
+    expect(await getJson(url, "/healthz")).toMatchObject({ status: "ok", store: { kind: "chdb" } });
     const openapi = await getJson<{ paths: Record<string, unknown> }>(url, "/api/v1/openapi.json");
     expect(Object.keys(openapi.paths)).toEqual(
       expect.arrayContaining(["/api/v1/logs", "/api/v1/events", "/api/v1/containers"]),

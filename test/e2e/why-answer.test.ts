@@ -19,6 +19,7 @@ import type {
 } from "../../protocol/records.ts";
 import { nanosToRfc3339 } from "../../protocol/time.ts";
 import { whyLines } from "../../tui/views/why.ts";
+import { apiFetch, tokenFor } from "../helpers/api.ts";
 import { postBatch } from "../helpers/ingest.ts";
 import { logRecord } from "../helpers/log-record.ts";
 import { containerRecord, sampleRecord } from "../helpers/records.ts";
@@ -178,7 +179,7 @@ describe("the why answer", () => {
     return loaded;
   };
   const get = async (path: string) => {
-    const res = await fetch(`${agg.url}${path}`);
+    const res = await apiFetch(agg.url, path);
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
@@ -218,7 +219,12 @@ describe("the why answer", () => {
       ["/api/v1/processes/top?since=1e9d", "since", /neither RFC 3339/],
       ["/api/v1/top/containers?until=2026-11-22T25:00:00Z", "until", /hour 25/],
       ["/api/v1.3/docker/?since=100000000w", "since", /outside the times/],
-      ["/api/v1/overview/containers?history=99999999d", "history", /before 1900/],
+      [
+        "/api/v1/overview/containers?history=99999999d",
+        "history",
+        /outside the durations it takes, 1s to 366d/,
+      ],
+      ["/api/v1/overview/containers?window=0.0000001ms", "window", /outside the durations it takes/],
     ];
     // The very edges of the store's range are times like any other.
     const edges = [
@@ -261,7 +267,11 @@ describe("the why answer", () => {
     const line = (offsetNs: bigint, body: string, seq: number) =>
       logRecord({ time: at(base + offsetNs), host: "tail-host", source: "docker-json", body, seq });
     await postBatch(agg.url, [line(1n, "a", 1), line(2n, "b", 2)]);
-    const tail = new LogTail(createApiClient(agg.url), { host: "tail-host" }, { since: "5m" });
+    const tail = new LogTail(
+      createApiClient(agg.url, tokenFor(agg.url)),
+      { host: "tail-host" },
+      { since: "5m" },
+    );
     expect((await tail.poll()).map((l) => l.body)).toEqual(["a", "b"]);
     // Later in the same millisecond, at the very same nanosecond as b (another line), and the next ms.
     await postBatch(agg.url, [line(3n, "c", 3), line(2n, "b2", 4), line(1_000_000n, "d", 5)]);

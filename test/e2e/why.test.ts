@@ -7,6 +7,7 @@ import { renderWhy } from "../../cli/render/why-text.ts";
 import type { WhyAnswer } from "../../protocol/api/why.ts";
 import { rfc3339ToNanos } from "../../protocol/time.ts";
 import { whyLines } from "../../tui/views/why.ts";
+import { apiFetch } from "../helpers/api.ts";
 import { BUSYBOX, docker, runUntilOomKilled, uniqueName } from "../helpers/docker.ts";
 import { getJson, REPO, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -202,7 +203,7 @@ describe("why did it die", () => {
   });
 
   it("says so when nothing died, and names an unknown container as such", async () => {
-    const unknown = await fetch(`${up.url}/api/v1/why?container=never-existed-${oom}`);
+    const unknown = await apiFetch(up.url, `/api/v1/why?container=never-existed-${oom}`);
     expect(unknown.status).toBe(404);
     expect((await unknown.json()).error).toMatch(
       /^unknown container "never-existed-.*"; known containers like it: .*why-oom/,
@@ -210,7 +211,7 @@ describe("why did it die", () => {
     // A container that is running and never died (started here when this test runs alone).
     await docker("run", "-d", "--name", healthy, BUSYBOX, "sleep", "600").catch(() => undefined);
     const error = await waitFor("the running container known", async () => {
-      const res = await fetch(`${up.url}/api/v1/why?container=${healthy}`);
+      const res = await apiFetch(up.url, `/api/v1/why?container=${healthy}`);
       const body = await res.json();
       return res.status === 404 && !/^unknown container/.test(body.error) ? body.error : undefined;
     });

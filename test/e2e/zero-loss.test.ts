@@ -3,6 +3,7 @@
 // lines missing must be exactly the ones the drop counter owns up to. Counts come from the store
 // itself (test/helpers/offline-store.ts), not from paging the API.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiFetch } from "../helpers/api.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import { printLinesScript, storedLineCount } from "../helpers/numbered-lines.ts";
 import { tallyStoredLines } from "../helpers/offline-store.ts";
@@ -10,6 +11,7 @@ import { spooledBatches } from "../helpers/spool.ts";
 import {
   type FleetscopeProcess,
   freePort,
+  ingestTokenFor,
   startAggregator,
   startCollector,
   tempDir,
@@ -21,7 +23,7 @@ const N = 100_000;
 const printer = (marker: string) => printLinesScript(marker, N, { sleepEvery: 100, sleepUs: 10_000 });
 
 async function metric(url: string, line: RegExp): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await (await apiFetch(url, "/metrics")).text();
   return Number(line.exec(text)?.[1] ?? 0);
 }
 
@@ -116,7 +118,11 @@ describe("zero loss at 100k lines", () => {
     const [name, port, metricsPort] = [names.full, await freePort(), await freePort()];
     const [store, spool, url] = [`${dir.path}/c-store`, `${dir.path}/c-spool`, `http://127.0.0.1:${port}`];
     const metricsUrl = `http://127.0.0.1:${metricsPort}`;
-    // No aggregator yet: everything the collector reads goes to a 256 KiB spool. A fresh spool
+    // The aggregator once, for the collector's ingest token (made through its admin API).
+    const first = await startAggregator(store, port);
+    await ingestTokenFor(url);
+    await first.stop();
+    // No aggregator now: everything the collector reads goes to a 256 KiB spool. A fresh spool
     // reads every container's json-file from the start (the other tests' too): the accounting
     // below is over the whole docker-json source, which is what the counters count.
     const col = await collector(url, spool, [

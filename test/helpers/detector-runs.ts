@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pino from "pino";
 import { IncidentDetector } from "../../aggregator/incidents/detector.ts";
+import { CollectorIds } from "../../aggregator/ingest/collector-ids.ts";
 import { ingestBatch } from "../../aggregator/ingest/ingest.ts";
 import { createAggregatorMetrics } from "../../aggregator/metrics.ts";
 import { Store } from "../../aggregator/store/store.ts";
@@ -51,7 +52,15 @@ async function main([storeDir = "", input = "", runs = "1"]: string[]): Promise<
   if (records.length > 0) {
     const header = { v: 1, batchId: randomUUID(), collectorId: "test", host: "test", count: records.length };
     const body = [header, ...records].map((r) => JSON.stringify(r)).join("\n");
-    await ingestBatch(store, Buffer.from(body), { gzipped: false }, createAggregatorMetrics());
+    const sender = { tokenId: "test", logSet: "default" };
+    await ingestBatch(
+      store,
+      Buffer.from(body),
+      { gzipped: false },
+      createAggregatorMetrics(),
+      sender,
+      new CollectorIds(),
+    );
   }
   const detector = new IncidentDetector(store, log);
   const written: number[] = [];

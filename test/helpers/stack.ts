@@ -1,13 +1,14 @@
 // Runs fleetscope itself as child processes, exactly as a user would start it, so tests can
 // SIGKILL, restart and stop it for real.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { listenFlag } from "../../collector/receivers/receiver.ts";
 import { RECEIVERS } from "../../collector/receivers/registry.ts";
+import { apiFetch, createToken, rememberToken, tokenEnv, tokenFor } from "./api.ts";
 import { removeContainers } from "./docker.ts";
 import { waitFor } from "./wait.ts";
 
@@ -64,9 +65,35 @@ export class FleetscopeProcess {
   }
 }
 
-/** `fleetscope <args>` as a child process. */
+/**
+ * `fleetscope <args>` as a child process; a command naming `--url` of a started stack gets its
+ * token in FLEETSCOPE_TOKEN (see tokenEnv).
+ */
 export function fleetscope(args: string[], env: NodeJS.ProcessEnv = {}): FleetscopeProcess {
-  return new FleetscopeProcess(process.execPath, [CLI, ...args], env);
+  return new FleetscopeProcess(process.execPath, [CLI, ...args], tokenEnv(args, env));
+}
+
+/** The admin token an aggregator or `up` on `dataDir` keeps (written before it says "API on"). */
+export async function adminToken(dataDir: string): Promise<string> {
+  return (await readFile(join(dataDir, "admin.token"), "utf8")).trim();
+}
+
+/** Ingest tokens made for collectors, per admin token (so per store), reused across restarts. */
+const ingestTokens = new Map<string, Promise<string>>();
+
+/** An ingest token (log set default) of the aggregator at `url`, made with its remembered admin token. */
+export function ingestTokenFor(url: string): Promise<string> {
+  const admin = tokenFor(url);
+  if (!admin)
+    throw new Error(
+      `no token is remembered for ${url}: start its aggregator (startAggregator, startUp) first`,
+    );
+  let token = ingestTokens.get(admin);
+  if (!token) {
+    token = createToken(url, { name: "test collector", role: "ingest" }).then((t) => t.secret);
+    ingestTokens.set(admin, token);
+  }
+  return token;
 }
 
 /**
@@ -84,11 +111,8 @@ export const TEST_COLLECTOR_FLAGS = [
   ...RECEIVERS.flatMap((receiver) => [listenFlag(receiver), "off"]),
 ];
 
-export async function startAggregator(
-  dataDir: string,
-  port: number,
-  token?: string,
-): Promise<FleetscopeProcess> {
+/** An aggregator on `dataDir`; its admin token is remembered for its URL (test/helpers/api.ts). */
+export async function startAggregator(dataDir: string, port: number): Promise<FleetscopeProcess> {
   const p = fleetscope([
     "aggregator",
     "--data",
@@ -97,12 +121,17 @@ export async function startAggregator(
     `127.0.0.1:${port}`,
     "--log-level",
     "warn",
-    ...(token ? ["--token", token] : []),
   ]);
   await p.ready("API on");
+  rememberToken(`http://127.0.0.1:${port}`, await adminToken(dataDir));
   return p;
 }
 
+/**
+ * A collector shipping to `aggregatorUrl` with an ingest token of it in a file beside the spool
+ * (`--token-file`), unless `env` sets FLEETSCOPE_TOKEN or FLEETSCOPE_TOKEN_FILE. Its aggregator
+ * must have been started once (the token is made through its admin API).
+ */
 export async function startCollector(
   aggregatorUrl: string,
   spoolDir: string,
@@ -118,6 +147,12 @@ export async function startCollector(
     ...TEST_COLLECTOR_FLAGS,
     ...extra,
   ];
+  if (!("FLEETSCOPE_TOKEN" in env || "FLEETSCOPE_TOKEN_FILE" in env)) {
+    const file = join(dirname(spoolDir), `${basename(spoolDir)}.token`);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, `${await ingestTokenFor(aggregatorUrl)}\n`, { mode: 0o600 });
+    args.push("--token-file", file);
+  }
   const p = fleetscope(args, env);
   await p.ready("shipping to");
   return p;
@@ -139,23 +174,19 @@ export async function startUp(
     ...extra,
   ]);
   await proc.ready("API on");
-  return { proc, url: `http://127.0.0.1:${port}` };
+  const url = `http://127.0.0.1:${port}`;
+  rememberToken(url, await adminToken(dataDir));
+  return { proc, url };
 }
 
-/** GET a JSON API path; throws with the body on a non-2xx answer. */
-export async function getJson<T = Record<string, unknown>>(base: string, path: string): Promise<T> {
-  const res = await fetch(new URL(path, base));
-  const body = await res.text();
-  if (!res.ok) throw new Error(`GET ${path} → ${res.status}: ${body}`);
-  return JSON.parse(body) as T;
-}
+export { getJson } from "./api.ts";
 
 /**
  * A counter on the stack's /metrics, summed over its series whose labels include `label`
  * (`component="gelf"`): every stage and reason of one component, say.
  */
 export async function metricTotal(base: string, name: string, label: string): Promise<number> {
-  const text = await (await fetch(new URL("/metrics", base))).text();
+  const text = await (await apiFetch(base, "/metrics")).text();
   let total = 0;
   for (const line of text.split("\n"))
     if (line.startsWith(`${name}{`) && line.slice(0, line.indexOf("}")).includes(label))
@@ -171,7 +202,7 @@ export function useUpStack(
   prefix: string,
   containers: string[] = [],
   extraArgs: string[] = [],
-): { readonly url: string; readonly proc: FleetscopeProcess } {
+): { readonly url: string; readonly proc: FleetscopeProcess; readonly dataDir: string } {
   let up: { proc: FleetscopeProcess; url: string } | undefined;
   let dir: { path: string; remove: () => Promise<void> } | undefined;
   beforeAll(async () => {
@@ -192,11 +223,18 @@ export function useUpStack(
       if (!up) throw new Error("the stack is not started yet");
       return up.proc;
     },
+    get dataDir() {
+      if (!dir) throw new Error("the stack is not started yet");
+      return dir.path;
+    },
   };
 }
 
-/** An aggregator on a temp dir and a free port for one test file, stopped and removed after. */
-export function useAggregator(prefix: string, token?: string): { readonly url: string } {
+/**
+ * An aggregator on a temp dir and a free port for one test file, stopped and removed after; its
+ * admin token is remembered for its URL.
+ */
+export function useAggregator(prefix: string): { readonly url: string; readonly dataDir: string } {
   let agg: FleetscopeProcess | undefined;
   let dir: { path: string; remove: () => Promise<void> } | undefined;
   let url: string | undefined;
@@ -204,7 +242,7 @@ export function useAggregator(prefix: string, token?: string): { readonly url: s
     dir = await tempDir(prefix);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    agg = await startAggregator(dir.path, port, token);
+    agg = await startAggregator(dir.path, port);
   });
   afterAll(async () => {
     await agg?.stop();
@@ -214,6 +252,10 @@ export function useAggregator(prefix: string, token?: string): { readonly url: s
     get url() {
       if (!url) throw new Error("the aggregator is not started yet");
       return url;
+    },
+    get dataDir() {
+      if (!dir) throw new Error("the aggregator is not started yet");
+      return dir.path;
     },
   };
 }

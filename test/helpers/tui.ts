@@ -3,10 +3,11 @@
 import { stripVTControlCharacters } from "node:util";
 import { render } from "ink-testing-library";
 import React from "react";
-import { createApiClient } from "../../client/api-client.ts";
+import { type ApiClient, createApiClient } from "../../client/api-client.ts";
 import { App } from "../../tui/app.ts";
 import { frame, type ViewContext } from "../../tui/frame.ts";
 import type { ViewId } from "../../tui/views/registry.ts";
+import { tokenFor } from "./api.ts";
 import { waitFor } from "./wait.ts";
 
 /** What terminals send for the keys the TUI knows. */
@@ -24,6 +25,19 @@ export const KEYS = {
   f9: "\x1b[20~",
   f10: "\x1b[21~",
 };
+
+/**
+ * A client of `url` that looks its token up on every request: a test may draw the TUI before the
+ * aggregator (and so its token) exists, as a person may start `top` before the stack.
+ */
+function tokenOnEachRequest(url: string): ApiClient {
+  const now = () => createApiClient(url, tokenFor(url));
+  return {
+    url,
+    get: (path, params) => now().get(path, params),
+    send: (method, path, body) => now().send(method, path, body),
+  };
+}
 
 export function renderTop(
   url: string,
@@ -44,7 +58,7 @@ export function renderTop(
   let quit = 0;
   const app = render(
     React.createElement(App, {
-      client: createApiClient(url),
+      client: tokenOnEachRequest(url),
       intervalMs,
       initial: frame(view, ctx),
       size: { columns, rows },

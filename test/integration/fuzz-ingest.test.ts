@@ -5,17 +5,18 @@
 import { createGzip, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { CollectorIds } from "../../aggregator/ingest/collector-ids.ts";
 import { ingestBatch } from "../../aggregator/ingest/ingest.ts";
 import { createAggregatorMetrics } from "../../aggregator/metrics.ts";
 import type { Store } from "../../aggregator/store/store.ts";
 import { BatchFormatError } from "../../protocol/batch.ts";
+import { apiFetch, tokenFor } from "../helpers/api.ts";
 import { logRecord } from "../helpers/log-record.ts";
 import { useAggregator } from "../helpers/stack.ts";
 
 const RUNS = 100_000;
 const GZIP_RUNS = 20_000;
 const HTTP_RUNS = 300;
-const TOKEN = "fuzz-token";
 
 const validLog = logRecord({
   time: "2026-11-22T01:00:00.000000001Z",
@@ -69,10 +70,11 @@ const body = fc.oneof(
 describe("fuzz: ingest parse/validate (no store)", () => {
   const store = { client: { insert: async () => undefined } } as unknown as Store;
   const metrics = createAggregatorMetrics();
+  const sender = { tokenId: "test", logSet: "default" };
 
   const answersOrRefuses = async ([b, gzipped]: readonly [Buffer, boolean]) => {
     try {
-      const r = await ingestBatch(store, b, { gzipped }, metrics);
+      const r = await ingestBatch(store, b, { gzipped }, metrics, sender, new CollectorIds());
       return r.rejected >= 0 && r.errors.length <= 20 && r.errors.every((e) => typeof e === "string");
     } catch (err) {
       return err instanceof BatchFormatError && err.message.length > 0;
@@ -104,22 +106,25 @@ async function gzipBomb(): Promise<Buffer> {
 }
 
 describe("fuzz: POST /api/v1/ingest on a real aggregator", () => {
-  const agg = useAggregator("fuzz-ingest", TOKEN);
+  const agg = useAggregator("fuzz-ingest");
+  /** The aggregator's admin token (may ingest), remembered when it started. */
+  const token = () => tokenFor(agg.url) as string;
 
   it(`answers ${HTTP_RUNS} random requests with 200 or a 4xx and a message, counted in /metrics`, async () => {
     const request = fc.record({
       body,
-      token: fc.oneof(fc.constant(TOKEN), fc.constant(TOKEN), fc.string({ maxLength: 20 })),
+      token: fc.oneof(fc.constant(token()), fc.constant(token()), fc.string({ maxLength: 20 })),
       encoding: fc.constantFrom("gzip", "identity", undefined, "br"),
     });
     const statuses: number[] = [];
     for (const r of fc.sample(request, { numRuns: HTTP_RUNS, seed: 6 })) {
       const [b, gzipped] = r.body;
-      const res = await fetch(`${agg.url}/api/v1/ingest`, {
+      const res = await apiFetch(agg.url, "/api/v1/ingest", {
         method: "POST",
+        // A random string as the token, sent as given (a blank one as no header at all).
+        token: r.token,
         headers: {
           "content-type": "application/x-ndjson",
-          authorization: `Bearer ${r.token}`,
           ...(r.encoding
             ? { "content-encoding": r.encoding === "gzip" && !gzipped ? "identity" : r.encoding }
             : {}),
@@ -135,7 +140,7 @@ describe("fuzz: POST /api/v1/ingest on a real aggregator", () => {
     expect(tally(200)).toBeGreaterThan(10);
     expect(tally(400)).toBeGreaterThan(10);
     expect(tally(401)).toBeGreaterThan(10);
-    const text = await (await fetch(`${agg.url}/metrics`)).text();
+    const text = await (await apiFetch(agg.url, "/metrics")).text();
     const metric = (outcome: string) =>
       Number(
         new RegExp(`^fleetscope_aggregator_batches_total\\{outcome="${outcome}"\\} (\\d+)$`, "m").exec(
@@ -148,17 +153,13 @@ describe("fuzz: POST /api/v1/ingest on a real aggregator", () => {
   });
 
   it("refuses a gzip bomb with a 400 and keeps serving", async () => {
-    const res = await fetch(`${agg.url}/api/v1/ingest`, {
+    const res = await apiFetch(agg.url, "/api/v1/ingest", {
       method: "POST",
-      headers: {
-        "content-type": "application/x-ndjson",
-        "content-encoding": "gzip",
-        authorization: `Bearer ${TOKEN}`,
-      },
+      headers: { "content-type": "application/x-ndjson", "content-encoding": "gzip" },
       body: new Uint8Array(await gzipBomb()),
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toMatch(/inflates past/);
-    expect((await fetch(`${agg.url}/healthz`)).status).toBe(200);
+    expect((await apiFetch(agg.url, "/healthz", { token: null })).status).toBe(200);
   });
 });

@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { logFilterToParams, parseFilterWords } from "../../client/log-filter.ts";
+import { tokenEnv } from "../helpers/api.ts";
 import { postBatch } from "../helpers/ingest.ts";
 import { logRecord } from "../helpers/log-record.ts";
 import {
@@ -60,7 +61,9 @@ describe("fleetscope top when the aggregator comes and goes, and fleetscope logs
 
   it("fleetscope logs: filter words, text and json output", async () => {
     const logs = (...args: string[]) =>
-      exec(process.execPath, [`${REPO}/cli/fleetscope.ts`, "logs", "--url", url, ...args]);
+      exec(process.execPath, [`${REPO}/cli/fleetscope.ts`, "logs", "--url", url, ...args], {
+        env: { ...process.env, ...tokenEnv(["--url", url], {}) },
+      });
     const all = (await logs("container:shell-api")).stdout.trim().split("\n");
     expect(all).toHaveLength(2);
     expect(all[0]).toMatch(

@@ -7,9 +7,9 @@ import { describe, expect, it } from "vitest";
 import { RecordError, toRow } from "../../aggregator/ingest/to-row.ts";
 import { boundDetails, shellJoin } from "../../collector/docker/container-details.ts";
 import { toContainerInfo } from "../../collector/docker/inventory.ts";
-import { looksSecret, maskSecretEnv, SECRET_MASK } from "../../collector/secrets.ts";
 import { toContainerRecord } from "../../collector/sources/containers/containers-source.ts";
 import { CONTAINER_DETAIL_LIMITS } from "../../protocol/records.ts";
+import { looksSecret, maskSecretEnv, SECRET_MASK } from "../../protocol/secrets.ts";
 
 const inspect = (file: string) =>
   (

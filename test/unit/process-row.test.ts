@@ -30,6 +30,8 @@ const line = (patch: Record<string, unknown>) => JSON.stringify({ ...RECORD, ...
 describe("process records → processes rows", () => {
   it("maps every field to its column", () => {
     expect(toRow(JSON.stringify(RECORD))).toEqual({
+      kind: "process",
+      retimed: false,
       table: "processes",
       row: {
         time: RECORD.time,

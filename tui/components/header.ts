@@ -3,6 +3,7 @@
 import { Box, Text } from "ink";
 import React from "react";
 import { padCell } from "../../client/format.ts";
+import { renderSafe } from "../../client/render-safe.ts";
 
 const h = React.createElement;
 
@@ -22,9 +23,11 @@ export function Header(props: {
       : props.reachable === undefined
         ? [" ○ connecting… ", "yellow"]
         : [" ● live ", "green"];
-  const title = ` fleetscope top  ${props.url}`;
-  let crumb = ` ${props.crumbs.join(" › ")}`;
-  const filter = props.filter ? `   /${props.filter}` : "";
+  // The breadcrumb names containers and units as they were stored; the filter is what was typed.
+  const safe = (s: string) => renderSafe(s, { singleLine: true });
+  const title = safe(` fleetscope top  ${props.url}`);
+  let crumb = safe(` ${props.crumbs.join(" › ")}`);
+  const filter = props.filter ? safe(`   /${props.filter}`) : "";
   const room = props.width - filter.length;
   if (crumb.length > room) crumb = ` …${crumb.slice(crumb.length - room + 2)}`;
   return h(

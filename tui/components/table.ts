@@ -5,6 +5,7 @@ import { Box, type Key, Text } from "ink";
 import React from "react";
 import { padCell } from "../../client/format.ts";
 import { parseFilterWords } from "../../client/log-filter.ts";
+import { renderSafe } from "../../client/render-safe.ts";
 import type { FrameUi } from "../frame.ts";
 import { findKey, type KeyAction, type KeyDoc } from "../keys.ts";
 import { type Shell, useShell, useViewKeys } from "../shell-context.ts";
@@ -104,8 +105,9 @@ export function fitColumns<T>(columns: Column<T>[], width: number): { col: Colum
 /** The columns of a table drawn `width` wide (one column is the selection mark). */
 export const tableLayout = <T>(columns: Column<T>[], width: number) => fitColumns(columns, width - 1);
 
+/** What a cell shows: every cell goes through the safe renderer, so no view can forget it. */
 const cellText = <T>(c: Column<T>, row: T, width = c.width) =>
-  c.text ? c.text(row, width) : String(c.value(row));
+  renderSafe(c.text ? c.text(row, width) : String(c.value(row)), { singleLine: true });
 
 /** Keeps rows matching the filter: field words match that column (by id or title), text any column. */
 export function filterRows<T>(rows: T[], columns: Column<T>[], filter: string | undefined): T[] {

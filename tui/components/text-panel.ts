@@ -1,6 +1,7 @@
 // A scrollable page of styled lines (why, inspect): ↑↓ PgUp PgDn Home End, other keys to the view.
 import { Box, Text } from "ink";
 import React from "react";
+import { renderSafe } from "../../client/render-safe.ts";
 import { type KeyHandler, useShell, useViewKeys } from "../shell-context.ts";
 
 const h = React.createElement;
@@ -35,16 +36,19 @@ export function TextPanel(props: { lines: Line[]; onKey?: KeyHandler }) {
   return h(
     Box,
     { flexDirection: "column", height },
-    ...props.lines
-      .slice(top, top + height)
-      .map((line, i) =>
-        h(
-          Text,
-          { key: i, wrap: "truncate" },
-          ...line.map((s, j) =>
-            h(Text, { key: j, color: s.color, bold: s.bold, dimColor: s.dim }, s.text || " "),
+    ...props.lines.slice(top, top + height).map((line, i) =>
+      h(
+        Text,
+        { key: i, wrap: "truncate" },
+        ...line.map((s, j) =>
+          h(
+            Text,
+            { key: j, color: s.color, bold: s.bold, dimColor: s.dim },
+            // Every segment made safe here too: a view that forgot cannot drive the terminal.
+            renderSafe(s.text, { singleLine: true }) || " ",
           ),
         ),
       ),
+    ),
   );
 }

@@ -126,8 +126,18 @@ function lineRows(l: LogLine, i: number, o: RowsLayout): React.ReactNode[] {
   const who = l.containerName || l.unit || l.identifier || l.source;
   const prefix = [
     o.timestamps ? h(Text, { key: "t", dimColor: true }, `${clock(l.time, true)} `) : null,
-    o.showWho ? h(Text, { key: "w", color: "blue" }, `${padCell(`${l.host}/${who}`, 20)} `) : null,
-    h(Text, { key: "s", color: l.stream === "stderr" ? "red" : "gray" }, `${padCell(l.stream || "-", 6)} `),
+    o.showWho
+      ? h(
+          Text,
+          { key: "w", color: "blue" },
+          `${padCell(renderSafe(`${l.host}/${who}`, { singleLine: true }), 20)} `,
+        )
+      : null,
+    h(
+      Text,
+      { key: "s", color: l.stream === "stderr" ? "red" : "gray" },
+      `${padCell(renderSafe(l.stream || "-", { singleLine: true }), 6)} `,
+    ),
   ];
   const body = renderSafe(l.body);
   const pieces = o.wrap ? chunks(body, Math.max(10, o.width - prefixWidth)) : [body];
@@ -155,7 +165,7 @@ function screenRows(lines: LogLine[], offset: number, o: RowsLayout): React.Reac
 
 /** The line above: the filter's error, or following / paused (with the position) and the switches. */
 function infoLine(error: string | undefined, paused: boolean, offset: number, count: number, o: RowsLayout) {
-  if (error) return h(Text, { color: "red", wrap: "truncate" }, error);
+  if (error) return h(Text, { color: "red", wrap: "truncate" }, renderSafe(error, { singleLine: true }));
   return h(
     Text,
     { wrap: "truncate", dimColor: !paused, color: paused ? "yellow" : undefined },

@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { Query } from "../../../protocol/api/params.ts";
 import { EXPOSITION_CONTENT_TYPE, renderCadvisorMetrics } from "../../../protocol/cadvisor/exposition.ts";
+import { InvalidArgument } from "../../query/errors.ts";
 import { fleetSnapshots } from "../../query/fleet-metrics.ts";
 import type { ApiDeps } from "../deps.ts";
 
@@ -14,9 +15,29 @@ const FleetQuery = Query({
     description: "seconds: a container with no sample this recent is left out (stopped or gone)",
   }),
   container_labels: Type.Optional(
-    Type.String({ description: "comma list of container label keys to expose" }),
+    Type.String({
+      description: "comma list of container label keys to expose (each starting with a letter or digit)",
+      maxLength: 4096,
+    }),
   ),
 });
+
+/**
+ * container_labels → its keys. A key starts with a letter or digit, as Docker recommends label keys
+ * to: that also keeps out names such as __proto__, which are no label of any container.
+ */
+function labelKeys(list: string): string[] {
+  const keys = list
+    .split(",")
+    .map((k) => k.trim())
+    .filter(Boolean);
+  const bad = keys.find((k) => !/^[A-Za-z0-9]/.test(k));
+  if (bad !== undefined)
+    throw new InvalidArgument(
+      `container_labels: ${JSON.stringify(bad.slice(0, 80))} is not a label key; keys start with a letter or digit, such as com.example.role`,
+    );
+  return keys;
+}
 
 /**
  * One scrape target for the whole fleet: every host's containers in cAdvisor's metric names,
@@ -35,11 +56,8 @@ export async function fleetMetricsRoutes(fastify: FastifyInstance, { store }: Ap
       },
     },
     async (req, reply) => {
+      const containerLabels = labelKeys(req.query.container_labels ?? "");
       const { snapshots, machines } = await fleetSnapshots(store, req.query.window);
-      const containerLabels = (req.query.container_labels ?? "")
-        .split(",")
-        .map((k) => k.trim())
-        .filter(Boolean);
       reply.type(EXPOSITION_CONTENT_TYPE);
       return renderCadvisorMetrics(snapshots, machines, { containerLabels });
     },

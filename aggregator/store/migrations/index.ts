@@ -4,6 +4,8 @@ import { processes } from "./003-processes.ts";
 import { incidents } from "./004-incidents.ts";
 import { restartCount } from "./005-restart-count.ts";
 import { containerDetails } from "./006-container-details.ts";
+import { tokens } from "./007-tokens.ts";
+import { logSets } from "./008-log-sets.ts";
 import type { Migration } from "./migration.ts";
 
 /** Every migration, oldest first. Add new ones at the end; never edit an applied one. */
@@ -14,4 +16,6 @@ export const MIGRATIONS: readonly Migration[] = [
   incidents,
   restartCount,
   containerDetails,
+  tokens,
+  logSets,
 ];

@@ -1,6 +1,7 @@
 // Finds where one msgpack value ends without decoding it, so a TCP stream of concatenated
 // values can be cut into whole messages: bounded (a value declaring more than `maxBytes` is
-// refused at once, before its bytes arrive) and iterative (deep nesting cannot blow the stack).
+// refused at once, before its bytes arrive), iterative (deep nesting cannot blow the stack) and
+// resumable (a value arriving in pieces is not measured again from its start).
 
 export type Measure =
   | { kind: "value"; length: number }
@@ -29,25 +30,50 @@ const SIZED: Record<number, [1 | 2 | 4, number, "bytes" | "items" | "pairs"]> = 
   222: [2, 0, "pairs"], 223: [4, 0, "pairs"], // map
 };
 
+/**
+ * How far measuring got: `pos` is where the next value to step over starts (or, past the bytes
+ * at hand, where the current one's payload ends), `toSkip` how many values remain.
+ */
+export interface MeasureState {
+  pos: number;
+  toSkip: number;
+}
+
+/** The state that measures one value from the start of the buffer. */
+export const startMeasure = (): MeasureState => ({ pos: 0, toSkip: 1 });
+
 /** The byte length of the msgpack value at the start of `buf`. */
 export function measureValue(buf: Buffer, maxBytes: number): Measure {
-  let pos = 0;
-  let toSkip = 1; // values still to step over (array items and map keys/values add to it)
+  return measureFrom(buf, startMeasure(), maxBytes);
+}
+
+/**
+ * Like measureValue, resuming from `state` and updating it: when more bytes of the same value
+ * arrive, measuring goes on where it stopped instead of from the start, so a value that arrives
+ * in many pieces is measured in time linear in its size.
+ */
+export function measureFrom(buf: Buffer, state: MeasureState, maxBytes: number): Measure {
+  let { pos, toSkip } = state;
+  const stop = (m: Measure): Measure => {
+    state.pos = pos;
+    state.toSkip = toSkip;
+    return m;
+  };
   while (toSkip > 0) {
-    if (pos >= buf.length) return INCOMPLETE;
+    if (pos >= buf.length) return stop(INCOMPLETE);
     const b = buf[pos] as number;
-    toSkip--;
     let head = 1;
     let body = 0;
+    let more = 0;
     if (b <= 0x7f || b >= 0xe0) {
       // positive / negative fixint
-    } else if (b <= 0x8f) toSkip += (b & 0x0f) * 2;
-    else if (b <= 0x9f) toSkip += b & 0x0f;
+    } else if (b <= 0x8f) more = (b & 0x0f) * 2;
+    else if (b <= 0x9f) more = b & 0x0f;
     else if (b <= 0xbf) body = b & 0x1f;
     else if (FIXED[b]) [head, body] = FIXED[b];
     else if (SIZED[b]) {
       const [width, extra, counts] = SIZED[b];
-      if (pos + 1 + width > buf.length) return INCOMPLETE;
+      if (pos + 1 + width > buf.length) return stop(INCOMPLETE); // its length field is not here yet
       const n =
         width === 1
           ? buf.readUInt8(pos + 1)
@@ -56,11 +82,13 @@ export function measureValue(buf: Buffer, maxBytes: number): Measure {
             : buf.readUInt32BE(pos + 1);
       head = 1 + width + extra;
       if (counts === "bytes") body = n;
-      else toSkip += counts === "items" ? n : 2 * n;
-    } else return { kind: "invalid", reason: `byte 0x${b.toString(16)} starts no msgpack value` };
+      else more = counts === "items" ? n : 2 * n;
+    } else return stop({ kind: "invalid", reason: `byte 0x${b.toString(16)} starts no msgpack value` });
+    toSkip += more - 1;
     pos += head + body;
     // Every value still to skip takes at least one byte: fail early on absurd declared sizes.
-    if (pos + toSkip > maxBytes) return { kind: "invalid", reason: `message longer than ${maxBytes} bytes` };
+    if (pos + toSkip > maxBytes)
+      return stop({ kind: "invalid", reason: `message longer than ${maxBytes} bytes` });
   }
-  return pos > buf.length ? INCOMPLETE : { kind: "value", length: pos };
+  return pos > buf.length ? stop(INCOMPLETE) : stop({ kind: "value", length: pos });
 }

@@ -5,6 +5,7 @@ import type { RemoteInfo } from "node:dgram";
 import type { Socket } from "node:net";
 import type { ListenAddress } from "../../flags.ts";
 import type { SourceContext } from "../../sources/source.ts";
+import { tcpServerOptions } from "../net/connection-limits.ts";
 import { InputReporter } from "../net/input-reporter.ts";
 import { TcpServer } from "../net/tcp-server.ts";
 import { UdpSocket } from "../net/udp-socket.ts";
@@ -53,6 +54,7 @@ export class GelfReceiver implements Receiver {
     this.#tcp = new TcpServer(
       (socket) => this.#onConnection(socket),
       (err, socket) => ctx.log.warn({ err, peer: peerOf(socket) }, "gelf: TCP connection failed"),
+      tcpServerOptions(ctx, this.#bad as InputReporter, this.#opts.connections),
     );
     const tcp = await this.#tcp.listen({ host: this.#at.host, port: this.#udp.port }).catch(async (err) => {
       await this.#udp?.close(); // both or neither: a half-started receiver would hold the UDP port
@@ -72,6 +74,10 @@ export class GelfReceiver implements Receiver {
 
   #onDatagram(datagram: Buffer, from: RemoteInfo): void {
     const peer = `udp://${from.address}:${from.port}`;
+    if (this.#ctx?.backlogged?.()) {
+      this.#bad?.report(GELF_INPUT.udpBacklog, "the spool refuses writes; UDP cannot wait", { peer });
+      return;
+    }
     if (!isChunk(datagram)) return void this.#onPayload(datagram, peer);
     const r = this.#chunks.add(datagram, `${from.address}:${from.port}`, Date.now());
     const evicted = this.#chunks.evicted;

@@ -15,4 +15,6 @@ export const GELF_INPUT = {
   invalidMessage: rejected("parsing", "invalid-message"),
   /** A TCP frame longer than the size limit without its NUL. */
   oversizedFrame: rejected("framing", "oversized-frame"),
+  /** UDP datagrams dropped while the spool refuses writes (UDP cannot be slowed down). */
+  udpBacklog: dropped("queueing", "backlog-full"),
 } as const;

@@ -1,4 +1,5 @@
 import { Option } from "commander";
+import { connectionLimitOptions } from "../net/connection-limits.ts";
 import type { ReceiverFactory } from "../receiver.ts";
 
 /** The flags below, as commander parses them. */
@@ -20,8 +21,9 @@ export const syslogReceiver: ReceiverFactory = {
     new Option("--syslog-tls-key <file>", "PEM private key for --syslog-tls-cert").env(
       "FLEETSCOPE_SYSLOG_TLS_KEY",
     ),
+    ...connectionLimitOptions("syslog"),
   ],
-  async create({ listen, flags, maxLineBytes }) {
+  async create({ listen, flags, maxLineBytes, connections }) {
     const f = flags as SyslogFlags;
     const { SyslogReceiver } = await import("./syslog-receiver.ts");
     // One of the two alone is passed on, so that starting fails and says both are needed.
@@ -29,6 +31,6 @@ export const syslogReceiver: ReceiverFactory = {
       f.syslogTlsCert || f.syslogTlsKey
         ? { cert: f.syslogTlsCert ?? "", key: f.syslogTlsKey ?? "" }
         : undefined;
-    return new SyslogReceiver({ listen, tls, maxLineBytes });
+    return new SyslogReceiver({ listen, tls, maxLineBytes, connections });
   },
 };

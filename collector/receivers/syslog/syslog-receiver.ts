@@ -6,6 +6,7 @@ import type { Socket } from "node:net";
 import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
 import type { ListenAddress } from "../../flags.ts";
 import type { SourceContext } from "../../sources/source.ts";
+import { tcpServerOptions } from "../net/connection-limits.ts";
 import { InputReporter } from "../net/input-reporter.ts";
 import { TcpServer } from "../net/tcp-server.ts";
 import { UdpSocket } from "../net/udp-socket.ts";
@@ -64,6 +65,7 @@ export class SyslogReceiver implements Receiver {
     this.#tcp = new TcpServer(
       (socket) => this.#onConnection(socket, secure, ingest, malformed),
       (err, socket) => ctx.log.warn({ err: String(err), peer: peerOf(socket) }, "syslog: connection failed"),
+      tcpServerOptions(ctx, malformed, this.#o.connections),
     );
     const tcp = await this.#tcp.listen(this.#o.listen);
     const udp = await this.#udp.bind(this.#o.listen, 4 * 1024 * 1024).catch(async (err) => {
@@ -91,7 +93,8 @@ export class SyslogReceiver implements Receiver {
 
   /** Datagrams of one event-loop turn go out as one batch. */
   #onDatagram(msg: Buffer, peer: string, ctx: SourceContext): void {
-    if ((this.#ingest?.queued ?? 0) >= MAX_QUEUED_UDP) {
+    // UDP cannot be slowed down: while the pipeline waits (queue long, spool refusing writes) drop and count.
+    if ((this.#ingest?.queued ?? 0) >= MAX_QUEUED_UDP || ctx.backlogged?.()) {
       ctx.skippedInput?.(SYSLOG_INPUT.udpBacklog, 1);
       if (this.#udpDropped++ % 10_000 === 0)
         ctx.log.warn(

@@ -1,5 +1,5 @@
 // Timestamps of the two syslog formats, as RFC 3339 UTC for LogRecord.time.
-import { nanosToRfc3339 } from "../../../protocol/time.ts";
+import { isRecordTime, nanosToRfc3339 } from "../../../protocol/time.ts";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const DAY_MS = 86_400_000;
@@ -25,17 +25,23 @@ export function parseRfc3164Stamp(stamp: string, now: Date): string | undefined 
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/;
 
-/** RFC 5424 TIMESTAMP (RFC 3339, up to nanoseconds: Docker's rfc5424micro sends microseconds). */
-export function parseRfc5424Time(value: string): string | undefined {
+/**
+ * RFC 5424 TIMESTAMP (RFC 3339, up to nanoseconds: Docker's rfc5424micro sends microseconds), in
+ * UTC. A stamp of that form that is no real time or lies outside the record window (before 1970,
+ * more than a day after `nowIso`) is returned as it came: the pipeline (processors/bounds.ts) gives
+ * the record its received time and keeps this one, as the sender wrote it, in `time.original`.
+ */
+export function parseRfc5424Time(value: string, nowIso = new Date().toISOString()): string | undefined {
   const m = RFC3339.exec(value);
   if (!m) return undefined;
+  if (!isRecordTime(value, nowIso)) return value;
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return value;
   const zone = m[8] as string;
   const offsetMin =
     zone === "Z" ? 0 : (zone[0] === "-" ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4)));
   const ms = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59)) - offsetMin * 60_000;
-  if (ms < 0 || new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return undefined;
+  if (ms < 0 || new Date(Date.UTC(y, mo - 1, d)).getUTCDate() !== d) return value;
   const frac = BigInt((m[7] ?? "").padEnd(9, "0"));
   return nanosToRfc3339(BigInt(ms) * 1_000_000n + frac);
 }

@@ -19,7 +19,7 @@
 //   journal.cursor ← __CURSOR             journal.boot_id ← _BOOT_ID
 //   journal.machine_id ← _MACHINE_ID      journal.hostname ← _HOSTNAME
 //   journal.transport ← _TRANSPORT        journal.comm ← _COMM
-//   journal.exe ← _EXE                    journal.cmdline ← _CMDLINE
+//   journal.exe ← _EXE                    journal.cmdline ← _CMDLINE (secret values masked)
 //   journal.uid ← _UID                    journal.gid ← _GID
 //   journal.user_unit ← _SYSTEMD_USER_UNIT  journal.syslog_facility ← SYSLOG_FACILITY
 //   journal.priority ← PRIORITY           journal.container_tag ← CONTAINER_TAG
@@ -38,8 +38,18 @@
 // sender gone before journald could read its cgroup).
 //   journal.message_binary = "true" when MESSAGE was not valid UTF-8 (decoded with U+FFFD).
 //   journal.message_missing = "true" when MESSAGE was absent or null.
+//
+// Trust: any local user can write any field that does not start with `_` (`logger --journald`),
+// so the fields that claim something are believed only from the writer entitled to say it,
+// judged by the fields journald itself stamps (`_UID`, `_COMM`, `_EXE`, `_PID`, `_SYSTEMD_UNIT`):
+//   - container fields (CONTAINER_ID_FULL, CONTAINER_NAME, IMAGE_NAME) only from the Docker daemon
+//     (root, dockerd); from anyone else the record is no container's, the claims stay as
+//     journal.container_id / journal.container_name / journal.image_name;
+//   - UNIT= only from PID 1 (or a root writer in init.scope, where PID 1 lives), as above.
+// A claim not believed is listed in journal.unverified ("container", "unit", comma-separated).
 
 import { type LogRecord, newAttributes } from "../../../protocol/records.ts";
+import { defaultScrubber } from "../../../protocol/secrets.ts";
 import { priorityToSeverity, UNKNOWN_SEVERITY } from "../../../protocol/severity.ts";
 import { nanosToRfc3339 } from "../../../protocol/time.ts";
 
@@ -142,11 +152,23 @@ function safe(n: number): number {
 /** systemd-coredump's "dumped core" report (sd-messages.h SD_MESSAGE_COREDUMP). */
 const COREDUMP_MESSAGE_ID = "fc2e22bc6ee647b6b90729ab34a250b1";
 
+/** Whether journald's own fields say PID 1 (systemd) wrote the entry: its PID, or root in its cgroup. */
+export function fromPid1(entry: JournalEntry): boolean {
+  const root = text(entry, "_UID") === "0";
+  return text(entry, "_PID") === "1" || (root && text(entry, "_SYSTEMD_UNIT") === "init.scope");
+}
+
+/** Whether journald's own fields say the Docker daemon wrote the entry (its journald log driver). */
+export function fromDockerd(entry: JournalEntry): boolean {
+  if (text(entry, "_UID") !== "0") return false;
+  return text(entry, "_COMM") === "dockerd" || /(?:^|\/)dockerd$/.test(text(entry, "_EXE"));
+}
+
 /** The unit an entry is about (see the header): what `journalctl -u` would list it under. */
 export function unitOf(entry: JournalEntry): string {
   const writer = text(entry, "_SYSTEMD_UNIT");
   const fromRoot = text(entry, "_UID") === "0";
-  const fromPid1 = text(entry, "_PID") === "1" || writer === "init.scope";
+  const fromPid1 = text(entry, "_PID") === "1" || (fromRoot && writer === "init.scope");
   const coredump = fromRoot && text(entry, "MESSAGE_ID") === COREDUMP_MESSAGE_ID;
   const about =
     (fromPid1 ? text(entry, "UNIT") : "") ||
@@ -173,15 +195,29 @@ export function journalEntryToLogRecord(
   const attributes: Record<string, string> = newAttributes();
   for (const [field, key] of ATTRIBUTE_FIELDS) {
     const v = text(entry, field);
-    if (v !== "") attributes[key] = v;
+    // The writer's command line may carry its secrets (`--password X`), as /proc's does.
+    if (v !== "") attributes[key] = field === "_CMDLINE" ? defaultScrubber.cmdline(v) : v;
   }
 
   const message = decodeField(entry.MESSAGE);
   if (!message) attributes["journal.message_missing"] = "true";
   else if (message.binary) attributes["journal.message_binary"] = "true";
 
-  const containerId = text(entry, "CONTAINER_ID_FULL");
+  const unverified: string[] = [];
+  const claimedId = text(entry, "CONTAINER_ID_FULL");
+  const dockerd = fromDockerd(entry);
+  if (!dockerd) claimContainer(entry, attributes, unverified);
+  const containerId = dockerd ? claimedId : "";
   const isContainer = containerId !== "";
+  const unit = unitOf(entry);
+  if (
+    text(entry, "UNIT") !== "" &&
+    unit === text(entry, "UNIT") &&
+    !fromPid1(entry) &&
+    text(entry, "_SYSTEMD_UNIT") !== unit
+  )
+    unverified.push("unit");
+  if (unverified.length > 0) attributes["journal.unverified"] = unverified.join(",");
   const priority = text(entry, "PRIORITY");
   let pid = toInt(text(entry, "_PID"));
   let stream = "";
@@ -199,11 +235,11 @@ export function journalEntryToLogRecord(
     time: realtimeToRfc3339(text(entry, "__REALTIME_TIMESTAMP")) ?? now(),
     host,
     containerId,
-    containerName: text(entry, "CONTAINER_NAME"),
-    image: text(entry, "IMAGE_NAME"),
+    containerName: isContainer ? text(entry, "CONTAINER_NAME") : "",
+    image: isContainer ? text(entry, "IMAGE_NAME") : "",
     source: "journald",
     stream,
-    unit: unitOf(entry),
+    unit,
     identifier: text(entry, "SYSLOG_IDENTIFIER"),
     pid,
     severityNumber: severity.number,
@@ -212,4 +248,20 @@ export function journalEntryToLogRecord(
     attributes,
     seq: journalSeq(entry),
   };
+}
+
+/** Container claims of a writer that is not dockerd: kept as attributes, listed as unverified. */
+function claimContainer(entry: JournalEntry, attributes: Record<string, string>, unverified: string[]): void {
+  const claims: [string, string][] = [
+    ["journal.container_id", text(entry, "CONTAINER_ID_FULL") || text(entry, "CONTAINER_ID")],
+    ["journal.container_name", text(entry, "CONTAINER_NAME")],
+    ["journal.image_name", text(entry, "IMAGE_NAME")],
+  ];
+  let claimed = text(entry, "CONTAINER_TAG") !== "";
+  for (const [key, value] of claims) {
+    if (value === "") continue;
+    attributes[key] = value;
+    claimed = true;
+  }
+  if (claimed) unverified.push("container");
 }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { ProcessRecord } from "../../../protocol/records.ts";
+import { defaultScrubber, type SecretScrubber } from "../../../protocol/secrets.ts";
 import { type CgroupRoots, DEFAULT_ROOTS, findContainerCgroup } from "../../cgroup/paths.ts";
 import { readPidList } from "../../cgroup/tasks.ts";
 import type { ContainerInfo } from "../../docker/container-info.ts";
@@ -30,6 +31,8 @@ export interface ProcessesOptions {
   maxPerContainer?: number;
   /** The host-wide top by CPU (any process, in a container or not) sampled each interval. */
   hostTop?: number;
+  /** Masks secret-looking values in command lines before they leave the node (--secret-patterns adds names). */
+  scrubber?: SecretScrubber;
 }
 
 /** What the source has done since it started; exposed for tests and logs. */
@@ -99,6 +102,8 @@ export class ProcessesSource implements Source {
   #round: Promise<void> | undefined;
   #stopped = false;
 
+  readonly #scrubber: SecretScrubber;
+
   constructor(options: ProcessesOptions) {
     this.#intervalMs = options.intervalMs;
     this.#roots = {
@@ -107,6 +112,7 @@ export class ProcessesSource implements Source {
     };
     this.#maxPerContainer = options.maxPerContainer ?? 50;
     this.#hostTop = options.hostTop ?? 20;
+    this.#scrubber = options.scrubber ?? defaultScrubber;
   }
 
   async start(ctx: SourceContext): Promise<void> {
@@ -272,7 +278,7 @@ export class ProcessesSource implements Source {
         uid: status.uid,
         user: userName(usersOf(c), status.uid),
         command: c.stat.comm,
-        cmdline: readCmdline(procRoot, c.stat.pid),
+        cmdline: this.#scrubber.cmdline(readCmdline(procRoot, c.stat.pid)),
         state: c.stat.state,
         cpuPercent: c.cpuPercent,
         rssBytes: status.rssBytes,

@@ -1,0 +1,49 @@
+// Embedded chDB keeps an insert's settings on its one session: an ingest batch's deduplication
+// token must not make the next inserts that give none (the detector's incidents, say) look like
+// duplicates and vanish. Real chDB on a temp directory.
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Store } from "../../aggregator/store/store.ts";
+import { tempDir } from "../helpers/stack.ts";
+
+const event = (action: string) => ({
+  time: new Date().toISOString(),
+  host: "settings",
+  type: "container",
+  action,
+  container_id: "c".repeat(64),
+  container_name: "c",
+  image: "i",
+  attributes: {},
+});
+
+describe("store inserts on embedded chDB", () => {
+  let dir: { path: string; remove: () => Promise<void> };
+  let store: Store;
+  beforeAll(async () => {
+    dir = await tempDir("insert-settings");
+    store = await Store.open({ dataDir: dir.path, retentionDays: 30, log: pino({ level: "silent" }) });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await dir?.remove();
+  });
+
+  it("stores token-less inserts after a batch inserted with a deduplication token", async () => {
+    await store.client.insert({
+      table: "events",
+      values: [event("create")],
+      format: "JSONEachRow",
+      clickhouse_settings: { insert_deduplication_token: "batch-1", date_time_input_format: "best_effort" },
+    });
+    for (const action of ["start", "die"])
+      await store.client.insert({
+        table: "events",
+        values: [event(action)],
+        format: "JSONEachRow",
+        clickhouse_settings: { date_time_input_format: "best_effort" },
+      });
+    const rows = await store.rows<{ action: string }>("SELECT action FROM events ORDER BY action");
+    expect(rows.map((r) => r.action)).toEqual(["create", "die", "start"]);
+  });
+});
