@@ -97,7 +97,11 @@ export class Aggregator {
           store,
           metrics,
           tokens,
-          allowedHosts: await allowedHosts(opts.allowedHosts, opts.host),
+          allowedHosts: await allowedHosts(
+            opts.allowedHosts,
+            listen.map((l) => l.host),
+            tls?.cert,
+          ),
           version: opts.version,
           extraRegistries,
           limits: apiLimits({ ...defaultLimits(), ...opts.limits }, metrics),

@@ -10,6 +10,11 @@ import { type Spool, writeFailureReason } from "./spool/spool.ts";
 export interface PipelineOptions {
   /** A batch is written once this many records wait … */
   maxBatchRecords: number;
+  /**
+   * … or about this many bytes of them (DEFAULT_MAX_BATCH_BYTES): the aggregator refuses a batch
+   * above its --max-batch-bytes (32 MiB decompressed by default) as a whole.
+   */
+  maxBatchBytes?: number;
   /** … or this long after the first one arrived, whichever comes first. */
   flushIntervalMs: number;
   /** Log bodies above this many bytes are cut with a marker (--max-line-size); default 256 KiB. */
@@ -25,6 +30,20 @@ export interface PipelineOptions {
 }
 
 export const DEFAULT_MAX_LINE_BYTES = 256 * 1024;
+
+/**
+ * 4 MiB of estimated record text a batch: even if JSON escaping made every byte six (\u0000
+ * forms), a batch stays below the aggregator's default 32 MiB bound.
+ */
+export const DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+/** What a record adds to a batch, roughly and cheaply: its texts plus a fixed part for the rest. */
+function estimatedBytes(r: FleetRecord): number {
+  if (r.kind !== "log") return 1024;
+  let n = 256 + r.body.length;
+  for (const k in r.attributes) n += k.length + (r.attributes[k]?.length ?? 0);
+  return n;
+}
 
 /**
  * Gathers what sources emit into batches and writes them to the spool, keeping each source's
@@ -45,10 +64,13 @@ export class Pipeline {
   readonly #opts: PipelineOptions;
   readonly #metrics: CollectorMetrics;
   readonly #maxLineBytes: number;
+  readonly #maxBatchBytes: number;
   readonly #joiner: MultilineJoiner<Ticket> | undefined;
   readonly #held = new HeldCursors();
   readonly #bounds: RecordBounds;
   #buffer: FleetRecord[] = [];
+  /** estimatedBytes() of the buffer. */
+  #bufferBytes = 0;
   /** Records per source in the buffer (lines, for joined records). */
   #bufferSources: Record<string, number> = {};
   readonly #cursors: Record<string, unknown>;
@@ -67,6 +89,7 @@ export class Pipeline {
     this.#bounds = new RecordBounds(metrics);
     this.#cursors = { ...spool.cursors };
     this.#maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.#maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     if (opts.multiline === "auto")
       this.#joiner = new MultilineJoiner({
         lingerMs: opts.multilineLingerMs ?? 500,
@@ -86,7 +109,8 @@ export class Pipeline {
     }
     this.#settle(source);
     if (joiner && joiner.held > 0) this.#armHoldTimer();
-    if (this.#buffer.length >= this.#opts.maxBatchRecords) return this.#flushBuffer();
+    if (this.#buffer.length >= this.#opts.maxBatchRecords || this.#bufferBytes >= this.#maxBatchBytes)
+      return this.#flushBuffer();
     if (this.#buffer.length > 0)
       this.#timer ??= setTimeout(() => void this.#flushBuffer(), this.#opts.flushIntervalMs);
     if (this.#stall) await this.#stall.recovered;
@@ -124,6 +148,7 @@ export class Pipeline {
     if (r.kind === "log" && enrichLog(r, { maxLineBytes: this.#maxLineBytes }))
       this.#metrics.truncatedLines.inc({ source: ticket.source });
     this.#buffer.push(r);
+    this.#bufferBytes += estimatedBytes(r);
     this.#bufferSources[ticket.source] = (this.#bufferSources[ticket.source] ?? 0) + 1;
     ticket.held--;
   }
@@ -165,22 +190,32 @@ export class Pipeline {
     );
   }
 
-  /** Writes the buffer as one batch, retrying until the spool takes it; never rejects. */
+  /**
+   * Writes the buffer as batches of at most maxBatchRecords / maxBatchBytes, retrying until the
+   * spool takes each; never rejects. (While the spool refused writes the buffer may have grown
+   * past one batch; written whole it would be a batch the aggregator refuses.)
+   */
   async #writeBuffered(): Promise<void> {
     while (this.#buffer.length > 0) {
-      const records = this.#buffer;
-      const sources = this.#bufferSources;
-      this.#buffer = [];
-      this.#bufferSources = {};
+      const n = this.#nextBatchLength();
+      const whole = n === this.#buffer.length;
+      const records = this.#buffer.splice(0, n);
+      const bytes = records.reduce((sum, r) => sum + estimatedBytes(r), 0);
+      this.#bufferBytes -= bytes;
+      // Only the batch that empties the buffer moves the cursors, which describe every record
+      // emitted so far: a crash between two batches must not skip the records not yet written.
+      // Its source counts carry the earlier batches' too (the totals stay right).
+      const cursors = whole ? { ...this.#cursors } : {};
+      const sources = whole ? this.#bufferSources : {};
+      if (whole) this.#bufferSources = {};
       try {
-        // The cursors describe exactly the records written: those emitted up to now.
-        await this.#spool.append(records, { ...this.#cursors }, sources);
+        await this.#spool.append(records, cursors, sources);
         this.#recovered();
-        return;
       } catch (err) {
         this.#buffer = records.concat(this.#buffer);
-        for (const [source, n] of Object.entries(sources))
-          this.#bufferSources[source] = (this.#bufferSources[source] ?? 0) + n;
+        this.#bufferBytes += bytes;
+        for (const [source, count] of Object.entries(sources))
+          this.#bufferSources[source] = (this.#bufferSources[source] ?? 0) + count;
         this.#failed(err, records.length);
         if (this.#closed) {
           this.#opts.log?.error(
@@ -192,6 +227,17 @@ export class Pipeline {
         await this.#retryPause();
       }
     }
+  }
+
+  /** How many records from the buffer's start make the next batch: at least one. */
+  #nextBatchLength(): number {
+    const max = Math.min(this.#buffer.length, this.#opts.maxBatchRecords);
+    let bytes = 0;
+    for (let i = 0; i < max; i++) {
+      bytes += estimatedBytes(this.#buffer[i] as FleetRecord);
+      if (bytes >= this.#maxBatchBytes) return i + 1;
+    }
+    return max;
   }
 
   #failed(err: unknown, records: number): void {

@@ -2,6 +2,7 @@
 // resolve to 127.0.0.1 can make a browser send requests to this API, but the browser still sends
 // `Host: evil.example`. Answering only for names this machine is known by closes that door.
 import { execFile } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import { hostname, networkInterfaces } from "node:os";
 import { promisify } from "node:util";
 
@@ -26,12 +27,33 @@ export function hostOfHeader(header: string): string {
 
 /**
  * What `--allowed-hosts` means: the given names (or `*`), else this machine's — the listen
- * address, its host name and FQDN, the addresses of its interfaces. Loopback names always.
+ * addresses, its host name and FQDN, the addresses of its interfaces, and the names the TLS
+ * certificate is made out to (the names collectors are meant to use). Loopback names always.
  */
-export async function allowedHosts(given: string[] | undefined, listenHost: string): Promise<AllowedHosts> {
+export async function allowedHosts(
+  given: string[] | undefined,
+  listenHosts: string[],
+  certificate?: Buffer,
+): Promise<AllowedHosts> {
   if (given?.includes("*")) return "*";
-  const names = given ?? [listenHost, hostname(), await fqdn(), ...interfaceAddresses()];
+  const names = given ?? [
+    ...listenHosts,
+    hostname(),
+    await fqdn(),
+    ...interfaceAddresses(),
+    ...certificateNames(certificate),
+  ];
   return new Set([...LOOPBACK, ...names].filter((n) => n !== "").map(nameOf));
+}
+
+/** The DNS names and IP addresses of a PEM certificate's subjectAltName. */
+export function certificateNames(pem: Buffer | undefined): string[] {
+  if (!pem) return [];
+  const san = new X509Certificate(pem).subjectAltName ?? "";
+  return san
+    .split(", ")
+    .map((entry) => /^(?:DNS|IP Address):(.+)$/.exec(entry)?.[1] ?? "")
+    .filter((name) => name !== "" && !name.includes("*"));
 }
 
 /** Whether a request with this Host header (none: not from a browser) may be answered. */

@@ -21,7 +21,7 @@ export interface Pki {
   clientKey: string;
 }
 
-/** Makes a CA and, signed by it, a server certificate (SAN 127.0.0.1, localhost) and a client one. */
+/** Makes a CA and, signed by it, a server certificate (SAN 127.0.0.1, localhost, aggregator.fleet.test) and a client one. */
 export async function makePki(dir: string): Promise<Pki> {
   const p = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => run("openssl", args);
@@ -72,7 +72,11 @@ export async function makePki(dir: string): Promise<Pki> {
       p(`${name}.pem`),
     );
   };
-  await sign("server", "/CN=localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+  await sign(
+    "server",
+    "/CN=localhost",
+    "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:aggregator.fleet.test",
+  );
   await sign("client", "/CN=fleetscope test client", "extendedKeyUsage=clientAuth");
   return {
     ca: p("ca.pem"),

@@ -1,0 +1,69 @@
+// The pipeline cuts batches by size as well as by count, so no batch it writes is one the
+// aggregator refuses as too large (--max-batch-bytes), and the cursors written with the batches
+// never run ahead of the records in the spool.
+import { readFile } from "node:fs/promises";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { createCollectorMetrics } from "../../collector/metrics.ts";
+import { Pipeline } from "../../collector/pipeline.ts";
+import { Spool } from "../../collector/spool/spool.ts";
+import { decodeBatch } from "../../protocol/batch.ts";
+import type { LogRecord } from "../../protocol/records.ts";
+import { logRecord } from "../helpers/log-record.ts";
+import { tempDir } from "../helpers/stack.ts";
+
+const log = pino({ level: "silent" });
+const dirs: { remove: () => Promise<void> }[] = [];
+afterEach(async () => {
+  for (const d of dirs.splice(0)) await d.remove();
+});
+
+async function spoolIn(): Promise<Spool> {
+  const dir = await tempDir("pipeline-batches");
+  dirs.push(dir);
+  const spool = new Spool({ dir: dir.path, host: "h", maxBytes: 1 << 30, fullPolicy: "block", log });
+  await spool.open();
+  return spool;
+}
+
+/** Every spooled batch, oldest first, as its header and records; acked as read. */
+async function drain(spool: Spool) {
+  const out: { cursors: unknown; bodies: string[]; bytes: number }[] = [];
+  for (let b = spool.oldest(); b; b = spool.oldest()) {
+    const { header, lines } = await decodeBatch(await readFile(b.file));
+    out.push({
+      cursors: header.cursors,
+      bodies: lines.map((l) => (JSON.parse(l) as LogRecord).body),
+      bytes: lines.join("\n").length,
+    });
+    await spool.ack(b);
+  }
+  return out;
+}
+
+describe("batches by size", () => {
+  it("splits one large emit into batches below the byte bound, in order, the cursor on the last", async () => {
+    const spool = await spoolIn();
+    const p = new Pipeline(
+      spool,
+      { maxBatchRecords: 5000, maxBatchBytes: 64 * 1024, flushIntervalMs: 10_000 },
+      createCollectorMetrics(() => ({ batches: 0, bytes: 0, corruptBatches: 0 }) as never),
+    );
+    const body = (i: number) => `${String(i).padStart(4, "0")} ${"x".repeat(4000)}`;
+    await p.emit(
+      "src",
+      Array.from({ length: 100 }, (_, i) => logRecord({ body: body(i) })),
+      "c100",
+    );
+    await p.flush();
+    const batches = await drain(spool);
+    expect(batches.length).toBeGreaterThanOrEqual(6);
+    expect(batches.flatMap((b) => b.bodies)).toEqual(Array.from({ length: 100 }, (_, i) => body(i)));
+    for (const b of batches) expect(b.bytes).toBeLessThan(2 * 64 * 1024);
+    // Only the batch that holds the last record may say the source is read up to c100.
+    expect(batches.slice(0, -1).every((b) => (b.cursors as Record<string, unknown>).src === undefined)).toBe(
+      true,
+    );
+    expect((batches.at(-1)?.cursors as Record<string, unknown> | undefined)?.src).toBe("c100");
+  });
+});
