@@ -1,18 +1,16 @@
 // "Why did it die?" in one call and one command: the OOM-killed container's death, its last
 // lines, its memory climbing to the limit — still answered after `docker rm`.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { renderWhy } from "../../cli/render/why-text.ts";
 import type { WhyAnswer } from "../../protocol/api/why.ts";
 import { rfc3339ToNanos } from "../../protocol/time.ts";
 import { whyLines } from "../../tui/views/why.ts";
 import { apiFetch } from "../helpers/api.ts";
+import { runCli } from "../helpers/cli.ts";
 import { BUSYBOX, docker, runUntilOomKilled, uniqueName } from "../helpers/docker.ts";
-import { getJson, REPO, useUpStack } from "../helpers/stack.ts";
+import { getJson, useUpStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-const exec = promisify(execFile);
 const MiB = 1024 * 1024;
 
 interface Why {
@@ -93,8 +91,11 @@ describe("why did it die", () => {
   });
 
   it("prints it for a terminal and as JSON with `fleetscope why`", async () => {
-    const cli = (...args: string[]) =>
-      exec(process.execPath, [`${REPO}/cli/fleetscope.ts`, "why", oom, "--url", up.url, ...args]);
+    const cli = async (...args: string[]) => {
+      const r = await runCli(["why", oom, "--url", up.url, ...args]);
+      expect(r.stderr).toBe("");
+      return r;
+    };
     const { stdout } = await cli();
     expect(stdout).toContain(`${oom} (${BUSYBOX})`);
     expect(stdout).toMatch(/cause: +OOM kill/);
@@ -128,6 +129,7 @@ describe("why did it die", () => {
       return w?.event.oomKill && w.samples.length >= 2 ? w : undefined;
     });
     expect(a.memory.killedAtBytes).toBe(a.event.oomKill?.usageBytes);
+    // The kernel's usage at the kill: at or a little under the limit (15.8 MiB seen on a busy machine).
     expect(a.memory.killedAtBytes).toBeGreaterThan(15 * MiB);
     expect(a.memory.sampledPeakBytes).toBeLessThan(0.95 * (a.memory.killedAtBytes ?? 0));
     // The cgroup's high-water mark (v1 max_usage_in_bytes) at the last sample: at least the sampled peak.
@@ -138,11 +140,11 @@ describe("why did it die", () => {
     expect(a.memory.note).toMatch(note);
     const cli = renderWhy(a as unknown as WhyAnswer);
     expect(cli).toMatch(
-      /cgroup max usage [\d.]+ MiB; +at the kill 16\.0 MiB of 16\.0 MiB \(the kernel's figure\)/,
+      /cgroup max usage [\d.]+ MiB; +at the kill 1[56]\.\d MiB of 16\.0 MiB \(the kernel's figure\)/,
     );
     expect(cli).toMatch(note);
     const tui = screenText(a);
-    expect(tui).toMatch(/at the kill 16\.0M of 16\.0M \(the kernel's figure\)/);
+    expect(tui).toMatch(/at the kill 1[56]\.\dM of 16\.0M \(the kernel's figure\)/);
     expect(tui).toMatch(note);
   });
 
