@@ -1,24 +1,27 @@
-// What a request may read, from its principal. The auth hook (server.ts) sets `req.principal` on
-// every route but /healthz; a request without one is the aggregator's own operator on a stack
-// with no tokens configured, which reads and sends as an admin in the 'default' log set.
+// What a request may read, from its principal. The auth hook (auth/hook.ts) sets `req.principal`
+// on every route but /healthz, which reads only the store's health, as the aggregator itself.
 
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import { COLLECTOR_ID_HEADER, INSTANCE_HEADER } from "../../protocol/batch.ts";
-import type { Principal } from "../auth/principal.ts";
+import { type Principal, principalOf } from "../auth/principal.ts";
 import type { BatchSender } from "../ingest/ingest.ts";
 import { isRestricted, type RowScope, UNRESTRICTED, withRowScope } from "../query/scope.ts";
 
-const ANONYMOUS_ADMIN: Principal = {
-  tokenId: "anonymous",
-  name: "anonymous",
+const AGGREGATOR_ITSELF: Principal = {
+  tokenId: "aggregator",
+  name: "aggregator",
   role: "admin",
   logSet: "default",
   scope: { logSets: [], hosts: [] },
 };
 
-/** The request's principal, or the anonymous admin of a stack without tokens. */
+/**
+ * The request's principal. Without one only on /healthz; anywhere else a missing principal is a
+ * route the auth hook did not guard, and it fails rather than read as anyone.
+ */
 export function requestPrincipal(req: FastifyRequest): Principal {
-  return req.principal ?? ANONYMOUS_ADMIN;
+  if (!req.principal && req.routeOptions.url === "/healthz") return AGGREGATOR_ITSELF;
+  return principalOf(req);
 }
 
 /**

@@ -23,6 +23,17 @@ interface UpFlags extends CollectorFlags, AggregatorBoundFlags {
   retention: number;
 }
 
+/**
+ * Where the built-in collector reaches its own aggregator: a wildcard listen address (0.0.0.0,
+ * ::) names no host to connect to, so loopback stands in for it.
+ */
+function ownUrl(url: string): string {
+  const u = new URL(url);
+  if (u.hostname === "0.0.0.0") u.hostname = "127.0.0.1";
+  if (u.hostname === "[::]") u.hostname = "[::1]";
+  return u.toString().replace(/\/$/, "");
+}
+
 export function registerUp(program: Command): void {
   const cmd = program
     .command("up")
@@ -70,7 +81,7 @@ export function registerUp(program: Command): void {
       log,
     );
     const collector = await collectorFromFlags(f, {
-      aggregatorUrl: aggregator.url,
+      aggregatorUrl: ownUrl(aggregator.url),
       token,
       spoolDir: join(f.data, "spool"),
     });

@@ -197,7 +197,7 @@ describe("fleetscope up with TLS flags", () => {
     await dir?.remove();
   });
 
-  it("serves https and its own collector ships over it", async () => {
+  it("serves https on every address (0.0.0.0), and its own collector ships over it through loopback", async () => {
     const pki = await makePki(dir.path);
     await trustInTests(pki.ca);
     const port = await freePort();
@@ -207,7 +207,7 @@ describe("fleetscope up with TLS flags", () => {
       "--data",
       data,
       "--listen",
-      `127.0.0.1:${port}`,
+      `0.0.0.0:${port}`,
       "--tls-cert",
       pki.serverCert,
       "--tls-key",
