@@ -2,7 +2,8 @@
 # Prepares a Debian machine (as root) for fleetscope and its tests. Idempotent: it checks each
 # thing first and only does what is missing, saying what it did.
 #   - Node >= 22 (installs Node 24 from the npm registry under /opt/fleetscope/node if older)
-#   - docker.io, busybox-static, systemd (journald), prometheus (+ promtool), tmux, htop, rsyslog (tests, benches) from Debian
+#   - docker.io, busybox-static, systemd (journald), prometheus (+ promtool), tmux, htop, rsyslog,
+#     etcd (server + etcdctl), systemd-journal-remote (gatewayd) (tests, benches) from Debian
 #   - starts dockerd and a standalone systemd-journald when none answers (no systemd as PID 1 needed)
 #   - imports the busybox test image (no registry is needed)
 set -euo pipefail
@@ -37,7 +38,8 @@ fi
 step "node $(node -v) at $(command -v node)"
 
 # --- Debian packages ----------------------------------------------------------------------
-apt_install docker.io busybox-static systemd ca-certificates prometheus tmux htop rsyslog
+apt_install docker.io busybox-static systemd ca-certificates prometheus tmux htop rsyslog \
+  etcd-server etcd-client systemd-journal-remote
 [ -x /usr/bin/docker ] || fail "/usr/bin/docker missing after installing docker.io"
 
 # --- dockerd ------------------------------------------------------------------------------
