@@ -12,6 +12,7 @@ import { DEFAULT_MAX_LINE_BYTES, Pipeline } from "./pipeline.ts";
 import type { MultilineMode } from "./processors/multiline.ts";
 import { listenFlag, type Receiver } from "./receivers/receiver.ts";
 import { createReceivers } from "./receivers/registry.ts";
+import type { ShipTarget } from "./ship-target.ts";
 import { Shipper } from "./shipper.ts";
 import { BlockDeviceNames } from "./sources/container-stats/block-device-names.ts";
 import { SOURCES } from "./sources/registry.ts";
@@ -19,8 +20,10 @@ import type { Source, SourceSetup } from "./sources/source.ts";
 import { type FullPolicy, Spool } from "./spool/spool.ts";
 
 export interface CollectorOptions {
-  aggregatorUrl: string;
-  token?: string;
+  /** Where batches go (one or more aggregators) and with which token; ship-target.ts. */
+  target: ShipTarget;
+  /** While on a later aggregator, how often the earlier ones are checked to go back to them; default 30 s. */
+  failbackAfterMs?: number;
   spoolDir: string;
   spoolMaxBytes: number;
   spoolFullPolicy: FullPolicy;
@@ -98,7 +101,7 @@ export class Collector {
     o.log.info(
       {
         host: o.hostName,
-        aggregator: o.aggregatorUrl,
+        aggregator: o.target.describe(),
         spool: o.spoolDir,
         sources: this.#sources.map((s) => s.name),
         receivers: this.receiverAddresses,
@@ -116,8 +119,8 @@ export class Collector {
     this.#shipper = new Shipper(
       this.#spool,
       {
-        aggregatorUrl: o.aggregatorUrl,
-        token: o.token,
+        target: o.target,
+        failbackAfterMs: o.failbackAfterMs ?? 30_000,
         requestTimeoutMs: 30_000,
         minBackoffMs: 250,
         maxBackoffMs: 30_000,

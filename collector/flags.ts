@@ -2,7 +2,8 @@
 // flags as commander Options (with their environment variables) and parses them with these; the
 // CLI adds them to `collector` and `up` as they are. The parsed values reach the factory again as
 // FlagValues, keyed by commander's camelCase names (`--syslog-tls-cert` → `syslogTlsCert`).
-import { InvalidArgumentError } from "commander";
+// shippingOptions() are the `collector` command's own: where it ships (`up` ships to itself).
+import { InvalidArgumentError, Option } from "commander";
 import { parseDuration } from "../protocol/time.ts";
 
 /** Where a listener binds: a receiver, the collector's /metrics. */
@@ -53,4 +54,80 @@ export function parseSize(value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(value.trim());
   if (!m) throw new InvalidArgumentError("expected a size such as 512MiB, 2GiB or 1000000");
   return Math.floor(Number(m[1]) * (SIZE_UNITS[(m[2] ?? "").toLowerCase()] as number));
+}
+
+/** A comma (or blank) separated list of http(s) URLs, without trailing slashes; an Error names a wrong one. */
+export function parseUrlList(value: string, example: string): string[] {
+  const urls = value
+    .split(/[\s,]+/)
+    .filter((u) => u !== "")
+    .map((u) => u.replace(/\/+$/, ""));
+  if (urls.length === 0) throw new Error(`expected one or more URLs such as ${example}`);
+  for (const u of urls) {
+    let protocol = "";
+    try {
+      protocol = new URL(u).protocol;
+    } catch {}
+    if (protocol !== "http:" && protocol !== "https:")
+      throw new Error(`${JSON.stringify(u)} is not an http(s) URL such as ${example}`);
+  }
+  return [...new Set(urls)];
+}
+
+const urlListFlag = (example: string) => (value: string) => {
+  try {
+    return parseUrlList(value, example);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+
+export const DEFAULT_ETCD = "http://127.0.0.1:2379";
+
+/** The etcd APIs keys are read through; auto: v3, or v2 where the server or the key has no v3. */
+export type EtcdApiMode = "v2" | "v3" | "auto";
+
+/**
+ * Where `fleetscope collector` ships: `--aggregator` (a list to fail over along), or etcd keys that
+ * stand in for it and for the token file, kept current by watching them (collector/etcd/).
+ */
+export function shippingOptions(defaultAggregator: string): Option[] {
+  return [
+    new Option(
+      "--aggregator <urls>",
+      "aggregator(s) to ship to, a comma list in order of preference: while one is down (no connection, timeout, 5xx) batches go to the next, and back to the first once it answers again",
+    )
+      .env("FLEETSCOPE_AGGREGATOR")
+      .default([defaultAggregator], defaultAggregator)
+      .argParser(urlListFlag("http://10.0.0.5:8470")),
+    new Option(
+      "--failback-after <duration>",
+      "while shipping to a later aggregator of the list, how often the earlier ones are checked (GET /healthz) to go back to them",
+    )
+      .env("FLEETSCOPE_FAILBACK_AFTER")
+      .default(30_000, "30s")
+      .argParser(parseFlagDuration),
+    new Option(
+      "--etcd <urls>",
+      "etcd endpoints (comma list) for --token-from-etcd and --aggregator-from-etcd",
+    )
+      .env("FLEETSCOPE_ETCD")
+      .default([DEFAULT_ETCD], DEFAULT_ETCD)
+      .argParser(urlListFlag(DEFAULT_ETCD)),
+    new Option(
+      "--etcd-api <version>",
+      "etcd API the keys are in: v3 (etcdctl put), v2 (etcdctl set; etcd --enable-v2), auto: v3, or v2 where the server has no v3 gateway or the key is only there",
+    )
+      .env("FLEETSCOPE_ETCD_API")
+      .choices(["v2", "v3", "auto"])
+      .default("auto"),
+    new Option(
+      "--token-from-etcd <key>",
+      "etcd key holding the ingest token (instead of --token-file): read at start, followed when it changes, held in memory only",
+    ).env("FLEETSCOPE_TOKEN_FROM_ETCD"),
+    new Option(
+      "--aggregator-from-etcd <key>",
+      "etcd key holding the aggregator URL, or a comma list of them (instead of --aggregator): read at start, followed when it changes",
+    ).env("FLEETSCOPE_AGGREGATOR_FROM_ETCD"),
+  ];
 }

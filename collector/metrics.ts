@@ -54,6 +54,17 @@ export function createCollectorMetrics(spoolStats: () => SpoolStats) {
       labelNames: ["reason"],
       registers: r,
     }),
+    failovers: new Counter({
+      name: "fleetscope_collector_failovers_total",
+      help: "Moves from the aggregator being shipped to on to the next of --aggregator, by reason: network (no connection), timeout, server-error (5xx).",
+      labelNames: ["reason"],
+      registers: r,
+    }),
+    aggregatorIndex: new Gauge({
+      name: "fleetscope_collector_aggregator_index",
+      help: "Which aggregator batches go to: its place in the --aggregator list (or the etcd key's), 0 for the first; -1 while none is known yet.",
+      registers: r,
+    }),
     shipSeconds: new Histogram({
       name: "fleetscope_collector_ship_duration_seconds",
       help: "Time from sending a batch to its ack.",

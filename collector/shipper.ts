@@ -1,12 +1,15 @@
 import type { Logger } from "pino";
 import { BATCH_CONTENT_TYPE, COLLECTOR_ID_HEADER, INSTANCE_HEADER } from "../protocol/batch.ts";
+import { Failover, type FailoverReason, sleep } from "./failover.ts";
 import type { CollectorMetrics } from "./metrics.ts";
+import type { ShipTarget } from "./ship-target.ts";
 import type { Spool, SpooledBatch } from "./spool/spool.ts";
 
 export interface ShipperOptions {
-  /** Base URL of the aggregator, e.g. http://127.0.0.1:8470 */
-  aggregatorUrl: string;
-  token?: string;
+  /** The aggregators (first preferred) and the token, read before every send. */
+  target: ShipTarget;
+  /** While on a later aggregator, how often the earlier ones are checked to go back to them. */
+  failbackAfterMs: number;
   requestTimeoutMs: number;
   minBackoffMs: number;
   maxBackoffMs: number;
@@ -18,7 +21,8 @@ export interface ShipperOptions {
   setAsideAfter?: number;
 }
 
-type Outcome = "acked" | "rejected" | "retry";
+/** failover: the send failed, and the next aggregator has not failed since the last ack: send there now. */
+type Outcome = "acked" | "rejected" | "retry" | "failover";
 
 /** How one batch has fared since its first failed send. */
 interface Failures {
@@ -51,6 +55,13 @@ function isRefusal(status: number): boolean {
  * rejected/ at once; one that keeps failing otherwise is passed over after a few attempts, and
  * set aside only once younger batches were acked while it kept failing. In an outage every
  * batch fails, none is acked, and nothing is set aside.
+ *
+ * Several aggregators (failover.ts): a send that fails because the aggregator is down (no
+ * connection, a timeout, a 5xx) moves the shipper on to the next one, and the batch is sent there
+ * whole; a 4xx is the batch's or the token's problem and moves nothing. A batch is deleted only
+ * after an ack, so each batch is acked by one aggregator, and none is lost. Sent again to the same
+ * store, its id makes the resend a no-op; with separate stores, a batch whose ack was lost (stored,
+ * then the aggregator died before answering) is stored by both.
  */
 export class Shipper {
   readonly #spool: Spool;
@@ -61,15 +72,18 @@ export class Shipper {
   #loop: Promise<void> | undefined;
   /** Batches whose last send failed, by id. */
   readonly #failures = new Map<string, Failures>();
+  readonly #failover: Failover;
 
   constructor(spool: Spool, opts: ShipperOptions, log: Logger, metrics: CollectorMetrics) {
     this.#spool = spool;
     this.#opts = opts;
     this.#log = log;
     this.#metrics = metrics;
+    this.#failover = new Failover(opts.target, { failbackAfterMs: opts.failbackAfterMs }, log, metrics);
   }
 
   start(): void {
+    this.#failover.start();
     this.#loop = this.#run();
   }
 
@@ -77,6 +91,7 @@ export class Shipper {
   async stop(): Promise<void> {
     this.#abort.abort();
     await this.#loop;
+    await this.#failover.stop();
   }
 
   /** Ships until the spool is empty or the deadline passes; used for a clean shutdown. */
@@ -97,6 +112,8 @@ export class Shipper {
     let backoffMs = 0;
     while (!signal.aborted) {
       await this.#spool.waitForBatch(signal);
+      // Nothing ships before the collector knows where to (an etcd key not set yet).
+      await this.#opts.target.known(signal);
       // Batches that keep failing go last, so the ones behind them ship.
       const batch = this.#spool.claim((b) => !this.#isSuspect(b)) ?? this.#spool.claim();
       if (!batch || signal.aborted) {
@@ -105,15 +122,28 @@ export class Shipper {
       }
       const outcome = await this.#send(batch);
       if (outcome === "acked") await this.#acked(batch);
-      if (outcome === "rejected") await this.#setAside(batch, "refused");
-      if (outcome === "retry" && this.#failedAgain(batch)) await this.#setAside(batch, "failing");
-      else if (outcome === "retry") {
+      else if (outcome === "rejected") await this.#setAside(batch, "refused");
+      else if (this.#failedAgain(batch)) await this.#setAside(batch, "failing");
+      else {
         this.#spool.release(batch);
-        backoffMs = Math.min(this.#opts.maxBackoffMs, Math.max(this.#opts.minBackoffMs, backoffMs * 2));
-        await sleep(backoffMs, signal);
-      } else {
-        backoffMs = 0;
+        if (outcome === "retry") {
+          backoffMs = Math.min(this.#opts.maxBackoffMs, Math.max(this.#opts.minBackoffMs, backoffMs * 2));
+          if (await this.#pause(backoffMs, signal)) backoffMs = 0;
+          continue;
+        }
       }
+      backoffMs = 0;
+    }
+  }
+
+  /** Backs off; a changed target (a new token or aggregator from etcd) ends it early: true then. */
+  async #pause(ms: number, signal: AbortSignal): Promise<boolean> {
+    const changed = new AbortController();
+    const unsubscribe = this.#opts.target.onChange(() => changed.abort());
+    try {
+      return (await sleep(ms, AbortSignal.any([signal, changed.signal]))) && changed.signal.aborted;
+    } finally {
+      unsubscribe();
     }
   }
 
@@ -122,6 +152,7 @@ export class Shipper {
   }
 
   async #acked(batch: SpooledBatch): Promise<void> {
+    this.#failover.acked();
     this.#failures.delete(batch.id);
     for (const f of this.#failures.values()) f.ackedBehind = true;
     await this.#spool.ack(batch);
@@ -181,6 +212,8 @@ export class Shipper {
   }
 
   async #send(batch: SpooledBatch): Promise<Outcome> {
+    const url = this.#failover.current();
+    if (!url) return "retry";
     const started = performance.now();
     const headers: Record<string, string> = {
       "content-type": BATCH_CONTENT_TYPE,
@@ -189,60 +222,86 @@ export class Shipper {
       [COLLECTOR_ID_HEADER]: this.#spool.collectorId,
       [INSTANCE_HEADER]: this.#spool.instance,
     };
-    if (this.#opts.token) headers.authorization = `Bearer ${this.#opts.token}`;
+    const token = this.#opts.target.token();
+    if (token) headers.authorization = `Bearer ${token}`;
+    let body: Buffer;
     try {
-      const body = await this.#spool.read(batch);
-      const res = await fetch(new URL("/api/v1/ingest", this.#opts.aggregatorUrl), {
+      body = await this.#spool.read(batch);
+    } catch (err) {
+      // The spool's trouble, not the aggregator's: no failover.
+      this.#noteFailure(batch, String(err));
+      this.#log.warn({ batch: batch.id, err: String(err) }, "cannot read a spooled batch; will retry");
+      return "retry";
+    }
+    try {
+      const res = await fetch(new URL("/api/v1/ingest", url), {
         method: "POST",
         headers,
         body: body as Uint8Array<ArrayBuffer>, // readFile never returns a shared buffer
         signal: AbortSignal.timeout(this.#opts.requestTimeoutMs),
       });
       const text = await res.text();
-      if (res.ok) {
-        this.#metrics.batchesShipped.inc();
-        for (const [source, n] of Object.entries(batch.sources))
-          this.#metrics.recordsShipped.inc({ source }, n);
-        this.#metrics.shipSeconds.observe((performance.now() - started) / 1000);
-        return "acked";
-      }
-      this.#metrics.shipFailures.inc({ reason: String(res.status) });
-      if (res.status === 401 || res.status === 403) {
-        // Not a network hiccup: nothing will ship until the token is fixed. Say so at error
-        // level on every attempt (backed off), and keep the batch in the spool.
-        this.#log.error(
-          { batch: batch.id, status: res.status, body: text },
-          "aggregator refused this collector's token; nothing ships until it is fixed (--token-file, FLEETSCOPE_TOKEN_FILE or FLEETSCOPE_TOKEN: an ingest token from `fleetscope token create --role ingest`); batches stay spooled",
-        );
-        return "retry";
-      }
-      if (res.status === 409) {
-        await this.#renewCollectorId(headers[COLLECTOR_ID_HEADER] as string, text);
-        return "retry";
-      }
-      if (res.status >= 500 || isRefusal(res.status))
-        this.#noteFailure(batch, `${res.status} ${text.slice(0, 500)}`);
-      if (isRefusal(res.status)) return "rejected";
-      this.#log.warn(
-        { batch: batch.id, status: res.status, body: text },
-        "aggregator did not ack; will retry",
+      if (!res.ok) return await this.#notAcked(batch, url, res.status, text, headers);
+      this.#metrics.batchesShipped.inc();
+      for (const [source, n] of Object.entries(batch.sources))
+        this.#metrics.recordsShipped.inc({ source }, n);
+      this.#metrics.shipSeconds.observe((performance.now() - started) / 1000);
+      return "acked";
+    } catch (err) {
+      return this.#unreachable(batch, url, err);
+    }
+  }
+
+  /** The aggregator answered, but not with an ack: what the status says about the batch. */
+  async #notAcked(
+    batch: SpooledBatch,
+    url: string,
+    status: number,
+    text: string,
+    headers: Record<string, string>,
+  ): Promise<Outcome> {
+    this.#metrics.shipFailures.inc({ reason: String(status) });
+    if (status === 401 || status === 403) {
+      // Not a network hiccup: nothing will ship until the token is fixed. Say so at error
+      // level on every attempt (backed off), and keep the batch in the spool.
+      this.#log.error(
+        { batch: batch.id, aggregator: url, status, body: text, token: this.#opts.target.tokenSource },
+        "aggregator refused this collector's token (where it came from is in 'token'); nothing ships until it is fixed (--token-file, FLEETSCOPE_TOKEN_FILE, FLEETSCOPE_TOKEN or --token-from-etcd: an ingest token from `fleetscope token create --role ingest`); batches stay spooled",
       );
       return "retry";
-    } catch (err) {
-      this.#metrics.shipFailures.inc({ reason: "network" });
-      this.#noteFailure(batch, String(err));
-      const untrusted = untrustedCertificate(err);
-      if (untrusted) {
-        // Retrying cannot help: say at error level what to give, and keep the batches.
-        this.#log.error(
-          { batch: batch.id, err: untrusted },
-          "the aggregator's TLS certificate is not trusted: give the CA that signed it with --ca FILE (FLEETSCOPE_CA); batches stay spooled",
-        );
-        return "retry";
-      }
-      this.#log.warn({ batch: batch.id, err: String(err) }, "aggregator unreachable; will retry");
+    }
+    if (status === 409) {
+      await this.#renewCollectorId(headers[COLLECTOR_ID_HEADER] as string, text);
       return "retry";
     }
+    if (status >= 500 || isRefusal(status)) this.#noteFailure(batch, `${status} ${text.slice(0, 500)}`);
+    if (isRefusal(status)) return "rejected";
+    this.#log.warn(
+      { batch: batch.id, aggregator: url, status, body: text },
+      "aggregator did not ack; will retry",
+    );
+    // A 5xx is the aggregator's trouble (its store, say): another aggregator may take the batch.
+    return status >= 500 && this.#failover.failed(url, "server-error") ? "failover" : "retry";
+  }
+
+  /** No answer at all: no connection, a timeout, TLS. */
+  #unreachable(batch: SpooledBatch, url: string, err: unknown): Outcome {
+    this.#metrics.shipFailures.inc({ reason: "network" });
+    this.#noteFailure(batch, String(err));
+    const untrusted = untrustedCertificate(err);
+    if (untrusted)
+      // Retrying cannot help: say at error level what to give, and keep the batches.
+      this.#log.error(
+        { batch: batch.id, aggregator: url, err: untrusted },
+        "the aggregator's TLS certificate is not trusted: give the CA that signed it with --ca FILE (FLEETSCOPE_CA); batches stay spooled",
+      );
+    else
+      this.#log.warn(
+        { batch: batch.id, aggregator: url, err: String(err) },
+        "aggregator unreachable; will retry",
+      );
+    const reason: FailoverReason = (err as Error)?.name === "TimeoutError" ? "timeout" : "network";
+    return this.#failover.failed(url, reason) ? "failover" : "retry";
   }
 }
 
@@ -261,18 +320,4 @@ function untrustedCertificate(err: unknown): string | undefined {
   return typeof cause?.code === "string" && UNTRUSTED_CERT.has(cause.code)
     ? `${cause.code}: ${String(cause.message)}`
     : undefined;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

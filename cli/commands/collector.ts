@@ -1,9 +1,16 @@
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import type { Logger } from "pino";
 import { resolveCredentials } from "../../client/credentials.ts";
 import type { Collector } from "../../collector/collector.ts";
-import type { FlagValues, ListenAddress } from "../../collector/flags.ts";
+import {
+  type EtcdApiMode,
+  type FlagValues,
+  type ListenAddress,
+  shippingOptions,
+} from "../../collector/flags.ts";
 import type { MultilineMode } from "../../collector/processors/multiline.ts";
+import { fixedTarget, type ShipTarget } from "../../collector/ship-target.ts";
 import type { FullPolicy } from "../../collector/spool/spool.ts";
 import {
   collectorOptions,
@@ -11,7 +18,6 @@ import {
   defaultDataDir,
   metricsOpt,
   opt,
-  parseUrl,
   rejectTokenInArgv,
 } from "../options.ts";
 import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
@@ -41,13 +47,13 @@ export interface CollectorFlags extends FlagValues {
 export async function collectorFromFlags(
   f: CollectorFlags,
   {
-    aggregatorUrl,
-    token,
+    target,
+    failbackAfterMs,
     spoolDir,
     metricsListen,
   }: {
-    aggregatorUrl: string;
-    token?: string;
+    target: ShipTarget;
+    failbackAfterMs?: number;
     spoolDir: string;
     metricsListen?: ListenAddress | false;
   },
@@ -55,8 +61,8 @@ export async function collectorFromFlags(
   // Loaded here, not at the top: the commands that only read the API start without it.
   const { Collector } = await import("../../collector/collector.ts");
   return new Collector({
-    aggregatorUrl,
-    token,
+    target,
+    failbackAfterMs,
     spoolDir,
     spoolMaxBytes: f.spoolMaxSize,
     spoolFullPolicy: f.spoolFull,
@@ -77,7 +83,12 @@ export async function collectorFromFlags(
 }
 
 type CollectorCommandFlags = CollectorFlags & {
-  aggregator: string;
+  aggregator: string[];
+  failbackAfter: number;
+  etcd: string[];
+  etcdApi: EtcdApiMode;
+  tokenFromEtcd?: string;
+  aggregatorFromEtcd?: string;
   ca?: string;
   tokenFile?: string;
   spool: string;
@@ -89,13 +100,9 @@ export function registerCollector(program: Command): void {
     .command("collector")
     .description(
       "run the per-node collector: container stats, events, logs and the journal, shipped to an aggregator",
-    )
-    .addOption(
-      new Option("--aggregator <url>", "aggregator to ship to")
-        .env("FLEETSCOPE_AGGREGATOR")
-        .default(`http://${DEFAULT_LISTEN}`)
-        .argParser(parseUrl),
-    )
+    );
+  for (const o of shippingOptions(`http://${DEFAULT_LISTEN}`)) cmd.addOption(o);
+  cmd
     .addOption(opt.tokenFile("file holding the ingest token the aggregator expects"))
     .addOption(opt.ca())
     .addOption(
@@ -107,27 +114,75 @@ export function registerCollector(program: Command): void {
   rejectTokenInArgv(cmd)
     .addOption(metricsOpt.metricsListen())
     .addOption(opt.logLevel())
-    .action(async (f: CollectorCommandFlags) => {
-      // No fallback to a data directory's admin token: a collector ships with an ingest token.
-      const { token, source } = resolveCredentials({ tokenFile: f.tokenFile });
-      if (!token)
-        createLogger(f.logLevel, "fleetscope-collector").warn(
-          `${source}: the aggregator will refuse every batch; give an ingest token (fleetscope token create --role ingest)`,
-        );
+    .action(async (f: CollectorCommandFlags, command: Command) => {
+      const log = createLogger(f.logLevel, "fleetscope-collector");
+      // The CA trusted for the aggregator is trusted for an https etcd too (process-wide).
       if (f.ca) trustCa(f.ca);
+      const ship = await shipTarget(f, command, log);
       const collector = await collectorFromFlags(f, {
-        aggregatorUrl: f.aggregator,
-        token,
+        target: ship.target,
+        failbackAfterMs: f.failbackAfter,
         spoolDir: f.spool,
         metricsListen: f.metricsListen,
       });
       await collector.start();
       const metrics = collector.metricsUrl ? `; metrics: ${collector.metricsUrl}` : "";
       console.log(
-        `fleetscope collector: host ${f.hostName} shipping to ${f.aggregator} (spool: ${f.spool}${metrics})`,
+        `fleetscope collector: host ${f.hostName} shipping to ${ship.target.describe()} (spool: ${f.spool}${metrics})`,
       );
-      stopOnSignal("fleetscope collector", createLogger(f.logLevel, "fleetscope-collector"), () =>
-        collector.stop(),
-      );
+      stopOnSignal("fleetscope collector", log, async () => {
+        await collector.stop();
+        await ship.stop();
+      });
     });
+}
+
+/**
+ * Where the collector ships: `--aggregator` and the token of --token-file or FLEETSCOPE_TOKEN, or
+ * etcd keys standing in for either (followed while the collector runs). Both on the command line
+ * is a mistake, refused; an environment value (a unit's shared environment file, say) beside an
+ * etcd key gives way to the key, with a warning.
+ */
+async function shipTarget(
+  f: CollectorCommandFlags,
+  command: Command,
+  log: Logger,
+): Promise<{ target: ShipTarget; stop: () => Promise<void> }> {
+  if (f.aggregatorFromEtcd)
+    giveWay(command, log, "aggregator", "--aggregator (FLEETSCOPE_AGGREGATOR)", "--aggregator-from-etcd");
+  if (f.tokenFromEtcd) {
+    giveWay(command, log, "tokenFile", "--token-file (FLEETSCOPE_TOKEN_FILE)", "--token-from-etcd");
+    if (process.env.FLEETSCOPE_TOKEN?.trim())
+      log.warn("FLEETSCOPE_TOKEN is ignored: the token comes from etcd (--token-from-etcd)");
+  }
+  // No fallback to a data directory's admin token: a collector ships with an ingest token.
+  const { token, source } = f.tokenFromEtcd
+    ? { token: undefined, source: "" }
+    : resolveCredentials({ tokenFile: f.tokenFile });
+  if (!f.tokenFromEtcd && !token)
+    log.warn(
+      `${source}: the aggregator will refuse every batch; give an ingest token (fleetscope token create --role ingest)`,
+    );
+  if (!f.tokenFromEtcd && !f.aggregatorFromEtcd)
+    return { target: fixedTarget(f.aggregator, token, source), stop: async () => {} };
+  const { EtcdShipTarget } = await import("../../collector/etcd/etcd-target.ts");
+  const target = new EtcdShipTarget({
+    endpoints: f.etcd,
+    api: f.etcdApi,
+    aggregatorKey: f.aggregatorFromEtcd,
+    aggregators: f.aggregator,
+    tokenKey: f.tokenFromEtcd,
+    token,
+    tokenSource: source,
+    log,
+  });
+  target.start();
+  return { target, stop: () => target.stop() };
+}
+
+/** `flag` beside the etcd key that replaces it: refused from the command line, ignored from the environment. */
+function giveWay(command: Command, log: Logger, key: string, flag: string, etcdFlag: string): void {
+  const from = command.getOptionValueSource(key);
+  if (from === "cli") throw new Error(`give ${flag} or ${etcdFlag}, not both`);
+  if (from === "env") log.warn(`${flag} from the environment is ignored: ${etcdFlag} is given`);
 }

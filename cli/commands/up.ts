@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { adminTokenFile } from "../../client/credentials.ts";
+import { fixedTarget } from "../../collector/ship-target.ts";
 import {
   type AggregatorBoundFlags,
   aggregatorBoundOptions,
@@ -81,8 +82,7 @@ export function registerUp(program: Command): void {
       log,
     );
     const collector = await collectorFromFlags(f, {
-      aggregatorUrl: ownUrl(aggregator.url),
-      token,
+      target: fixedTarget([ownUrl(aggregator.url)], token, `${join(f.data, "collector.token")} (made by up)`),
       spoolDir: join(f.data, "spool"),
     });
     // The collector's self-metrics and its cAdvisor-compatible container metrics are served on the

@@ -7,6 +7,7 @@ import { containersSource } from "./containers/factory.ts";
 import { dockerEventsSource } from "./docker-events/factory.ts";
 import { dockerLocalLogsSource } from "./docker-local-logs/factory.ts";
 import { hostSource } from "./host/factory.ts";
+import { journalGatewaySource } from "./journal-gateway/factory.ts";
 import { journaldSource } from "./journald/factory.ts";
 import { jsonFileSource } from "./json-file/factory.ts";
 import { processesSource } from "./processes/factory.ts";
@@ -21,4 +22,5 @@ export const SOURCES: readonly SourceFactory[] = [
   jsonFileSource,
   dockerLocalLogsSource,
   journaldSource,
+  journalGatewaySource,
 ];
