@@ -37,6 +37,22 @@ export const DEFAULT_MAX_LINE_BYTES = 256 * 1024;
  */
 export const DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
+/** A buffered record's source, or its lines' sources when several lines were joined into it. */
+type Origin = string | string[];
+
+/** Records (lines, for joined records) per source. */
+function countBySource(origins: Origin[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const add = (source: string) => {
+    counts[source] = (counts[source] ?? 0) + 1;
+  };
+  for (const o of origins) {
+    if (typeof o === "string") add(o);
+    else o.forEach(add);
+  }
+  return counts;
+}
+
 /** What a record adds to a batch, roughly and cheaply: its texts plus a fixed part for the rest. */
 function estimatedBytes(r: FleetRecord): number {
   if (r.kind !== "log") return 1024;
@@ -71,8 +87,12 @@ export class Pipeline {
   #buffer: FleetRecord[] = [];
   /** estimatedBytes() of the buffer. */
   #bufferBytes = 0;
-  /** Records per source in the buffer (lines, for joined records). */
-  #bufferSources: Record<string, number> = {};
+  /**
+   * Where each buffered record came from, index for index: its source, or one source per line of a
+   * joined record. Each batch counts its own records per source, which the spool's drop counter
+   * and the shipped counters go by.
+   */
+  #origins: Origin[] = [];
   readonly #cursors: Record<string, unknown>;
   #timer: NodeJS.Timeout | undefined;
   #holdTimer: NodeJS.Timeout | undefined;
@@ -149,17 +169,15 @@ export class Pipeline {
       this.#metrics.truncatedLines.inc({ source: ticket.source });
     this.#buffer.push(r);
     this.#bufferBytes += estimatedBytes(r);
-    this.#bufferSources[ticket.source] = (this.#bufferSources[ticket.source] ?? 0) + 1;
+    this.#origins.push(ticket.source);
     ticket.held--;
   }
 
   #acceptAll(joined: Joined<Ticket>[]): void {
     for (const { record, tags } of joined) {
       this.#accept(record, tags[0] as Ticket);
-      for (const t of tags.slice(1)) {
-        this.#bufferSources[t.source] = (this.#bufferSources[t.source] ?? 0) + 1;
-        t.held--;
-      }
+      if (tags.length > 1) this.#origins[this.#origins.length - 1] = tags.map((t) => t.source);
+      for (const t of tags.slice(1)) t.held--;
     }
   }
 
@@ -200,22 +218,20 @@ export class Pipeline {
       const n = this.#nextBatchLength();
       const whole = n === this.#buffer.length;
       const records = this.#buffer.splice(0, n);
+      const origins = this.#origins.splice(0, n);
       const bytes = records.reduce((sum, r) => sum + estimatedBytes(r), 0);
       this.#bufferBytes -= bytes;
       // Only the batch that empties the buffer moves the cursors, which describe every record
       // emitted so far: a crash between two batches must not skip the records not yet written.
-      // Its source counts carry the earlier batches' too (the totals stay right).
       const cursors = whole ? { ...this.#cursors } : {};
-      const sources = whole ? this.#bufferSources : {};
-      if (whole) this.#bufferSources = {};
+      const sources = countBySource(origins);
       try {
         await this.#spool.append(records, cursors, sources);
         this.#recovered();
       } catch (err) {
         this.#buffer = records.concat(this.#buffer);
+        this.#origins = origins.concat(this.#origins);
         this.#bufferBytes += bytes;
-        for (const [source, count] of Object.entries(sources))
-          this.#bufferSources[source] = (this.#bufferSources[source] ?? 0) + count;
         this.#failed(err, records.length);
         if (this.#closed) {
           this.#opts.log?.error(

@@ -28,11 +28,12 @@ async function spoolIn(): Promise<Spool> {
 
 /** Every spooled batch, oldest first, as its header and records; acked as read. */
 async function drain(spool: Spool) {
-  const out: { cursors: unknown; bodies: string[]; bytes: number }[] = [];
+  const out: { cursors: unknown; sources: unknown; bodies: string[]; bytes: number }[] = [];
   for (let b = spool.oldest(); b; b = spool.oldest()) {
     const { header, lines } = await decodeBatch(await readFile(b.file));
     out.push({
       cursors: header.cursors,
+      sources: header.sources,
       bodies: lines.map((l) => (JSON.parse(l) as LogRecord).body),
       bytes: lines.join("\n").length,
     });
@@ -60,6 +61,8 @@ describe("batches by size", () => {
     expect(batches.length).toBeGreaterThanOrEqual(6);
     expect(batches.flatMap((b) => b.bodies)).toEqual(Array.from({ length: 100 }, (_, i) => body(i)));
     for (const b of batches) expect(b.bytes).toBeLessThan(2 * 64 * 1024);
+    // Each batch counts its own records: what the spool's drop counter says when it drops one.
+    for (const b of batches) expect(b.sources).toEqual({ src: b.bodies.length });
     // Only the batch that holds the last record may say the source is read up to c100.
     expect(batches.slice(0, -1).every((b) => (b.cursors as Record<string, unknown>).src === undefined)).toBe(
       true,
