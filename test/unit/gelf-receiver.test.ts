@@ -1,7 +1,7 @@
 // The GELF receiver on real sockets (no Docker): captured datagrams and TCP bytes in, records
 // out; bad input counted one message at a time while the listeners stay up.
 import { createSocket } from "node:dgram";
-import { connect, type Socket } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { GelfReceiver } from "../../collector/receivers/gelf/gelf-receiver.ts";
 import { readCapture, readDatagrams } from "../fixtures/gelf/datagrams.ts";
@@ -40,6 +40,19 @@ function openTcp(port: number): Promise<Socket> {
 }
 
 describe("GELF receiver", () => {
+  it("fails to start on a TCP port in use, saying so, and then stops without an error", async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const failed = new GelfReceiver({ host: "127.0.0.1", port }, { maxLineBytes: 1024 });
+      await expect(failed.start(receiverHarness().ctx)).rejects.toThrow(/EADDRINUSE/);
+      await expect(failed.stop()).resolves.toBeUndefined();
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+  });
+
   it("takes Docker's chunked gzip datagrams over UDP", async () => {
     const { h, port } = await start();
     await sendUdp(port, readDatagrams("udp-gzip"));

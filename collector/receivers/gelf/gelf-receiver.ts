@@ -48,21 +48,38 @@ export class GelfReceiver implements Receiver {
   async start(ctx: SourceContext): Promise<void> {
     this.#ctx = ctx;
     this.#bad = new InputReporter(ctx, "gelf");
+    // Port 0 (tests) means one free port for both: UDP picks it, and should TCP find that port
+    // taken (another process's ephemeral TCP port), a new one is picked.
+    const attempts = this.#at.port === 0 ? 5 : 1;
+    let bound: [string, string] | undefined;
+    for (let i = 1; !bound; i++) {
+      try {
+        bound = await this.#bindBoth(ctx);
+      } catch (err) {
+        if (i >= attempts || (err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+      }
+    }
+    const [udp, tcp] = bound;
+    this.addresses = [udp, tcp];
+    this.#sweeper = setInterval(() => this.#sweep(), 1000);
+    this.#sweeper.unref();
+  }
+
+  /** UDP, then TCP on the same port; both or neither (a half-started receiver would hold the UDP port). */
+  async #bindBoth(ctx: SourceContext): Promise<[string, string]> {
     this.#udp = new UdpSocket(this.#at.host, (msg, from) => this.#onDatagram(msg, from));
     const udp = await this.#udp.bind(this.#at, 8 * 1024 * 1024);
-    // The same port for TCP: bound after UDP so that port 0 (tests) means one port for both.
     this.#tcp = new TcpServer(
       (socket) => this.#onConnection(socket),
       (err, socket) => ctx.log.warn({ err, peer: peerOf(socket) }, "gelf: TCP connection failed"),
       tcpServerOptions(ctx, this.#bad as InputReporter, this.#opts.connections),
     );
     const tcp = await this.#tcp.listen({ host: this.#at.host, port: this.#udp.port }).catch(async (err) => {
-      await this.#udp?.close(); // both or neither: a half-started receiver would hold the UDP port
+      await this.#udp?.close();
+      this.#tcp = undefined;
       throw err;
     });
-    this.addresses = [udp, tcp];
-    this.#sweeper = setInterval(() => this.#sweep(), 1000);
-    this.#sweeper.unref();
+    return [udp, tcp];
   }
 
   async stop(): Promise<void> {

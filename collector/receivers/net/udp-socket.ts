@@ -7,6 +7,7 @@ export type DatagramHandler = (msg: Buffer, from: RemoteInfo) => void;
 
 export class UdpSocket {
   readonly #socket: Socket;
+  #closed = false;
 
   constructor(host: string, handler: DatagramHandler) {
     this.#socket = createSocket({ type: isIPv6(host) ? "udp6" : "udp4", reuseAddr: false });
@@ -43,7 +44,16 @@ export class UdpSocket {
     this.#socket.send(msg, to.port, to.address, () => undefined);
   }
 
+  /** Closes once; again (a receiver stopped after its start failed) is a no-op, not a throw. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.#socket.close(() => resolve()));
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    return new Promise((resolve) => {
+      try {
+        this.#socket.close(() => resolve());
+      } catch {
+        resolve(); // never bound: nothing to close
+      }
+    });
   }
 }
