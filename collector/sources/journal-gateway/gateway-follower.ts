@@ -19,6 +19,7 @@ import { request as httpsRequest } from "node:https";
 import type { Logger } from "pino";
 import type { InputIssue } from "../../input-issues.ts";
 import { decodeField, entryCursor, type JournalEntry } from "../journald/journal-entry.ts";
+import { WaitingQueue } from "../waiting-queue.ts";
 import type { GatewayTarget } from "./gateway-flags.ts";
 import { LineSplitter } from "./line-splitter.ts";
 import { GATEWAY_INPUT } from "./metrics.ts";
@@ -81,10 +82,8 @@ export class GatewayFollower {
   #sinceMicros: bigint | undefined;
   /** The entry a resumed answer starts with, already read. */
   #echo: string | undefined;
-  #queue: Queued[] = [];
-  #head = 0;
+  readonly #queue = new WaitingQueue<Queued>();
   #queuedBytes = 0;
-  #wake: (() => void) | undefined;
   #request: ClientRequest | undefined;
   #response: IncomingMessage | undefined;
   #paused = false;
@@ -123,7 +122,7 @@ export class GatewayFollower {
 
   /** Entries waiting to be read, and the bytes of their lines. */
   get queued(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.length;
   }
 
   get queuedBytes(): number {
@@ -146,7 +145,7 @@ export class GatewayFollower {
     this.#stopping = true;
     clearTimeout(this.#retryTimer);
     this.#request?.destroy();
-    this.#wake?.();
+    this.#queue.wake();
   }
 
   /**
@@ -156,49 +155,23 @@ export class GatewayFollower {
   async readBatch(max: number, lingerMs: number): Promise<JournalEntry[] | undefined> {
     while (this.queued === 0) {
       if (this.#stopping) return undefined;
-      await this.#waitForData();
+      await this.#queue.wait();
     }
     const deadline = Date.now() + lingerMs;
     while (this.queued < max && !this.#stopping && Date.now() < deadline)
-      await this.#waitForData(deadline - Date.now());
+      await this.#queue.wait(deadline - Date.now());
     return this.#take(max);
   }
 
   #take(max: number): JournalEntry[] {
-    const end = Math.min(this.#queue.length, this.#head + max);
-    const out: JournalEntry[] = [];
-    for (let i = this.#head; i < end; i++) {
-      const q = this.#queue[i] as Queued;
-      out.push(q.entry);
-      this.#queuedBytes -= q.bytes;
-    }
-    this.#head = end;
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 4096) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
+    const taken = this.#queue.take(max);
+    for (const q of taken) this.#queuedBytes -= q.bytes;
     const lowEntries = this.queued <= this.#highWaterEntries / 2;
     if (this.#paused && lowEntries && this.#queuedBytes <= this.#highWaterBytes / 2) {
       this.#paused = false;
       this.#response?.resume();
     }
-    return out;
-  }
-
-  #waitForData(timeoutMs?: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
-      const self = this;
-      function done(): void {
-        clearTimeout(timer);
-        if (self.#wake === done) self.#wake = undefined;
-        resolve();
-      }
-      this.#wake = done;
-    });
+    return taken.map((q) => q.entry);
   }
 
   /** The follow request for the current cursor. */
@@ -298,7 +271,7 @@ export class GatewayFollower {
       );
     }
     for (const line of lines) this.#onLine(line);
-    if (this.queued > 0) this.#wake?.();
+    if (this.queued > 0) this.#queue.wake();
     const full = this.queued >= this.#highWaterEntries || this.#queuedBytes >= this.#highWaterBytes;
     if (full && !this.#paused && this.#response) {
       this.#paused = true;

@@ -8,6 +8,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Logger } from "pino";
+import { WaitingQueue } from "../waiting-queue.ts";
 import { entryCursor, type JournalEntry } from "./journal-entry.ts";
 
 export interface JournalReaderOptions {
@@ -52,9 +53,7 @@ export class JournalReader implements AsyncIterable<JournalEntry> {
 
   /** Cursor of the last entry parsed (queued or delivered): where a restarted child resumes. */
   #cursor: string | undefined;
-  #queue: JournalEntry[] = [];
-  #head = 0;
-  #wake: (() => void) | undefined;
+  readonly #queue = new WaitingQueue<JournalEntry>();
   #child: ChildProcess | undefined;
   #childClosed: Promise<void> = Promise.resolve();
   #paused = false;
@@ -134,7 +133,7 @@ export class JournalReader implements AsyncIterable<JournalEntry> {
 
   /** Entries waiting to be read. */
   get queued(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.length;
   }
 
   /**
@@ -144,14 +143,14 @@ export class JournalReader implements AsyncIterable<JournalEntry> {
   async readBatch(max: number, lingerMs: number): Promise<JournalEntry[] | undefined> {
     while (this.queued === 0) {
       if (this.#stopping) return undefined;
-      await this.#waitForData();
+      await this.#queue.wait();
     }
     if (this.queued < max && !this.#stopping && lingerMs > 0) {
       const deadline = Date.now() + lingerMs;
       while (this.queued < max && !this.#stopping) {
         const left = deadline - Date.now();
         if (left <= 0) break;
-        await this.#waitForData(left);
+        await this.#queue.wait(left);
       }
     }
     return this.#take(max);
@@ -166,16 +165,7 @@ export class JournalReader implements AsyncIterable<JournalEntry> {
   }
 
   #take(max: number): JournalEntry[] {
-    const end = Math.min(this.#queue.length, this.#head + max);
-    const out = this.#queue.slice(this.#head, end);
-    this.#head = end;
-    if (this.#head === this.#queue.length) {
-      this.#queue = [];
-      this.#head = 0;
-    } else if (this.#head > 4096) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
+    const out = this.#queue.take(max);
     if (this.#paused && this.queued <= this.#highWater / 2) {
       this.#paused = false;
       this.#child?.stdout?.resume();
@@ -183,21 +173,8 @@ export class JournalReader implements AsyncIterable<JournalEntry> {
     return out;
   }
 
-  #waitForData(timeoutMs?: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
-      const self = this;
-      function done(): void {
-        clearTimeout(timer);
-        if (self.#wake === done) self.#wake = undefined;
-        resolve();
-      }
-      this.#wake = done;
-    });
-  }
-
   #wakeUp(): void {
-    this.#wake?.();
+    this.#queue.wake();
   }
 
   #spawn(): void {
