@@ -16,7 +16,7 @@ import { pino } from "pino";
 import { Store } from "../aggregator/store/store.ts";
 import { apiFetch, createToken } from "../test/helpers/api.ts";
 import { logRecord } from "../test/helpers/log-record.ts";
-import { startAggregatorWith } from "../test/helpers/network.ts";
+import { startAggregatorWith, WORDS } from "../test/helpers/network.ts";
 import { freePort, tempDir } from "../test/helpers/stack.ts";
 import { fmt, percentile, writeBenchSection } from "./lib/report.ts";
 
@@ -34,18 +34,6 @@ const PER_TOKEN = 4;
 // Steady ingest: a 500-record batch every 250 ms (2,000 lines/s), about a busy node's worth.
 const INGEST_BATCH = 500;
 const INGEST_EVERY_MS = 250;
-const WORDS = [
-  "alpha",
-  "beta",
-  "gamma",
-  "delta",
-  "request",
-  "served",
-  "upstream",
-  "timeout",
-  "cache",
-  "miss",
-];
 const now = Date.now();
 
 /** Fills the store directly (the bench measures queries, not how fast it was filled). */

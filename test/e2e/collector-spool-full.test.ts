@@ -2,12 +2,13 @@
 // the spool lives on a real 16 MiB tmpfs, filled to the last byte while the aggregator is down;
 // 200 syslog-TCP lines sent meanwhile are all stored once space returns and the aggregator is back.
 import { execFile } from "node:child_process";
-import { open, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiFetch } from "../helpers/api.ts";
+import { fillDisk } from "../helpers/disk.ts";
 import {
   type FleetscopeProcess,
   freePort,
@@ -19,19 +20,6 @@ import { waitFor } from "../helpers/wait.ts";
 
 const run = promisify(execFile);
 const LINES = 200;
-
-/** Writes zeros into `file` until the filesystem refuses (ENOSPC): the disk is full. */
-async function fillDisk(file: string): Promise<void> {
-  const fh = await open(file, "w");
-  const chunk = Buffer.alloc(64 * 1024);
-  try {
-    for (;;) await fh.write(chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOSPC") throw err;
-  } finally {
-    await fh.close();
-  }
-}
 
 /** The sum of a counter's series on a /metrics page. */
 async function counter(metricsUrl: string, name: string): Promise<number> {

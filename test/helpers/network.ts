@@ -126,7 +126,8 @@ export async function peakRss(pid: number): Promise<number> {
   return Number(kib) * 1024;
 }
 
-const WORDS = [
+/** The words the synthetic log lines are made of (searches pick among them). */
+export const WORDS = [
   "alpha",
   "beta",
   "gamma",
