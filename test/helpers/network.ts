@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { getCACertificates, setDefaultCACertificates } from "node:tls";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { apiFetch, rememberToken } from "./api.ts";
+import { apiFetch } from "./api.ts";
 import { logRecord } from "./log-record.ts";
-import { adminToken, type FleetscopeProcess, fleetscope } from "./stack.ts";
+import { type FleetscopeProcess, startAggregator } from "./stack.ts";
 
 const run = promisify(execFile);
 
@@ -102,20 +102,8 @@ export async function startAggregatorWith(
   extra: string[],
   scheme: "http" | "https" = "http",
 ): Promise<{ proc: FleetscopeProcess; url: string }> {
-  const proc = fleetscope([
-    "aggregator",
-    "--data",
-    dataDir,
-    "--listen",
-    `127.0.0.1:${port}`,
-    "--log-level",
-    "warn",
-    ...extra,
-  ]);
-  await proc.ready("API on");
-  const url = `${scheme}://127.0.0.1:${port}`;
-  rememberToken(url, await adminToken(dataDir));
-  return { proc, url };
+  const proc = await startAggregator(dataDir, port, extra, scheme);
+  return { proc, url: `${scheme}://127.0.0.1:${port}` };
 }
 
 /** Peak resident memory of a process so far (VmHWM), in bytes. */

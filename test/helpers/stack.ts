@@ -111,8 +111,16 @@ export const TEST_COLLECTOR_FLAGS = [
   ...RECEIVERS.flatMap((receiver) => [listenFlag(receiver), "off"]),
 ];
 
-/** An aggregator on `dataDir`; its admin token is remembered for its URL (test/helpers/api.ts). */
-export async function startAggregator(dataDir: string, port: number): Promise<FleetscopeProcess> {
+/**
+ * An aggregator on `dataDir` at 127.0.0.1:`port` with `extra` flags; its admin token is remembered
+ * for its URL (test/helpers/api.ts; `scheme` https when it serves TLS).
+ */
+export async function startAggregator(
+  dataDir: string,
+  port: number,
+  extra: string[] = [],
+  scheme: "http" | "https" = "http",
+): Promise<FleetscopeProcess> {
   const p = fleetscope([
     "aggregator",
     "--data",
@@ -121,9 +129,10 @@ export async function startAggregator(dataDir: string, port: number): Promise<Fl
     `127.0.0.1:${port}`,
     "--log-level",
     "warn",
+    ...extra,
   ]);
   await p.ready("API on");
-  rememberToken(`http://127.0.0.1:${port}`, await adminToken(dataDir));
+  rememberToken(`${scheme}://127.0.0.1:${port}`, await adminToken(dataDir));
   return p;
 }
 
