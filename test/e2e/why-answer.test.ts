@@ -39,18 +39,10 @@ const death2 = msAgo(60_000) + 724_798n;
 const death1 = death2 - 797n;
 const at = (nanos: bigint) => nanosToRfc3339(nanos);
 
+/** An event of the default container `ref`; a die carries its exit code as an attribute too. */
 function event(nanos: bigint, action: string, exitCode: number | null = null): EventRecord {
   const attributes: Record<string, string> = exitCode === null ? {} : { exitCode: String(exitCode) };
-  return {
-    kind: "event",
-    time: at(nanos),
-    host: HOST,
-    ...ref,
-    type: "container",
-    action,
-    exitCode,
-    attributes,
-  };
+  return eventsOf(ref)(nanos, action, exitCode, attributes);
 }
 
 /** Events of one container (`ref`) on HOST: time in nanoseconds, then action, exit code, attributes. */
