@@ -215,11 +215,10 @@ export class Pipeline {
    */
   async #writeBuffered(): Promise<void> {
     while (this.#buffer.length > 0) {
-      const n = this.#nextBatchLength();
+      const [n, bytes] = this.#nextBatch();
       const whole = n === this.#buffer.length;
       const records = this.#buffer.splice(0, n);
       const origins = this.#origins.splice(0, n);
-      const bytes = records.reduce((sum, r) => sum + estimatedBytes(r), 0);
       this.#bufferBytes -= bytes;
       // Only the batch that empties the buffer moves the cursors, which describe every record
       // emitted so far: a crash between two batches must not skip the records not yet written.
@@ -245,15 +244,15 @@ export class Pipeline {
     }
   }
 
-  /** How many records from the buffer's start make the next batch: at least one. */
-  #nextBatchLength(): number {
+  /** How many records from the buffer's start make the next batch (at least one), and their estimatedBytes(). */
+  #nextBatch(): [number, number] {
     const max = Math.min(this.#buffer.length, this.#opts.maxBatchRecords);
     let bytes = 0;
     for (let i = 0; i < max; i++) {
       bytes += estimatedBytes(this.#buffer[i] as FleetRecord);
-      if (bytes >= this.#maxBatchBytes) return i + 1;
+      if (bytes >= this.#maxBatchBytes) return [i + 1, bytes];
     }
-    return max;
+    return [max, bytes];
   }
 
   #failed(err: unknown, records: number): void {
