@@ -6,6 +6,7 @@ import { explain } from "./api.ts";
 import { registerAggregator } from "./commands/aggregator.ts";
 import { registerCollector } from "./commands/collector.ts";
 import { registerEvents } from "./commands/events.ts";
+import { registerHealthcheck } from "./commands/healthcheck.ts";
 import { registerIncidents } from "./commands/incidents.ts";
 import { registerInspect } from "./commands/inspect.ts";
 import { registerLogs } from "./commands/logs.ts";
@@ -35,6 +36,7 @@ registerEvents(program);
 registerIncidents(program);
 registerInspect(program);
 registerToken(program);
+registerHealthcheck(program);
 
 try {
   await program.parseAsync();

@@ -1,6 +1,5 @@
 import { mkdir } from "node:fs/promises";
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@clickhouse/client";
-import { createChdbConnection } from "chdb/connection";
 import type { Logger } from "pino";
 import { MIGRATIONS } from "./migrations/index.ts";
 import { currentQueryContext, DEFAULT_QUERY_LIMITS, type QueryLimits, stoppedBy } from "./query-context.ts";
@@ -48,6 +47,20 @@ function ownDedupTokenPerInsert(client: ClickHouseClient): ClickHouseClient {
 }
 
 /** The ClickHouse store: embedded chDB on a directory by default, or a ClickHouse server. */
+/**
+ * The embedded ClickHouse, loaded only when a store is opened on a data directory: chDB is a
+ * 540 MB library that a server-backed aggregator never maps, and the collector image leaves out.
+ */
+async function loadChdb(): Promise<typeof import("chdb/connection").createChdbConnection> {
+  try {
+    return (await import("chdb/connection")).createChdbConnection;
+  } catch (err) {
+    throw new Error(
+      `the embedded store (chDB) is not installed here (the collector image leaves it out): use the full fleetscope image, run npm install, or give --clickhouse-url. (${String(err)})`,
+    );
+  }
+}
+
 export class Store {
   readonly client: ClickHouseClient;
   readonly kind: "chdb" | "clickhouse";
@@ -73,6 +86,7 @@ export class Store {
       if (!opts.dataDir)
         throw new Error("the store needs a data directory (--data) or a ClickHouse URL (--clickhouse-url)");
       await mkdir(opts.dataDir, { recursive: true });
+      const createChdbConnection = await loadChdb();
       let client: ClickHouseClient;
       try {
         // chdb types its connection against its own copy of @clickhouse/client-common; same shape.

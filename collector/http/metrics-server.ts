@@ -1,4 +1,4 @@
-// The standalone collector's Prometheus endpoint: GET /metrics on a small node:http server.
+// The standalone collector's Prometheus endpoint: GET /metrics (and /healthz) on a small node:http server.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
@@ -23,6 +23,11 @@ export class MetricsServer {
       const path = (req.url ?? "/").split("?")[0];
       if (req.method !== "GET" && req.method !== "HEAD") {
         res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain" }).end("method not allowed\n");
+        return;
+      }
+      if (path === "/healthz") {
+        // Liveness: this process serves. What it collects and ships is on /metrics.
+        res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
         return;
       }
       if (path !== "/metrics") {
