@@ -3,7 +3,8 @@
 # thing first and only does what is missing, saying what it did.
 #   - Node >= 22 (installs Node 24 from the npm registry under /opt/fleetscope/node if older)
 #   - docker.io, busybox-static, systemd (journald), prometheus (+ promtool), tmux, htop, rsyslog,
-#     etcd (server + etcdctl), systemd-journal-remote (gatewayd) (tests, benches) from Debian
+#     etcd (server + etcdctl), systemd-journal-remote (gatewayd), mmdebstrap (the image's base
+#     without a registry) (tests, benches) from Debian
 #   - starts dockerd and a standalone systemd-journald when none answers (no systemd as PID 1 needed)
 #   - imports the busybox test image (no registry is needed)
 set -euo pipefail
@@ -39,7 +40,7 @@ step "node $(node -v) at $(command -v node)"
 
 # --- Debian packages ----------------------------------------------------------------------
 apt_install docker.io busybox-static systemd ca-certificates prometheus tmux htop rsyslog \
-  etcd-server etcd-client systemd-journal-remote
+  etcd-server etcd-client systemd-journal-remote mmdebstrap
 [ -x /usr/bin/docker ] || fail "/usr/bin/docker missing after installing docker.io"
 
 # --- dockerd ------------------------------------------------------------------------------

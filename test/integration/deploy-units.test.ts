@@ -150,24 +150,24 @@ describe("the fleet units' container, in the seeds' pattern", () => {
   const runOf = (name: string) =>
     parseDockerRun(commandWords(unitValue(unitOf(name), "Service", "ExecStart")));
 
-  it.each(["fleetscope-collector", "fleetscope-aggregator"])(
-    "%s removes an old container and pulls before it runs, attached, restarted always",
-    (name) => {
-      const unit = unitOf(`${name}.service`);
-      expect(unitValues(unit, "Service", "ExecStartPre")).toEqual([
-        `-/usr/bin/docker kill ${name}`,
-        `-/usr/bin/docker rm ${name}`,
-        `-/usr/bin/docker pull ${IMAGE_WORD}`,
-      ]);
-      const run = runOf(`${name}.service`);
-      expect(run.options).toContainEqual(["name", name]);
-      expect(run.options.map(([o]) => o)).not.toContain("detach");
-      expect(run.image).toBe(IMAGE_WORD);
-      expect(unitValue(unit, "Service", "ExecStop")).toBe(`/usr/bin/docker stop ${name}`);
-      expect(unitValue(unit, "Service", "Restart")).toBe("always");
-      expect(unitValues(unit, "Service", "Environment")).toContain("FLEETSCOPE_IMAGE=fleetscope:latest");
-    },
-  );
+  it.each([
+    ["fleetscope-collector", "fleetscope:collector"],
+    ["fleetscope-aggregator", "fleetscope:latest"],
+  ])("%s removes an old container and pulls before it runs %s, attached, restarted always", (name, image) => {
+    const unit = unitOf(`${name}.service`);
+    expect(unitValues(unit, "Service", "ExecStartPre")).toEqual([
+      `-/usr/bin/docker kill ${name}`,
+      `-/usr/bin/docker rm ${name}`,
+      `-/usr/bin/docker pull ${IMAGE_WORD}`,
+    ]);
+    const run = runOf(`${name}.service`);
+    expect(run.options).toContainEqual(["name", name]);
+    expect(run.options.map(([o]) => o)).not.toContain("detach");
+    expect(run.image).toBe(IMAGE_WORD);
+    expect(unitValue(unit, "Service", "ExecStop")).toBe(`/usr/bin/docker stop ${name}`);
+    expect(unitValue(unit, "Service", "Restart")).toBe("always");
+    expect(unitValues(unit, "Service", "Environment")).toContain(`FLEETSCOPE_IMAGE=${image}`);
+  });
 
   it("mounts the host's socket, /proc, /sys, cgroups, container logs, journal and machine id read-only", () => {
     const run = runOf("fleetscope-collector.service");
