@@ -212,3 +212,39 @@ export function containerOf(pod: PodSpec): Container {
     throw new Error(`expected one container, found ${pod.containers.length}`);
   return container;
 }
+
+/** The fleet collector unit's own host directories (its settings, its spool). */
+export const FLEET_COLLECTOR_OWN = {
+  ETC: "/etc/fleetscope",
+  SPOOL: "/var/lib/fleetscope-collector",
+} as const;
+/** The unit takes its aggregator and token from etcd; tests and benches name them directly. */
+const ETCD_FLAGS = ["--etcd", "--aggregator-from-etcd", "--token-from-etcd"];
+
+/**
+ * The fleet collector unit's `docker run`, for running its container here: its options with
+ * `name` and its two own directories under `dir` (`_etc_fleetscope`, `_var_lib_fleetscope-collector`),
+ * and its collector words after the image without the etcd flags and `$VARIABLES`, `%H` → `hostName`.
+ */
+export function fleetCollectorRun(name: string, dir: string, hostName: string) {
+  const run = parseDockerRun(
+    commandWords(
+      unitValue(
+        parseUnit(readText(deployFile("fleet/fleetscope-collector.service"))),
+        "Service",
+        "ExecStart",
+      ),
+    ),
+  );
+  const own = Object.values(FLEET_COLLECTOR_OWN);
+  const options = run.options.map(([option, value]) => {
+    if (option === "name") return `--name=${name}`;
+    const mine = own.find((o) => option === "volume" && value.startsWith(`${o}:`));
+    if (mine) return `--volume=${join(dir, mine.replaceAll("/", "_"))}${value.slice(mine.length)}`;
+    return value === "" ? `--${option}` : `--${option}=${value}`;
+  });
+  const command = run.command
+    .filter((w) => !w.startsWith("$") && !ETCD_FLAGS.includes(w.split("=", 1)[0] ?? w))
+    .map((w) => w.replaceAll("%H", hostName));
+  return { options, command };
+}

@@ -3,12 +3,13 @@
 // collector would find. Its own two host directories (/etc/fleetscope, the spool) come from a temp
 // directory, so the test leaves nothing behind; every other mount is the host's, as in the unit.
 import { readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bindMounts,
   commandWords,
   deployFile,
+  FLEET_COLLECTOR_OWN,
+  fleetCollectorRun,
   parseDockerRun,
   parseUnit,
   readText,
@@ -20,9 +21,9 @@ import { tempDir } from "../helpers/stack.ts";
 const UNIT = parseUnit(readText(deployFile("fleet/fleetscope-collector.service")));
 const RUN = parseDockerRun(commandWords(unitValue(UNIT, "Service", "ExecStart")));
 /** The unit's own directories on the host, replaced by temp ones here. */
-const OWN = ["/etc/fleetscope", "/var/lib/fleetscope-collector"];
+const OWN: string[] = Object.values(FLEET_COLLECTOR_OWN);
 /** The one directory the collector writes. */
-const SPOOL = "/var/lib/fleetscope-collector";
+const SPOOL = FLEET_COLLECTOR_OWN.SPOOL;
 /** procfs refuses new files on any mount: a write there tells nothing about :ro. */
 const PROCFS = "/host/proc";
 
@@ -48,13 +49,7 @@ describe("the fleet collector unit's docker run, on the real dockerd", () => {
 
   beforeAll(async () => {
     dir = await tempDir("deploy-fleet-container");
-    const options = RUN.options.map(([option, value]) => {
-      if (option === "name") return `--name=${name}`;
-      const own = OWN.find((o) => option === "volume" && value.startsWith(`${o}:`));
-      return own
-        ? `--volume=${join(dir.path, own.replaceAll("/", "_"))}${value.slice(own.length)}`
-        : `--${option}=${value}`;
-    });
+    const { options } = fleetCollectorRun(name, dir.path, "fleet-unit");
     const paths = bindMounts(RUN).map((m) => m.container);
     output = await docker("run", "--rm", ...options, BUSYBOX, "sh", "-c", report(paths));
   });

@@ -118,7 +118,8 @@ describe("the host source", () => {
       labels: { region: "us-west", az: "us-west-1", role: "db" },
       interfaces: [{ name: "eth0", mac: "02:fc:00:00:00:01", speedMbps: 0, mtu: 1400 }],
     });
-    // proc/self/mounts is absent from the fixture tree (it is a file named mounts): no filesystems.
+    // proc/1/mounts (the host init's table) is absent from the fixture tree, which has proc/mounts:
+    // no filesystems.
     expect(h.filesystems).toEqual([]);
   });
 

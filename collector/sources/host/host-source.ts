@@ -6,6 +6,7 @@ import type { Source, SourceContext } from "../source.ts";
 import {
   busyCores,
   type CpuTicks,
+  type Filesystem,
   osPrettyName,
   parseFleetConf,
   parseLabels,
@@ -95,16 +96,30 @@ export class HostSource implements Source {
       memoryBytes: totalmem(),
       // The kernel's host name (the UTS namespace's: run the collector with the host's, --uts=host).
       hostname: hostname(),
-      os: osPrettyName(await read(`${o.etcRoot}/os-release`)),
+      // PID 1's first: in a container, /etc is the image's (Debian), not the host's (CoreOS …).
+      os: osPrettyName(
+        (await read(`${o.procRoot}/1/root/etc/os-release`)) || (await read(`${o.etcRoot}/os-release`)),
+      ),
       swapBytes: meminfo.get("SwapTotal") ?? 0,
       memoryAvailableBytes: meminfo.get("MemAvailable") ?? 0,
       uptimeSeconds: parseUptime(await read(`${o.procRoot}/uptime`)),
       ...parseLoadavg(await read(`${o.procRoot}/loadavg`)),
       cpuBusyCores: Math.round(cpuBusyCores * 1000) / 1000,
       labels: { ...(await this.#fleetMetadata()), ...o.labels },
-      filesystems: await readFilesystems(`${o.procRoot}/self/mounts`),
+      filesystems: await this.#filesystems(),
       interfaces: await readNetInterfaces(o.sysRoot),
     };
+  }
+
+  /**
+   * The host's filesystems. /proc/self is whoever reads it: in a container, the container's own
+   * mounts, even through the host's /proc. PID 1's table is the host's (its init). Each is measured
+   * through PID 1's root where this process may look there (CAP_SYS_PTRACE; some sandboxes' init
+   * refuses even that), else at its own path, which is the host's for a native collector.
+   */
+  #filesystems(): Promise<Filesystem[]> {
+    const init = `${this.#opts.procRoot}/1`;
+    return readFilesystems(`${init}/mounts`, (mountpoint) => [`${init}/root${mountpoint}`, mountpoint]);
   }
 
   /**

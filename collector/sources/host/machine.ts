@@ -126,7 +126,7 @@ const BLOCK_FS = new Set([
   "bcachefs",
 ]);
 
-/** /proc/self/mounts → one {device, mountpoint, type} per block-device filesystem, first mount of each device. */
+/** /proc/<pid>/mounts → one {device, mountpoint, type} per block-device filesystem, first mount of each device. */
 export function parseMounts(text: string): { device: string; mountpoint: string; type: string }[] {
   const seen = new Set<string>();
   const out: { device: string; mountpoint: string; type: string }[] = [];
@@ -165,24 +165,30 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-/** Block-device filesystems with their capacity and what is available to non-root users. */
-export async function readFilesystems(mountsPath: string): Promise<Filesystem[]> {
+/**
+ * Block-device filesystems with their capacity and what is available to non-root users; each is
+ * measured at the first of `pathsOf(mountpoint)` that answers (all 0 when none does).
+ */
+export async function readFilesystems(
+  mountsPath: string,
+  pathsOf: (mountpoint: string) => string[] = (m) => [m],
+): Promise<Filesystem[]> {
   const mounts = parseMounts((await readText(mountsPath)) ?? "");
   const out: Filesystem[] = [];
-  for (const m of mounts) {
+  for (const m of mounts) out.push({ ...m, ...(await measure(pathsOf(m.mountpoint))) });
+  return out;
+}
+
+async function measure(paths: string[]): Promise<Omit<Filesystem, "device" | "mountpoint" | "type">> {
+  for (const path of paths) {
     try {
-      const s = await statfs(m.mountpoint);
-      out.push({
-        ...m,
-        capacityBytes: s.blocks * s.bsize,
-        availableBytes: s.bavail * s.bsize,
-        inodes: s.files,
-      });
+      const s = await statfs(path);
+      return { capacityBytes: s.blocks * s.bsize, availableBytes: s.bavail * s.bsize, inodes: s.files };
     } catch {
-      out.push({ ...m, capacityBytes: 0, availableBytes: 0, inodes: 0 });
+      // Not reachable this way (refused, or not mounted where this process looks): the next one.
     }
   }
-  return out;
+  return { capacityBytes: 0, availableBytes: 0, inodes: 0 };
 }
 
 /**
