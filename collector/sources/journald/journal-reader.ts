@@ -1,6 +1,12 @@
-// Follows the journal through a `journalctl -o json --follow` child: no native journal reader
-// exists for Node, and journalctl's cursor handling gives exact resumption (--after-cursor
-// returns precisely the entries after the saved one).
+// Follows the journal through `journalctl -o json` children: no native journal reader exists
+// for Node, and journalctl's cursor handling gives exact resumption (--after-cursor returns
+// precisely the entries after the saved one).
+//
+// Each (re)start reads in two steps. `--follow` (systemd 252) shows the current boot only, unless
+// --merge: a follower alone would never read the boots before this one — on a first start, and
+// after a reboot the end of the previous boot past the saved cursor, the lines that say why the
+// machine went down. So a first child reads without --follow to the end of every boot and exits;
+// then a follower resumes after the last entry it read.
 //
 // Consumers pull with readBatch() (or `for await`). Parsed entries wait in a bounded queue; when
 // it is full the child's stdout is paused, so a slow consumer stalls journalctl (whose writes
@@ -59,6 +65,8 @@ export class JournalReader implements AsyncIterable<JournalEntry> {
   #paused = false;
   #started = false;
   #stopping = false;
+  /** Whether the running (or next) child follows; false while it catches up across boots. */
+  #following = false;
   #restartTimer: NodeJS.Timeout | undefined;
   #backoffMs: number;
   // Line assembly across chunks.
@@ -101,7 +109,7 @@ export class JournalReader implements AsyncIterable<JournalEntry> {
   args(): string[] {
     // --all: without it fields over 4096 bytes come out as null. --no-tail: with --follow
     // journalctl would otherwise start at the last 10 entries.
-    const args = ["-o", "json", "--all", "--follow", "--no-pager", "--no-tail"];
+    const args = ["-o", "json", "--all", "--no-pager", ...(this.#following ? ["--follow", "--no-tail"] : [])];
     if (this.#cursor) args.push(`--after-cursor=${this.#cursor}`);
     return [...args, ...this.#extraArgs];
   }
@@ -204,6 +212,13 @@ export class JournalReader implements AsyncIterable<JournalEntry> {
         this.#child = undefined;
         resolve();
         if (this.#stopping) return;
+        if (!this.#following && code === 0 && !spawnError) {
+          // Caught up with every boot: follow from here (the cursor of the last entry read).
+          this.#following = true;
+          this.#spawn();
+          return;
+        }
+        this.#following = false; // a restart catches up again, across a reboot in between too
         this.#onUnexpectedExit({
           code,
           signal,
