@@ -1,6 +1,6 @@
 // Every host with what a fleet view shows beside its heartbeat: containers running/total,
 // incidents open and how far behind its collector is.
-import type { HostOverview, HostOverviewQuery } from "../../protocol/api/hosts.ts";
+import { HOST_STALE_SECONDS, type HostOverview, type HostOverviewQuery } from "../../protocol/api/hosts.ts";
 import type { Store } from "../store/store.ts";
 import { queryHosts } from "./hosts.ts";
 import { scopedConditions } from "./scope.ts";
@@ -31,11 +31,15 @@ export async function hostOverview(store: Store, q: HostOverviewQuery): Promise<
   ]);
   const byHost = new Map(containers.map((c) => [c.host, c]));
   const openBy = new Map(incidents.map((i) => [i.host, Number(i.open)]));
-  return hosts.map((h) => ({
-    ...h,
-    containersRunning: Number(byHost.get(h.host)?.running ?? 0),
-    containersTotal: Number(byHost.get(h.host)?.total ?? 0),
-    incidentsOpen: openBy.get(h.host) ?? 0,
-    lagSeconds: Math.max(0, Math.round((now - Date.parse(h.lastSeen)) / 100) / 10),
-  }));
+  return hosts.map((h) => {
+    const lagSeconds = Math.max(0, Math.round((now - Date.parse(h.lastSeen)) / 100) / 10);
+    return {
+      ...h,
+      containersRunning: Number(byHost.get(h.host)?.running ?? 0),
+      containersTotal: Number(byHost.get(h.host)?.total ?? 0),
+      incidentsOpen: openBy.get(h.host) ?? 0,
+      lagSeconds,
+      stale: lagSeconds > HOST_STALE_SECONDS,
+    };
+  });
 }

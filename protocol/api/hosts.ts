@@ -28,6 +28,13 @@ export const HostOverviewQuery = Query({
 });
 export type HostOverviewQuery = Static<typeof HostOverviewQuery>;
 
+/** How often a collector sends its host's heartbeat. */
+export const HEARTBEAT_INTERVAL_SECONDS = 30;
+/** A host whose last heartbeat is older is late: one heartbeat missed, and most of the next. */
+export const HOST_LATE_SECONDS = 2 * HEARTBEAT_INTERVAL_SECONDS;
+/** A host whose last heartbeat is older is stale: four heartbeats missed, its collector is gone or cut off. */
+export const HOST_STALE_SECONDS = 4 * HEARTBEAT_INTERVAL_SECONDS;
+
 /** A host beside what a fleet view shows with it. */
 export const HostOverview = Type.Composite([
   HostRow,
@@ -36,6 +43,9 @@ export const HostOverview = Type.Composite([
     containersTotal: Type.Integer(),
     incidentsOpen: Type.Integer({ description: "opened in the last 24 hours" }),
     lagSeconds: Type.Number({ description: "since its collector's last heartbeat" }),
+    stale: Type.Boolean({
+      description: `no heartbeat for more than ${HOST_STALE_SECONDS} s (${HOST_STALE_SECONDS / HEARTBEAT_INTERVAL_SECONDS} missed): its collector is gone or cut off`,
+    }),
   }),
 ]);
 export type HostOverview = Static<typeof HostOverview>;

@@ -1,7 +1,7 @@
 // Every host of the fleet: containers, CPU, memory, load, incidents open, collector lag.
 import React from "react";
 import { bytes, duration } from "../../client/format.ts";
-import type { HostOverview } from "../../protocol/api/hosts.ts";
+import { HOST_LATE_SECONDS, type HostOverview } from "../../protocol/api/hosts.ts";
 import { type Column, type Selected, sortKeysHelp, Table } from "../components/table.ts";
 import { keyActions } from "../keys.ts";
 import { useShell } from "../shell-context.ts";
@@ -96,7 +96,7 @@ export const HOST_COLUMNS: Column<Row>[] = [
     drop: 0,
     value: (r) => r.lagSeconds,
     text: (r) => duration(r.lagSeconds),
-    color: (r) => (r.lagSeconds > 120 ? "red" : r.lagSeconds > 30 ? "yellow" : undefined),
+    color: (r) => (r.stale ? "red" : r.lagSeconds > HOST_LATE_SECONDS ? "yellow" : undefined),
   },
   {
     id: "uptime",
@@ -134,7 +134,7 @@ function Hosts() {
     columns: HOST_COLUMNS,
     rowKey: (r) => r.host,
     defaultSort: { column: "host", desc: false },
-    dim: (r) => r.lagSeconds > 120,
+    dim: (r) => r.stale,
     keys: KEYS,
   });
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
+import { HEARTBEAT_INTERVAL_SECONDS } from "../../../protocol/api/hosts.ts";
 import type { SourceFactory } from "../source.ts";
 import { parseLabels } from "./machine.ts";
 
@@ -41,7 +42,7 @@ export const hostSource: SourceFactory = {
     return new HostSource({
       collectorId: setup.collectorId,
       version: setup.version,
-      intervalMs: 30_000,
+      intervalMs: HEARTBEAT_INTERVAL_SECONDS * 1000,
       procRoot: setup.procRoot,
       sysRoot: setup.sysRoot,
       labels: flags.label,
