@@ -31,8 +31,8 @@ const digits2 = (s: string, from: number) => (s.charCodeAt(from) - 48) * 10 + s.
 /**
  * Whether `t` is a real time of the record form (RECORD_TIME_PATTERN) inside the record window
  * around `receivedIso` (the receiving side's now, `toISOString()` form). Every record's time is
- * checked, so the common case is decided on the digits alone: a day every month has, a real hour,
- * minute, second and zone, and a wall time from 1970-01-02 up to the received time (any zone offset
+ * checked, so the common case is decided on the digits alone: a real date (the 29th to 31st
+ * included: for three days a month every record took the slow path), hour, minute, second and zone, and a wall time from 1970-01-02 up to the received time (any zone offset
  * is under a day, the window's slack on each side). The rest is parsed in full.
  */
 export function isRecordTime(t: string, receivedIso: string): boolean {
@@ -45,7 +45,7 @@ export function isRecordTime(t: string, receivedIso: string): boolean {
     digits2(t, 5) >= 1 &&
     digits2(t, 5) <= 12 &&
     digits2(t, 8) >= 1 &&
-    digits2(t, 8) <= 28 &&
+    digits2(t, 8) <= lastDay(Number(t.slice(0, 4)), digits2(t, 5)) &&
     digits2(t, 11) <= 23 &&
     digits2(t, 14) <= 59 &&
     digits2(t, 17) <= 59 &&
@@ -89,8 +89,9 @@ const MONTH_NAMES =
   "January February March April May June July August September October November December".split(" ");
 
 const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-const daysIn = (y: number, m: number) =>
-  [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** Days in month `m` (1–12) of year `y`; 0 for a month that does not exist. */
+const lastDay = (y: number, m: number): number => (m === 2 && isLeap(y) ? 29 : (DAYS_IN_MONTH[m - 1] ?? 0));
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
 function daysFromCivil(year: number, month: number, day: number): number {
@@ -105,7 +106,7 @@ function daysFromCivil(year: number, month: number, day: number): number {
 /** Checks each field of a calendar time; throws naming the one that does not exist. */
 function checkFields(y: number, mo: number, d: number, h: number, mi: number, s: number): void {
   if (mo < 1 || mo > 12) throw new TimeArgError(`has month ${mo}; months are 01 to 12`);
-  const last = daysIn(y, mo) as number;
+  const last = lastDay(y, mo);
   if (d < 1 || d > last)
     throw new TimeArgError(`is not a date: ${MONTH_NAMES[mo - 1]} ${y} has ${last} days`);
   if (h > 23) throw new TimeArgError(`has hour ${h}; hours are 00 to 23`);
