@@ -4,9 +4,9 @@
 # --tag: default fleetscope:latest (full) or fleetscope:collector.
 # --base: the Node base image; default node:24-bookworm-slim where a registry answers. Without a
 #   registry, pass --base local: base.sh makes fleetscope-base:bookworm from Debian's packages.
-# The context is staged, not the checkout: the runtime source (tracked and new files of cli, client,
-# collector, aggregator, protocol, tui), and `npm install --omit=dev` run on this machine (build
-# containers need no network), with chDB set apart for the `full` target. The dependencies are
+# The context is staged, not the checkout: the runtime source (cli, client, collector, aggregator,
+# protocol, tui) compiled to JavaScript by the checkout's tsc, and `npm install --omit=dev` run on
+# this machine (build containers need no network), with chDB set apart for the `full` target. The dependencies are
 # kept per package-lock.json in $FLEETSCOPE_IMAGE_CACHE, and an image whose inputs have not
 # changed is not built again (label org.fleetscope.inputs).
 set -euo pipefail
@@ -32,15 +32,28 @@ case "$TARGET" in collector|full) ;; *) say "--target is collector or full, not 
 [ -n "$TAG" ] || { [ "$TARGET" = full ] && TAG=fleetscope:latest || TAG=fleetscope:collector; }
 if [ "$BASE" = local ]; then BASE=fleetscope-base:bookworm; DOCKER="$DOCKER" "$ROOT/deploy/image/base.sh" "$BASE"; fi
 
+deps="$CACHE/deps-$(sha256sum "$ROOT/package-lock.json" | cut -c1-16)"
+# What the image is made of: the runtime source (tracked and new files), the build's own files,
+# the dependencies' lock, the target and the base. Unchanged: no build.
+base_id="$("$DOCKER" image inspect -f '{{.Id}}' "$BASE" 2>/dev/null || echo "$BASE")"
+inputs="$( (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard -- "${SOURCES[@]}" deploy/image tsconfig.json |
+  { xargs -0 -r sha256sum 2>/dev/null || true; }; echo "$TARGET $base_id $(basename "$deps")") | sha256sum | cut -c1-32)"
+if [ "$("$DOCKER" image inspect -f '{{index .Config.Labels "org.fleetscope.inputs"}}' "$TAG" 2>/dev/null)" = "$inputs" ]; then
+  say "$TAG is up to date"; exit 0
+fi
+
 ctx="$(mktemp -d)"
 trap 'rm -rf "$ctx"' EXIT
 mkdir -p "$ctx/app" "$ctx/chdb"
-# Tracked and new (not ignored) files: what the checkout runs, not what it merely holds.
-(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard -- "${SOURCES[@]}" |
-  xargs -0 -r -I{} sh -c '[ -e "$1" ] && printf "%s\0" "$1"' _ {} |
-  tar --null -T - -cf -) | tar -xf - -C "$ctx/app"
+# Compiled to JavaScript, not run as TypeScript: Node's type stripping keeps a WebAssembly
+# compiler in the process, about 36 MB of an idle collector's RSS (BENCHMARKS.md). A type error
+# stops the build.
+TSC="$ROOT/node_modules/.bin/tsc"
+[ -x "$TSC" ] || { say "TypeScript is missing: run npm install in $ROOT first"; exit 1; }
+"$TSC" -p "$ROOT/deploy/image/tsconfig.runtime.json" --outDir "$ctx/app"
+cp "$ROOT/package.json" "$ctx/app/"
+chmod +x "$ctx/app/cli/fleetscope.js"
 
-deps="$CACHE/deps-$(sha256sum "$ROOT/package-lock.json" | cut -c1-16)"
 if [ ! -d "$deps/node_modules" ]; then
   say "installing production dependencies into $deps"
   rm -rf "$deps.tmp" && mkdir -p "$deps.tmp"
@@ -57,12 +70,6 @@ for m in chdb @chdb; do
 done
 cp "$ROOT/deploy/image/Dockerfile" "$ctx/Dockerfile"
 
-base_id="$("$DOCKER" image inspect -f '{{.Id}}' "$BASE" 2>/dev/null || echo "$BASE")"
-inputs="$( (cd "$ctx" && find app -path app/node_modules -prune -o -type f -print0 | sort -z | xargs -0 sha256sum
-  sha256sum Dockerfile; echo "$TARGET $base_id $(basename "$deps")") | sha256sum | cut -c1-32)"
-if [ "$("$DOCKER" image inspect -f '{{index .Config.Labels "org.fleetscope.inputs"}}' "$TAG" 2>/dev/null)" = "$inputs" ]; then
-  say "$TAG is up to date"; exit 0
-fi
 say "building $TAG (target $TARGET, base $BASE)"
 "$DOCKER" build --quiet --target "$TARGET" --build-arg "BASE=$BASE" --label "org.fleetscope.inputs=$inputs" \
   --tag "$TAG" "$ctx" >/dev/null
