@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import type { DeviceIoStats, SampleRecord } from "../../protocol/records.ts";
 
 /**
@@ -120,10 +120,16 @@ export function workingSet(usage: number, inactiveFile: number): number {
 /**
  * Reads a cgroup file, or undefined when it does not exist (a controller not enabled, an older
  * kernel). Other errors propagate: they mean the cgroup itself is unreadable.
+ *
+ * Synchronously: a cgroup file is a counter the kernel prints from memory and never waits on a
+ * disk or another process's locks, and the thread-pool round trip of an async read cost about 8×
+ * the CPU of the read itself (~1.5 ms against 0.17 ms per container per sweep, measured on
+ * cgroup v1 with 30 containers). /proc/<pid> files stay async: cmdline and friends can wait on
+ * the process's memory lock.
  */
 export async function readOptional(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR" || code === "ENODEV" || code === "EOPNOTSUPP")
