@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import Docker from "dockerode";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
@@ -163,6 +166,45 @@ describe("cgroup stats of a live container", () => {
     } finally {
       await source.stop();
       await removeContainers(spinner);
+    }
+  });
+
+  it("says once what to mount when no running container's cgroup is under the cgroup root", async () => {
+    // What a collector in a container sees without --cgroup-root: a readable hierarchy (its own
+    // /sys/fs/cgroup) holding none of the host's containers.
+    const dir = await mkdtemp(join(tmpdir(), "fs-cgroup-root-"));
+    await mkdir(join(dir, "memory"));
+    const lines: string[] = [];
+    let gone = 0;
+    const log = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
+    const inventory = new DockerInventory(new Docker(), log);
+    const source = new ContainerStatsSource({ intervalMs: 300, cgroupRoot: dir });
+    await source.start({
+      host: "test-host",
+      cursor: undefined,
+      inventory,
+      log,
+      async spooled() {},
+      async emit() {},
+      skipped: (reason) => void (reason === "cgroup-gone" && gone++),
+    });
+    let spinner = "";
+    try {
+      const { id, name } = await startSpinner();
+      spinner = name;
+      await inventory.refresh(id);
+      const warning = await waitFor("the warning", () => lines.find((l) => l.includes("has a cgroup under")));
+      expect(JSON.parse(warning).msg).toMatch(
+        /none of the \d+ running containers has a cgroup under .*fs-cgroup-root-.*--cgroup-root and --proc-root/,
+      );
+      // Once: three more rounds without cgroups do not repeat it.
+      const after = gone;
+      await waitFor("three more rounds", () => gone >= after + 3);
+      expect(lines.filter((l) => l.includes("has a cgroup under"))).toHaveLength(1);
+    } finally {
+      await source.stop();
+      await removeContainers(spinner);
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -81,6 +81,11 @@ export class ContainerStatsSource implements Source {
   #timer: NodeJS.Timeout | undefined;
   #round: Promise<void> | undefined;
   #stopped = false;
+  /** Containers of the current round whose cgroup was not found (see #warnIfNoCgroups). */
+  #goneThisRound = 0;
+  /** Rounds in a row in which no running container had a cgroup. */
+  #roundsWithoutCgroups = 0;
+  #warnedNoCgroups = false;
 
   constructor(options: ContainerStatsOptions) {
     this.#intervalMs = options.intervalMs;
@@ -228,6 +233,7 @@ export class ContainerStatsSource implements Source {
     const ctx = this.#ctx;
     if (!ctx) return;
     const records: SampleRecord[] = [];
+    this.#goneThisRound = 0;
     let next = 0;
     const worker = async (): Promise<void> => {
       for (let i = next++; i < containers.length; i = next++) {
@@ -248,6 +254,7 @@ export class ContainerStatsSource implements Source {
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, containers.length) }, worker));
+    this.#warnIfNoCgroups(ctx, containers.length, records.length);
     if (records.length === 0) return;
     try {
       await ctx.emit(records); // no cursor: stats are a live view, never replayed
@@ -307,7 +314,25 @@ export class ContainerStatsSource implements Source {
     return { cg, stats: api.stats, interfaces: api.interfaces, tasks: undefined, origin: "docker-api" };
   }
 
+  /**
+   * One container whose cgroup is gone is one that just stopped; every running container's gone,
+   * round after round, is a collector looking at the wrong hierarchy — in a container, its own
+   * /sys/fs/cgroup instead of the host's. Said once, with what to do, until samples flow again.
+   */
+  #warnIfNoCgroups(ctx: SourceContext, running: number, sampled: number): void {
+    if (sampled > 0) this.#warnedNoCgroups = false;
+    const none = running > 0 && this.#goneThisRound === running;
+    this.#roundsWithoutCgroups = none ? this.#roundsWithoutCgroups + 1 : 0;
+    if (this.#roundsWithoutCgroups < 2 || this.#warnedNoCgroups) return;
+    this.#warnedNoCgroups = true;
+    ctx.log.warn(
+      { running, cgroupRoot: this.#roots.cgroupRoot, procRoot: this.#roots.procRoot },
+      `none of the ${running} running containers has a cgroup under ${this.#roots.cgroupRoot}: no samples. In a container, mount the host's /sys/fs/cgroup and /proc (e.g. at /host/sys/fs/cgroup, /host/proc) and pass --cgroup-root and --proc-root`,
+    );
+  }
+
   #skip(ctx: SourceContext, info: ContainerInfo, reason: SkipReason): undefined {
+    if (reason === "cgroup-gone") this.#goneThisRound++;
     ctx.skipped?.(reason);
     ctx.log.debug({ containerId: info.id, containerName: info.name, reason }, "container reading skipped");
     return undefined;
