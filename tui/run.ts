@@ -22,6 +22,11 @@ export async function runTop(o: TopOptions): Promise<void> {
     throw new Error(
       "fleetscope top needs a terminal (for scripts: fleetscope logs, fleetscope why, the API)",
     );
+  // Keys typed from here on must reach the app, not be echoed by the terminal: ink turns echo
+  // off only once its first frame is on screen, and a key echoed in between (a filter and its
+  // Enter typed right away) is drawn over the frame and scrolls it, leaving every later redraw
+  // one row off. Ink puts the terminal back when it exits.
+  process.stdin.setRawMode(true);
   const app = render(
     React.createElement(App, {
       client: o.client,

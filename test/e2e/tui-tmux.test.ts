@@ -1,11 +1,16 @@
 // `fleetscope top` in a real terminal (tmux): a container logs a marker and is OOM-killed; typed
 // keys find it, open its logs (the marker), open Why (OOM, exit 137), go back and quit, and the
-// terminal shows the shell again. Then the small and the big terminal: 80×24 and 200×50.
+// terminal shows the shell again. Then the small and the big terminal: 80×24 and 200×50. And keys
+// typed while top starts: they reach it, and the terminal never echoes them over its screen.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { BUSYBOX, docker, runUntilOomKilled, uniqueName } from "../helpers/docker.ts";
 import { getJson, REPO, useUpStack } from "../helpers/stack.ts";
 import { Tmux } from "../helpers/tmux.ts";
 import { waitFor } from "../helpers/wait.ts";
+
+const execFileP = promisify(execFile);
 
 describe("fleetscope top under tmux", () => {
   const name = uniqueName("tui");
@@ -13,10 +18,13 @@ describe("fleetscope top under tmux", () => {
   // Two containers whose names share the filter: one stays, one is removed while on screen.
   const pair = uniqueName("tui-wide");
   const [stays, goes] = [`${pair}-a`, `${pair}-b`];
-  const up = useUpStack("tui-tmux", [name, stays, goes]);
+  // Started while top starts: keys typed then must not be echoed over its screen.
+  const early = uniqueName("tui-early");
+  const up = useUpStack("tui-tmux", [name, stays, goes, early]);
   const term = new Tmux();
   const sized = new Tmux();
-  afterAll(() => Promise.all([term.kill(), sized.kill()]));
+  const typing = new Tmux();
+  afterAll(() => Promise.all([term.kill(), sized.kill(), typing.kill()]));
 
   it("drills to an OOM-killed container, shows its marker line and why it died, and quits cleanly", async () => {
     await runUntilOomKilled(name, ["sh", "-c", `echo ${marker}; tail /dev/zero`]);
@@ -99,5 +107,43 @@ describe("fleetscope top under tmux", () => {
 
     await sized.press("q");
     await sized.until("top exited 0");
+  });
+
+  it("keys typed while top starts are never echoed over its screen; a filter and its Enter typed then apply", async () => {
+    await docker("run", "-d", "--name", early, BUSYBOX, "sleep", "600");
+    await typing.start(80, 24);
+    await typing.until(/^\$/m);
+    await typing.type(
+      `${process.execPath} ${REPO}/cli/fleetscope.ts top --url ${up.url} --data ${up.dataDir} --interval 1s; echo "top exited $?"`,
+    );
+    const pane = (format: string) => typing.tmux("display-message", "-p", "-t", typing.session, format);
+    const tty = (await pane("#{pane_tty}")).trim();
+    await typing.press("Enter");
+    // From the moment top owns the screen (the alternate screen) until the terminal stops echoing,
+    // keys go on being typed (j: move down, harmless here). One echoed then would land on top's
+    // screen: after the footer, or before the first frame, pushing the title off its row.
+    const onAlternateScreen = async () => (await pane("#{alternate_on}")).trim() === "1";
+    await waitFor("top to take the alternate screen", onAlternateScreen, { intervalMs: 5 });
+    let echoing = true;
+    const typeAway = async () => {
+      while (echoing) await typing.send("j");
+    };
+    const echoStops = waitFor(
+      "the terminal to stop echoing",
+      async () => /(^|\s)-echo(\s|$)/.test((await execFileP("stty", ["-F", tty, "-a"])).stdout),
+      { intervalMs: 0 },
+    ).finally(() => {
+      echoing = false;
+    });
+    await Promise.all([typeAway(), echoStops]);
+    await typing.send(`/${early}`, "Enter");
+    // The whole frame where it belongs: title, breadcrumb with the filter, the row, the footer.
+    await typing.until(
+      new RegExp(`^ fleetscope top .*\n containers +/${early} *\n.*\n›.+ up \\d(.|\n)*\\? help +q quit\\s*$`),
+    );
+    await typing.press("q");
+    await typing.until("top exited 0");
+    // The terminal is handed back as it was: the shell's input echoes again.
+    expect((await execFileP("stty", ["-F", tty, "-a"])).stdout).toMatch(/(^|\s)echo(\s|$)/);
   });
 });

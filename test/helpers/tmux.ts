@@ -2,6 +2,7 @@
 // with send-keys and read with capture-pane.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { promisify } from "node:util";
 import { waitFor } from "./wait.ts";
 
@@ -79,10 +80,10 @@ export class Tmux {
     return Number((await this.tmux("display-message", "-p", "-t", this.session, "#{pane_pid}")).trim());
   }
 
-  kill(): Promise<void> {
-    return this.tmux("kill-server").then(
-      () => undefined,
-      () => undefined,
-    );
+  /** Ends the server and removes its socket file, which tmux (3.3) leaves behind. */
+  async kill(): Promise<void> {
+    const path = await this.tmux("display-message", "-p", "#{socket_path}").catch(() => "");
+    await this.tmux("kill-server").catch(() => undefined);
+    if (path.trim()) await rm(path.trim(), { force: true });
   }
 }
