@@ -18,7 +18,7 @@ import { type ClientRequest, request as httpRequest, type IncomingMessage } from
 import { request as httpsRequest } from "node:https";
 import type { Logger } from "pino";
 import type { InputIssue } from "../../input-issues.ts";
-import { decodeField, entryCursor, type JournalEntry } from "../journald/journal-entry.ts";
+import { decodeField, entryCursor, type JournalEntry, parseEntryLine } from "../journald/journal-entry.ts";
 import { WaitingQueue } from "../waiting-queue.ts";
 import type { GatewayTarget } from "./gateway-flags.ts";
 import { LineSplitter } from "./line-splitter.ts";
@@ -281,18 +281,12 @@ export class GatewayFollower {
   }
 
   #onLine(line: Buffer): void {
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line.toString("utf8"));
-    } catch (err) {
-      this.#unparseable(line, (err as Error).message);
+    const parsed = parseEntryLine(line);
+    if ("unparseable" in parsed) {
+      this.#unparseable(line, parsed.unparseable);
       return;
     }
-    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-      this.#unparseable(line, "not a JSON object");
-      return;
-    }
-    const e = entry as JournalEntry;
+    const e = parsed.entry;
     const cursor = entryCursor(e);
     const echo = this.#echo;
     this.#echo = undefined;

@@ -177,6 +177,22 @@ export function unitOf(entry: JournalEntry): string {
   return about || writer || text(entry, "UNIT");
 }
 
+/**
+ * One line of `-o json` output (journalctl's or gatewayd's) as an entry, or why it is not one:
+ * the reason to log with the skipped line.
+ */
+export function parseEntryLine(line: Buffer): { entry: JournalEntry } | { unparseable: string } {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line.toString("utf8"));
+  } catch (err) {
+    return { unparseable: (err as Error).message };
+  }
+  if (typeof entry !== "object" || entry === null || Array.isArray(entry))
+    return { unparseable: "not a JSON object" };
+  return { entry: entry as JournalEntry };
+}
+
 /** The `__CURSOR` of an entry, or undefined when it has none. */
 export function entryCursor(entry: JournalEntry): string | undefined {
   const c = entry.__CURSOR;

@@ -15,7 +15,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Logger } from "pino";
 import { WaitingQueue } from "../waiting-queue.ts";
-import { entryCursor, type JournalEntry } from "./journal-entry.ts";
+import { entryCursor, type JournalEntry, parseEntryLine } from "./journal-entry.ts";
 
 export interface JournalReaderOptions {
   log: Logger;
@@ -333,18 +333,12 @@ export class JournalReader implements AsyncIterable<JournalEntry> {
 
   #onLine(line: Buffer): void {
     if (line.length === 0) return;
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line.toString("utf8"));
-    } catch (err) {
-      this.#unparseable(line, (err as Error).message);
+    const parsed = parseEntryLine(line);
+    if ("unparseable" in parsed) {
+      this.#unparseable(line, parsed.unparseable);
       return;
     }
-    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-      this.#unparseable(line, "not a JSON object");
-      return;
-    }
-    const e = entry as JournalEntry;
+    const e = parsed.entry;
     const cursor = entryCursor(e);
     if (cursor) this.#cursor = cursor;
     this.stats.entries++;
