@@ -2,12 +2,16 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { findContainerCgroup } from "../../collector/cgroup/paths.ts";
 import { readCgroupStats } from "../../collector/cgroup/read-stats.ts";
 import { DockerInventory } from "../../collector/docker/inventory.ts";
-import { ContainerStatsSource } from "../../collector/sources/container-stats/container-stats-source.ts";
+import {
+  type ContainerStatsOptions,
+  ContainerStatsSource,
+} from "../../collector/sources/container-stats/container-stats-source.ts";
+import type { SourceContext } from "../../collector/sources/source.ts";
 import type { FleetRecord, SampleRecord } from "../../protocol/records.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -33,6 +37,39 @@ async function startSpinner(): Promise<{ id: string; pid: number; name: string }
   );
   const pid = Number(await docker("inspect", "-f", "{{.State.Pid}}", id));
   return { id, pid, name };
+}
+
+/**
+ * The stats source on a real inventory, shown a new spinner; `check` gets the spinner, and the
+ * source and the spinner are stopped after it, whatever it throws. The context's `emit` and
+ * `skipped` are the test's.
+ */
+async function withSampledSpinner(
+  options: ContainerStatsOptions,
+  context: Pick<SourceContext, "emit" | "skipped"> & { log?: Logger },
+  check: (spinner: { id: string; name: string }) => Promise<void>,
+): Promise<void> {
+  const log = context.log ?? pino({ level: "silent" });
+  const inventory = new DockerInventory(options.docker ?? new Docker(), log);
+  const source = new ContainerStatsSource(options);
+  await source.start({
+    host: "test-host",
+    cursor: undefined,
+    inventory,
+    async spooled() {},
+    ...context,
+    log,
+  });
+  let spinner = "";
+  try {
+    const started = await startSpinner();
+    spinner = started.name;
+    await inventory.refresh(started.id); // a `change` event with state running: sampled right away
+    await check(started);
+  } finally {
+    await source.stop();
+    await removeContainers(spinner);
+  }
 }
 
 afterAll(async () => {
@@ -75,26 +112,12 @@ describe("cgroup stats of a live container", () => {
   });
 
   it("emits samples from the source: at once on start, then each interval with cpuCores", async () => {
-    const log = pino({ level: "silent" });
-    const inventory = new DockerInventory(new Docker(), log);
     const samples: SampleRecord[] = [];
-    const source = new ContainerStatsSource({ intervalMs: 500 });
-    await source.start({
-      host: "test-host",
-      cursor: undefined,
-      inventory,
-      log,
-      async spooled() {},
-      async emit(records: FleetRecord[], cursor?: unknown) {
-        expect(cursor).toBeUndefined();
-        for (const r of records) if (r.kind === "sample") samples.push(r);
-      },
-    });
-    let spinner = "";
-    try {
-      const { id, name } = await startSpinner();
-      spinner = name;
-      await inventory.refresh(id); // a `change` event with state running: sampled right away
+    const emit = async (records: FleetRecord[], cursor?: unknown) => {
+      expect(cursor).toBeUndefined();
+      for (const r of records) if (r.kind === "sample") samples.push(r);
+    };
+    await withSampledSpinner({ intervalMs: 500 }, { emit }, async ({ id }) => {
       const mine = () => samples.filter((s) => s.containerId === id);
       await waitFor("the first sample", () => mine().length >= 1, { timeoutMs: 10_000 });
       expect(mine()[0]?.cpuCores).toBe(0);
@@ -120,38 +143,17 @@ describe("cgroup stats of a live container", () => {
       expect(avg).toBeGreaterThanOrEqual(0.75);
       expect(avg).toBeLessThanOrEqual(1.25);
       expect(last.cpuCores).toBeGreaterThan(0.5);
-    } finally {
-      await source.stop();
-      await removeContainers(spinner);
-    }
+    });
   });
 
   it("falls back to the Docker stats API when the cgroup directory cannot be read", async () => {
-    const log = pino({ level: "silent" });
-    const api = new Docker();
-    const inventory = new DockerInventory(api, log);
     const samples: SampleRecord[] = [];
+    const emit = async (records: FleetRecord[]) => {
+      for (const r of records) if (r.kind === "sample") samples.push(r);
+    };
     // A cgroup root that does not exist stands in for one the collector may not read.
-    const source = new ContainerStatsSource({
-      intervalMs: 500,
-      cgroupRoot: "/nonexistent-cgroup-root",
-      docker: api,
-    });
-    await source.start({
-      host: "test-host",
-      cursor: undefined,
-      inventory,
-      log,
-      async spooled() {},
-      async emit(records: FleetRecord[]) {
-        for (const r of records) if (r.kind === "sample") samples.push(r);
-      },
-    });
-    let spinner = "";
-    try {
-      const { id, name } = await startSpinner();
-      spinner = name;
-      await inventory.refresh(id);
+    const options = { intervalMs: 500, cgroupRoot: "/nonexistent-cgroup-root", docker: new Docker() };
+    await withSampledSpinner(options, { emit }, async ({ id }) => {
       const [sample] = await waitFor(
         "a docker-api sample",
         () => {
@@ -163,10 +165,7 @@ describe("cgroup stats of a live container", () => {
       expect(sample).toMatchObject({ origin: "docker-api", memoryLimitBytes: 32 * MiB });
       expect(sample?.pids).toBeGreaterThanOrEqual(1);
       expect(sample?.memoryUsageBytes).toBeGreaterThan(0);
-    } finally {
-      await source.stop();
-      await removeContainers(spinner);
-    }
+    });
   });
 
   it("says once what to mount when no running container's cgroup is under the cgroup root", async () => {
@@ -176,34 +175,25 @@ describe("cgroup stats of a live container", () => {
     await mkdir(join(dir, "memory"));
     const lines: string[] = [];
     let gone = 0;
-    const log = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
-    const inventory = new DockerInventory(new Docker(), log);
-    const source = new ContainerStatsSource({ intervalMs: 300, cgroupRoot: dir });
-    await source.start({
-      host: "test-host",
-      cursor: undefined,
-      inventory,
-      log,
-      async spooled() {},
+    const context = {
+      log: pino({ level: "warn" }, { write: (line: string) => void lines.push(line) }),
       async emit() {},
-      skipped: (reason) => void (reason === "cgroup-gone" && gone++),
-    });
-    let spinner = "";
+      skipped: (reason: string) => void (reason === "cgroup-gone" && gone++),
+    };
     try {
-      const { id, name } = await startSpinner();
-      spinner = name;
-      await inventory.refresh(id);
-      const warning = await waitFor("the warning", () => lines.find((l) => l.includes("has a cgroup under")));
-      expect(JSON.parse(warning).msg).toMatch(
-        /none of the \d+ running containers has a cgroup under .*fs-cgroup-root-.*--cgroup-root and --proc-root/,
-      );
-      // Once: three more rounds without cgroups do not repeat it.
-      const after = gone;
-      await waitFor("three more rounds", () => gone >= after + 3);
-      expect(lines.filter((l) => l.includes("has a cgroup under"))).toHaveLength(1);
+      await withSampledSpinner({ intervalMs: 300, cgroupRoot: dir }, context, async () => {
+        const warning = await waitFor("the warning", () =>
+          lines.find((l) => l.includes("has a cgroup under")),
+        );
+        expect(JSON.parse(warning).msg).toMatch(
+          /none of the \d+ running containers has a cgroup under .*fs-cgroup-root-.*--cgroup-root and --proc-root/,
+        );
+        // Once: three more rounds without cgroups do not repeat it.
+        const after = gone;
+        await waitFor("three more rounds", () => gone >= after + 3);
+        expect(lines.filter((l) => l.includes("has a cgroup under"))).toHaveLength(1);
+      });
     } finally {
-      await source.stop();
-      await removeContainers(spinner);
       await rm(dir, { recursive: true, force: true });
     }
   });
