@@ -125,9 +125,8 @@ try {
   await native.ready("shipping to");
 
   const run = fleetCollectorRun(CONTAINER, dir.path, "bench-container");
-  const etc = join(dir.path, "_etc_fleetscope");
-  await mkdir(etc, { recursive: true });
-  await writeFile(join(etc, "ingest.token"), `${secret}\n`, { mode: 0o600 });
+  await mkdir(run.own.etc, { recursive: true });
+  await writeFile(join(run.own.etc, "ingest.token"), `${secret}\n`, { mode: 0o600 });
   await docker(
     "run",
     "--detach",

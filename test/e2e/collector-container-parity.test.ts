@@ -26,7 +26,7 @@ import {
 } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-const { ETC, SPOOL } = FLEET_COLLECTOR_OWN;
+const { ETC } = FLEET_COLLECTOR_OWN;
 /** What is being proven: the collector reads the host through these. */
 const ROOT_FLAGS = ["--proc-root", "--sys-root", "--cgroup-root"];
 
@@ -118,17 +118,17 @@ describe("the collector in its image reports what a native one does", () => {
 
   /** The unit's `docker run` with its token in the mounted /etc/fleetscope; resolves on its first heartbeat. */
   async function startContainerCollector(image: string, path: string): Promise<void> {
-    const etc = join(path, ETC.replaceAll("/", "_"));
-    await mkdir(etc, { recursive: true });
-    await mkdir(join(path, SPOOL.replaceAll("/", "_")), { recursive: true });
+    const run = fleetCollectorRun(collector, path, CONTAINED);
+    await mkdir(run.own.etc, { recursive: true });
+    await mkdir(run.own.spool, { recursive: true });
     const { secret } = await createToken(agg.url, { name: "containerised collector", role: "ingest" });
-    await writeFile(join(etc, "ingest.token"), `${secret}\n`, { mode: 0o600 });
+    await writeFile(join(run.own.etc, "ingest.token"), `${secret}\n`, { mode: 0o600 });
     await docker(
       "run",
       "--detach",
-      ...fleetCollectorRun(collector, path, CONTAINED).options,
+      ...run.options,
       image,
-      ...fleetCollectorRun(collector, path, CONTAINED).command,
+      ...run.command,
       `--aggregator=${agg.url}`,
       `--token-file=${ETC}/ingest.token`,
       ...TEST_COLLECTOR_FLAGS,

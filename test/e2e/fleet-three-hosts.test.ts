@@ -19,6 +19,7 @@ import type { IncidentRow } from "../../protocol/api/incidents.ts";
 import type { LogLine } from "../../protocol/api/logs.ts";
 import { createToken, getJson } from "../helpers/api.ts";
 import { runCli } from "../helpers/cli.ts";
+import { FLEET_COLLECTOR_OWN, fleetCollectorRun } from "../helpers/deploy.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import { type ExtraEngine, startExtraEngine } from "../helpers/extra-engine.ts";
 import { type HostJournal, writeHostJournal } from "../helpers/host-journal.ts";
@@ -38,6 +39,14 @@ const STALE_AFTER_S = HOST_STALE_SECONDS;
 const LIVE_LAG_S = HOST_LATE_SECONDS;
 /** The SEEN column's width in tui/views/hosts.ts. */
 const SEEN_WIDTH = 7;
+
+/** What one simulated host's collector is run with. */
+interface HostParts {
+  /** Its directory: the unit's own directories (settings, spool) and its journal. */
+  dir: string;
+  engine: ExtraEngine;
+  journal: HostJournal;
+}
 
 interface SimHost {
   name: string;
@@ -159,24 +168,17 @@ describe("three hosts, one aggregator", () => {
     collector: string,
   ): Promise<SimHost> {
     const hostDir = join((dir as { path: string }).path, name);
-    const etc = join(hostDir, "etc-fleetscope");
+    const journal = await writeHostJournal(hostDir, name, [
+      { message: words(name).journal, identifier: "fleet-test", priority: 5 },
+    ]);
+    const run = hostCollectorRun(name, collector, { dir: hostDir, engine, journal }, ingestUrl);
+    const { etc } = run.own;
     await mkdir(etc, { recursive: true });
     await copyFile(pki.ca, join(etc, "ca.pem"));
     const { secret } = await createToken(url, { name: `collector of ${name}`, role: "ingest" });
     await writeFile(join(etc, "ingest.token"), `${secret}\n`, { mode: 0o600 });
-    const journal = await writeHostJournal(hostDir, name, [
-      { message: words(name).journal, identifier: "fleet-test", priority: 5 },
-    ]);
     const started = Date.now();
-    await docker(
-      "run",
-      "--detach",
-      `--name=${collector}`,
-      ...collectorRunOptions(engine, journal, hostDir),
-      image,
-      "collector",
-      ...collectorFlags(name, ingestUrl),
-    );
+    await docker("run", "--detach", ...run.options, image, ...run.command);
     await waitFor(`${name}'s first heartbeat`, async () => {
       const state = await docker("inspect", "--format", "{{.State.Status}}", collector);
       if (state !== "running")
@@ -188,44 +190,41 @@ describe("three hosts, one aggregator", () => {
   }
 
   /**
-   * deploy/fleet/fleetscope-collector.service's `docker run` options, but for what makes a host:
-   * its own network namespace (default bridge, the aggregator by name at docker0's address), its
-   * engine's socket and containers directory (at the path its LogPath names), its journal and
-   * machine id, its token and spool.
+   * The fleet unit's `docker run` (test/helpers/deploy.ts fleetCollectorRun: its own directories
+   * under `hostDir`), changed only in what makes a host: its own network namespace (default bridge,
+   * the aggregator by name at docker0's address) instead of the machine's, its engine's socket and
+   * containers directory (at the path its LogPath names), its journal and machine id; then its
+   * aggregator, CA and token named directly instead of read from etcd.
    */
-  function collectorRunOptions(engine: ExtraEngine, journal: HostJournal, hostDir: string): string[] {
-    return [
-      `--add-host=${AGGREGATOR_NAME}:${bridge}`,
-      "--pid=host",
-      "--user=0:0",
-      "--cap-drop=ALL",
-      "--cap-add=SYS_PTRACE",
-      `--volume=${engine.socket}:/var/run/docker.sock:ro`,
-      "--volume=/proc:/host/proc:ro",
-      "--volume=/sys:/host/sys:ro",
-      "--volume=/sys/fs/cgroup:/host/sys/fs/cgroup:ro",
-      `--volume=${engine.containersDir}:${engine.containersDir}:ro`,
-      `--volume=${journal.journalDir}:/var/log/journal:ro`,
-      `--volume=${journal.machineIdFile}:/etc/machine-id:ro`,
-      `--volume=${join(hostDir, "etc-fleetscope")}:/etc/fleetscope:ro`,
-      `--volume=${join(hostDir, "spool")}:/var/lib/fleetscope-collector`,
+  function hostCollectorRun(name: string, collector: string, host: HostParts, ingestUrl: string) {
+    const run = fleetCollectorRun(collector, host.dir, name);
+    // Container path → this host's source, or undefined: not mounted.
+    const sources: Record<string, string | undefined> = {
+      "/var/run/docker.sock": host.engine.socket,
+      "/var/lib/docker/containers": undefined,
+      "/run/log/journal": undefined,
+      "/var/log/journal": host.journal.journalDir,
+      "/etc/machine-id": host.journal.machineIdFile,
+    };
+    const options = run.options.flatMap((option) => {
+      if (option === "--network=host") return [`--add-host=${AGGREGATOR_NAME}:${bridge}`];
+      const mount = /^--volume=[^:]+:([^:]+)(:.*)?$/.exec(option);
+      if (!mount || !((mount[1] as string) in sources)) return [option];
+      const source = sources[mount[1] as string];
+      return source ? [`--volume=${source}:${mount[1]}${mount[2] ?? ""}`] : [];
+    });
+    options.push(`--volume=${host.engine.containersDir}:${host.engine.containersDir}:ro`);
+    const command = [
+      ...run.command,
+      `--aggregator=${ingestUrl}`,
+      `--ca=${FLEET_COLLECTOR_OWN.ETC}/ca.pem`,
+      `--token-file=${FLEET_COLLECTOR_OWN.ETC}/ingest.token`,
+      // Quick samples for the test; the journal is read whole (it holds only this host's entries).
+      "--stats-interval=1s",
+      "--log-level=warn",
     ];
+    return { options, command, own: run.own };
   }
-
-  /** The unit's collector flags, with this host's name and the aggregator's address and CA. */
-  const collectorFlags = (name: string, ingestUrl: string) => [
-    `--host-name=${name}`,
-    "--proc-root=/host/proc",
-    "--sys-root=/host/sys",
-    "--cgroup-root=/host/sys/fs/cgroup",
-    "--spool=/var/lib/fleetscope-collector/spool",
-    `--aggregator=${ingestUrl}`,
-    "--ca=/etc/fleetscope/ca.pem",
-    "--token-file=/etc/fleetscope/ingest.token",
-    // Quick samples for the test; the journal is read whole (it holds only this host's entries).
-    "--stats-interval=1s",
-    "--log-level=warn",
-  ];
 
   /** A `web` container on every host; the failing image on the first two; a line to each receiver. */
   async function runWorkload(host: SimHost): Promise<void> {

@@ -223,8 +223,9 @@ const ETCD_FLAGS = ["--etcd", "--aggregator-from-etcd", "--token-from-etcd"];
 
 /**
  * The fleet collector unit's `docker run`, for running its container here: its options with
- * `name` and its two own directories under `dir` (`_etc_fleetscope`, `_var_lib_fleetscope-collector`),
- * and its collector words after the image without the etcd flags and `$VARIABLES`, `%H` → `hostName`.
+ * `name` and its two own directories under `dir` (`own`: `_etc_fleetscope`,
+ * `_var_lib_fleetscope-collector`), and its collector words after the image without the etcd flags
+ * and `$VARIABLES`, `%H` → `hostName`.
  */
 export function fleetCollectorRun(name: string, dir: string, hostName: string) {
   const run = parseDockerRun(
@@ -236,15 +237,18 @@ export function fleetCollectorRun(name: string, dir: string, hostName: string) {
       ),
     ),
   );
-  const own = Object.values(FLEET_COLLECTOR_OWN);
+  const hostDir = (path: string) => join(dir, path.replaceAll("/", "_"));
+  const own = { etc: hostDir(FLEET_COLLECTOR_OWN.ETC), spool: hostDir(FLEET_COLLECTOR_OWN.SPOOL) };
   const options = run.options.map(([option, value]) => {
     if (option === "name") return `--name=${name}`;
-    const mine = own.find((o) => option === "volume" && value.startsWith(`${o}:`));
-    if (mine) return `--volume=${join(dir, mine.replaceAll("/", "_"))}${value.slice(mine.length)}`;
+    const mine = Object.values(FLEET_COLLECTOR_OWN).find(
+      (o) => option === "volume" && value.startsWith(`${o}:`),
+    );
+    if (mine) return `--volume=${hostDir(mine)}${value.slice(mine.length)}`;
     return value === "" ? `--${option}` : `--${option}=${value}`;
   });
   const command = run.command
     .filter((w) => !w.startsWith("$") && !ETCD_FLAGS.includes(w.split("=", 1)[0] ?? w))
     .map((w) => w.replaceAll("%H", hostName));
-  return { options, command };
+  return { options, command, own };
 }
