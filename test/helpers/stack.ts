@@ -59,9 +59,24 @@ export class FleetscopeProcess {
     );
   }
 
-  async stop(signal: NodeJS.Signals = "SIGTERM") {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    return this.exited;
+  /**
+   * Sends `signal` and waits for the exit. A process still running after `graceMs` is killed and
+   * the stop fails naming it, with its last output: a shutdown that hangs is a bug to see, not a
+   * hook timeout to guess at.
+   */
+  async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = 60_000) {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.exited;
+    this.child.kill(signal);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), graceMs)));
+    const outcome = await Promise.race([this.exited, late]);
+    clearTimeout(timer);
+    if (outcome !== "late") return outcome;
+    this.child.kill("SIGKILL");
+    await this.exited;
+    throw new Error(
+      `${this.child.spawnargs.join(" ")} did not exit within ${graceMs} ms of ${signal}; killed. Last output:\n${(this.stdout + this.stderr).slice(-3000)}`,
+    );
   }
 }
 
