@@ -13,7 +13,13 @@ import { removeContainers } from "./docker.ts";
 import { waitFor } from "./wait.ts";
 
 export const REPO = new URL("../..", import.meta.url).pathname;
-const CLI = join(REPO, "cli", "fleetscope.ts");
+/** This checkout's CLI. The start helpers take another checkout's (`cliOf`) for a bench's before/after runs. */
+export const CLI = join(REPO, "cli", "fleetscope.ts");
+
+/** The CLI of another checkout of fleetscope (a bench's "before" side, run beside this one). */
+export function cliOf(checkout: string): string {
+  return join(checkout, "cli", "fleetscope.ts");
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -84,8 +90,8 @@ export class FleetscopeProcess {
  * `fleetscope <args>` as a child process; a command naming `--url` of a started stack gets its
  * token in FLEETSCOPE_TOKEN (see tokenEnv).
  */
-export function fleetscope(args: string[], env: NodeJS.ProcessEnv = {}): FleetscopeProcess {
-  return new FleetscopeProcess(process.execPath, [CLI, ...args], tokenEnv(args, env));
+export function fleetscope(args: string[], env: NodeJS.ProcessEnv = {}, cli = CLI): FleetscopeProcess {
+  return new FleetscopeProcess(process.execPath, [cli, ...args], tokenEnv(args, env));
 }
 
 /** The admin token an aggregator or `up` on `dataDir` keeps (written before it says "API on"). */
@@ -135,17 +141,13 @@ export async function startAggregator(
   port: number,
   extra: string[] = [],
   scheme: "http" | "https" = "http",
+  cli = CLI,
 ): Promise<FleetscopeProcess> {
-  const p = fleetscope([
-    "aggregator",
-    "--data",
-    dataDir,
-    "--listen",
-    `127.0.0.1:${port}`,
-    "--log-level",
-    "warn",
-    ...extra,
-  ]);
+  const p = fleetscope(
+    ["aggregator", "--data", dataDir, "--listen", `127.0.0.1:${port}`, "--log-level", "warn", ...extra],
+    {},
+    cli,
+  );
   await p.ready("API on");
   rememberToken(`${scheme}://127.0.0.1:${port}`, await adminToken(dataDir));
   return p;
@@ -161,6 +163,7 @@ export async function startCollector(
   spoolDir: string,
   extra: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  cli = CLI,
 ): Promise<FleetscopeProcess> {
   const args = [
     "collector",
@@ -177,7 +180,7 @@ export async function startCollector(
     await writeFile(file, `${await ingestTokenFor(aggregatorUrl)}\n`, { mode: 0o600 });
     args.push("--token-file", file);
   }
-  const p = fleetscope(args, env);
+  const p = fleetscope(args, env, cli);
   await p.ready("shipping to");
   return p;
 }
