@@ -1,23 +1,38 @@
 // What watching 100 containers costs, side by side in one run:
 //   - fleetscope's collector at its default 10 s interval (cgroups + /proc, no Docker stats API),
+//     and, with --before <checkout>, the collector of that checkout, in alternating windows (one
+//     collector at a time, so each window's dockerd figure is that collector's own),
 //   - the reference: `docker stats --no-stream` polled at the same interval,
-//   - dockerd's own CPU with neither, with the collector, and with docker stats,
+//   - dockerd's own CPU with neither, with each collector, and with docker stats,
 // plus the time to render /metrics: over HTTP for the 100 real containers, and in-process for
 // 100 and 500 synthetic containers (rendering reads only memory, so a synthetic set measures it).
 // Writes its section of BENCHMARKS.md.
 //
-//   node bench/collector-overhead.ts [--containers 100] [--window 60]
+//   node bench/collector-overhead.ts [--containers 100] [--window 60] [--before /work/before]
 import { execFile, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { COLLECTOR_NODE_OPTIONS } from "../cli/commands/collector-runtime.ts";
 import { renderCadvisorMetrics } from "../protocol/cadvisor/exposition.ts";
 import type { ContainerSnapshot } from "../protocol/cadvisor/snapshot.ts";
 import { BUSYBOX, DOCKER, docker, removeContainers } from "../test/helpers/docker.ts";
-import { fleetscope, freePort, ingestTokenFor, startAggregator, tempDir } from "../test/helpers/stack.ts";
+import {
+  CLI,
+  cliOf,
+  fleetscope,
+  freePort,
+  ingestTokenFor,
+  startAggregator,
+  tempDir,
+} from "../test/helpers/stack.ts";
 import { fmt, MiB, percentile, processUsage, writeBenchSection } from "./lib/report.ts";
 
 const { values } = parseArgs({
-  options: { containers: { type: "string", default: "100" }, window: { type: "string", default: "60" } },
+  options: {
+    containers: { type: "string", default: "100" },
+    window: { type: "string", default: "60" },
+    before: { type: "string" },
+  },
 });
 const COUNT = Number(values.containers);
 const WINDOW_S = Number(values.window);
@@ -128,25 +143,22 @@ function renderMs(n: number): number {
   return percentile(times.slice(5), 50);
 }
 
-const dir = await tempDir("bench-overhead");
-try {
-  const dockerd = await pidOf("dockerd");
-  console.log(`starting ${COUNT} containers…`);
-  await startContainers();
-
-  console.log(`window 1/3: idle (${WINDOW_S}s)`);
-  const idle = await measure(dockerd, WINDOW_S);
-
-  const aggPort = await freePort();
+/** One collector of `cli` watching the containers for a window, measured with dockerd beside it. */
+async function collectorWindow(
+  label: string,
+  cli: string,
+  aggUrl: string,
+  spool: string,
+  env: NodeJS.ProcessEnv = {},
+) {
   const metricsPort = await freePort();
-  const aggregator = await startAggregator(`${dir.path}/agg`, aggPort);
   const collector = fleetscope(
     [
       "collector",
       "--aggregator",
-      `http://127.0.0.1:${aggPort}`,
+      aggUrl,
       "--spool",
-      `${dir.path}/spool`,
+      spool,
       "--metrics-listen",
       `127.0.0.1:${metricsPort}`,
       "--journal-since",
@@ -154,15 +166,17 @@ try {
       "--log-level",
       "warn",
     ],
-    { FLEETSCOPE_TOKEN: await ingestTokenFor(`http://127.0.0.1:${aggPort}`) },
+    { FLEETSCOPE_TOKEN: await ingestTokenFor(aggUrl), ...env },
+    cli,
   );
   await collector.ready("shipping to");
   await new Promise((r) => setTimeout(r, 2 * INTERVAL_S * 1000)); // past start-up and the first rounds
-  console.log(`window 2/3: fleetscope collector (${WINDOW_S}s)`);
-  const [coll, dockerdWithCollector] = await Promise.all([
+  console.log(`window: ${label} collector (${WINDOW_S}s)`);
+  const [coll, dockerdWith] = await Promise.all([
     measure(collector.child.pid as number, WINDOW_S),
     measure(dockerd, WINDOW_S),
   ]);
+  const startPeak = await peakSinceStart(collector.child.pid as number);
   const scrape: number[] = [];
   let lines = 0;
   for (let i = 0; i < 25; i++) {
@@ -172,9 +186,43 @@ try {
     lines = text.split("\n").length;
   }
   await collector.stop();
+  return { coll, dockerdWith, startPeak, scrape, lines };
+}
+
+/** VmHWM: the process's peak RSS since it started (start-up included). */
+async function peakSinceStart(pid: number): Promise<number> {
+  const kb = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, "utf8"))?.[1];
+  return Number(kb ?? 0) * 1024;
+}
+
+const dir = await tempDir("bench-overhead");
+const dockerd = await pidOf("dockerd");
+try {
+  console.log(`starting ${COUNT} containers…`);
+  await startContainers();
+
+  console.log(`window: idle (${WINDOW_S}s)`);
+  const idle = await measure(dockerd, WINDOW_S);
+
+  const aggPort = await freePort();
+  const aggUrl = `http://127.0.0.1:${aggPort}`;
+  const aggregator = await startAggregator(`${dir.path}/agg`, aggPort);
+  // After: as `node cli/fleetscope.ts collector` starts it bare, and as the deploy units start it.
+  const bare = await collectorWindow("after, bare node", CLI, aggUrl, `${dir.path}/spool-bare`);
+  const after = await collectorWindow("after, as the units run it", CLI, aggUrl, `${dir.path}/spool-after`, {
+    NODE_OPTIONS: COLLECTOR_NODE_OPTIONS,
+  });
+  const before = values.before
+    ? await collectorWindow(
+        `before (${values.before})`,
+        cliOf(values.before),
+        aggUrl,
+        `${dir.path}/spool-before`,
+      )
+    : undefined;
   await aggregator.stop();
 
-  console.log(`window 3/3: docker stats --no-stream every ${INTERVAL_S}s (${WINDOW_S}s)`);
+  console.log(`window: docker stats --no-stream every ${INTERVAL_S}s (${WINDOW_S}s)`);
   const loops = Math.ceil(WINDOW_S / INTERVAL_S);
   const poller = spawn("bash", [
     "-c",
@@ -188,31 +236,69 @@ try {
 
   const r100 = renderMs(100);
   const r500 = renderMs(500);
-  const plus = (cores: number) => `${cores >= 0 ? "+" : "−"}${fmt(Math.abs(cores) * 100, 2)} % of a core`;
-  const ours = coll.cores + Math.max(0, dockerdWithCollector.cores - idle.cores);
+  const plus = (cores: number) => `${cores >= 0 ? "+" : "−"}${fmt(Math.abs(cores) * 100, 2)}`;
+  const share = (w: { coll: { cores: number }; dockerdWith: { cores: number } }) =>
+    w.coll.cores + Math.max(0, w.dockerdWith.cores - idle.cores);
   const theirs = stats.cores + Math.max(0, dockerdWithStats.cores - idle.cores);
+  type Window = typeof after;
+  const row = (
+    what: string,
+    f: (w: Window) => number,
+    digits: number,
+    goal: string,
+    met?: (v: number) => boolean,
+  ) => {
+    const a = f(after);
+    const b = before ? f(before) : undefined;
+    const ratio = b !== undefined && b !== 0 ? fmt(a / b, 2) : "";
+    const ok = met ? (met(a) ? "yes" : "no") : "";
+    return `| ${what} | ${b !== undefined ? fmt(b, digits) : "—"} | ${fmt(f(bare), digits)} | ${fmt(a, digits)} | ${ratio} | ${goal} | ${ok} |`;
+  };
   const md = `## Collector overhead with ${COUNT} containers
 
-Command: \`node bench/collector-overhead.ts --containers ${COUNT} --window ${WINDOW_S}\`, ${new Date().toISOString().slice(0, 10)}, 2 cores, cgroup v1, Docker 20.10.
-${COUNT} sleeping busybox containers; each window ${WINDOW_S} s; both watchers at a ${INTERVAL_S} s interval.
+Command: \`node bench/collector-overhead.ts --containers ${COUNT} --window ${WINDOW_S}${values.before ? ` --before ${values.before}` : ""}\`, ${new Date().toISOString().slice(0, 10)}, 2 cores, cgroup v1, Docker 20.10.
+${COUNT} sleeping busybox containers; each window ${WINDOW_S} s, after ${2 * INTERVAL_S} s of warm-up; both watchers at a ${INTERVAL_S} s interval.
+The collectors ran one after the other, in windows of the same run (one at a time, the same containers, the same aggregator): this checkout's as \`node cli/fleetscope.ts collector\` starts it bare, then as the deploy units start it (\`NODE_OPTIONS=${COLLECTOR_NODE_OPTIONS}\`, cli/commands/collector-runtime.ts)${before ? ", then the before checkout's, bare (its units set no Node options)" : " (no --before)"}. The ratio and the goal are those of the "as the units run it" column.
 
-| what (same run) | CPU, % of a core | RSS | ratio |
-|---|---|---|---|
-| fleetscope collector (stats + processes + inventory + logs + journal) | ${fmt(coll.cores * 100, 2)} | ${fmt(coll.peakRss / MiB)} MiB peak | |
-| reference: \`docker stats --no-stream\` every ${INTERVAL_S} s (the CLI) | ${fmt(stats.cores * 100, 2)} | | 1 |
-| dockerd, idle | ${fmt(idle.cores * 100, 2)} | | |
-| dockerd, while the collector runs | ${fmt(dockerdWithCollector.cores * 100, 2)} | | ${plus(dockerdWithCollector.cores - idle.cores)} over idle |
-| dockerd, while docker stats polls | ${fmt(dockerdWithStats.cores * 100, 2)} | | ${plus(dockerdWithStats.cores - idle.cores)} over idle |
-| **all costs of watching**: collector + its dockerd share, vs CLI + its dockerd share | ${fmt(ours * 100, 2)} vs ${fmt(theirs * 100, 2)} | | ${fmt(ours / theirs, 2)} |
+| what (same run) | before | after, bare node | after, as the units run it | after / before | goal | met? |
+|---|---|---|---|---|---|---|
+${row(
+  "collector CPU, % of a core (stats + processes + inventory + logs + journal)",
+  (w) => w.coll.cores * 100,
+  2,
+  "≤ 1 %",
+  (v) => v <= 1,
+)}
+${row("dockerd while the collector runs, % of a core over idle", (w) => (w.dockerdWith.cores - idle.cores) * 100, 2, "")}
+${row("all costs of watching: collector + its dockerd share, % of a core", (w) => share(w) * 100, 2, "")}
+${row("the same, as a multiple of `docker stats` + its dockerd share", (w) => share(w) / theirs, 2, "")}
+${row(
+  "collector RSS, peak within the idle window, MiB",
+  (w) => w.coll.peakRss / MiB,
+  0,
+  "≤ 80 MiB",
+  (v) => v <= 80,
+)}
+${row("collector RSS, peak since start (VmHWM, start-up included), MiB", (w) => w.startPeak / MiB, 0, "")}
+${row(`GET /metrics, ${COUNT} real containers, p50 of 25, ms`, (w) => percentile(w.scrape, 50), 1, "")}
+${row(`GET /metrics, ${COUNT} real containers, p95 of 25, ms`, (w) => percentile(w.scrape, 95), 1, "")}
 
-| /metrics render | time |
+| reference (same run) | CPU, % of a core |
 |---|---|
-| GET /metrics of the collector, ${COUNT} real containers (${lines.toLocaleString("en-US")} lines), p50 / p95 of 25 | ${fmt(percentile(scrape, 50), 1)} / ${fmt(percentile(scrape, 95), 1)} ms |
+| \`docker stats --no-stream\` every ${INTERVAL_S} s (the CLI) | ${fmt(stats.cores * 100, 2)} |
+| dockerd, idle | ${fmt(idle.cores * 100, 2)} |
+| dockerd while docker stats polls | ${fmt(dockerdWithStats.cores * 100, 2)} (${plus(dockerdWithStats.cores - idle.cores)} over idle) |
+| \`docker stats\` + its dockerd share | ${fmt(theirs * 100, 2)} |
+
+| /metrics render (this checkout) | time |
+|---|---|
 | render only, 100 synthetic containers (p50 of 25) | ${fmt(r100, 2)} ms |
 | render only, 500 synthetic containers (p50 of 25) | ${fmt(r500, 2)} ms (${fmt(r500 / r100, 1)}× the 100) |
+| /metrics of the after collector | ${after.lines.toLocaleString("en-US")} lines |
 
 The collector never calls the Docker stats API (it reads cgroups and /proc), so dockerd stays near idle;
-\`docker stats\` makes dockerd read every container's stats per poll.`;
+\`docker stats\` makes dockerd read every container's stats per poll. dockerd's idle figure moves with
+whatever else the machine runs, so its "over idle" rows are noisy at this size.`;
   await writeBenchSection("collector-overhead", md);
   console.log(md);
 } finally {

@@ -35,7 +35,7 @@ export async function readNetDev(
   procRoot: string,
   pid: number,
 ): Promise<{ rxBytes: number; txBytes: number }> {
-  return parseNetDev(await readOptional(join(procRoot, String(pid), "net", "dev")));
+  return parseNetDev(readOptional(join(procRoot, String(pid), "net", "dev")));
 }
 
 /**
@@ -74,5 +74,5 @@ export function parseNetDevInterfaces(text: string | undefined): InterfaceStats[
 
 /** Per-interface counters of the network namespace `pid` lives in; empty when the process is gone. */
 export async function readNetDevInterfaces(procRoot: string, pid: number): Promise<InterfaceStats[]> {
-  return parseNetDevInterfaces(await readOptional(join(procRoot, String(pid), "net", "dev")));
+  return parseNetDevInterfaces(readOptional(join(procRoot, String(pid), "net", "dev")));
 }

@@ -1,4 +1,4 @@
-import { access } from "node:fs/promises";
+import { accessSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { ContainerCgroup } from "./paths.ts";
 import type { CgroupStats } from "./stats.ts";
@@ -20,10 +20,19 @@ export class CgroupUnreadableError extends Error {
 /** Reads the stats of a located cgroup; throws CgroupUnreadableError when its directory cannot be read. */
 export async function readCgroupStats(cg: ContainerCgroup): Promise<CgroupStats> {
   const dirs = cg.version === 2 ? [cg.dir] : [cg.dirs.cpuacct, cg.dirs.memory];
-  try {
-    await Promise.any(dirs.map((d) => access(d)));
-  } catch (err) {
-    throw new CgroupUnreadableError(`cgroup not readable: ${dirs.join(", ")}`, { cause: err });
-  }
+  // Checked synchronously, like the files read below (see readOptional in stats.ts).
+  let lastErr: unknown;
+  if (!dirs.some((d) => readable(d, (err) => (lastErr = err))))
+    throw new CgroupUnreadableError(`cgroup not readable: ${dirs.join(", ")}`, { cause: lastErr });
   return cg.version === 2 ? readV2Stats(cg.dir) : readV1Stats(cg.dirs);
+}
+
+function readable(dir: string, onError: (err: unknown) => void): boolean {
+  try {
+    accessSync(dir);
+    return true;
+  } catch (err) {
+    onError(err);
+    return false;
+  }
 }

@@ -1,4 +1,4 @@
-import { readdir } from "node:fs/promises";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseStatus, readText } from "../proc/process.ts";
 import type { ContainerCgroup } from "./paths.ts";
@@ -11,7 +11,7 @@ import { parseCgroupProcs, readOptional } from "./stats.ts";
 export async function readCgroupProcs(cg: ContainerCgroup): Promise<number[] | undefined> {
   const dirs = cg.version === 2 ? [cg.dir] : [cg.dirs.pids, cg.dirs.memory];
   for (const dir of dirs) {
-    const text = await readOptional(join(dir, "cgroup.procs"));
+    const text = readOptional(join(dir, "cgroup.procs"));
     if (text !== undefined) return parseCgroupProcs(text);
   }
   return undefined;
@@ -32,7 +32,7 @@ export function readPidList(path: string): number[] {
  */
 export async function cgroupPopulated(cg: ContainerCgroup, pids: number[] | undefined): Promise<boolean> {
   if (cg.version === 2) {
-    const populated = /^populated (\d)$/m.exec((await readOptional(join(cg.dir, "cgroup.events"))) ?? "");
+    const populated = /^populated (\d)$/m.exec(readOptional(join(cg.dir, "cgroup.events")) ?? "");
     if (populated) return populated[1] !== "0";
   }
   return pids === undefined || pids.length > 0;
@@ -65,9 +65,9 @@ export function parseProcIo(text: string | undefined): { readBytes: number; writ
   return { readBytes, writeBytes };
 }
 
-async function countDir(path: string): Promise<number> {
+function countDir(path: string): number {
   try {
-    return (await readdir(path)).length;
+    return readdirSync(path).length;
   } catch {
     return 0; // the process exited, or /proc/<pid>/fd is not readable
   }
@@ -85,24 +85,23 @@ export interface TaskStats {
   io: Map<number, ProcIo>;
 }
 
-/** Reads status, fd and io of each PID; a process that exits meanwhile just counts as absent. */
+/**
+ * Reads status, fd and io of each PID; a process that exits meanwhile just counts as absent.
+ * Synchronously, like the cgroup files (see readOptional in stats.ts): with 100 containers the
+ * thread-pool round trips of async reads cost more CPU than the reads themselves.
+ */
 export async function readTaskStats(procRoot: string, pids: number[]): Promise<TaskStats> {
   const out: TaskStats = { processes: pids.length, threads: 0, fileDescriptors: 0, io: new Map() };
-  await Promise.all(
-    pids.map(async (pid) => {
-      const base = join(procRoot, String(pid));
-      const [status, io, fds] = await Promise.all([
-        readOptional(join(base, "status")).catch(() => undefined),
-        readOptional(join(base, "io")).catch(() => undefined), // EACCES without CAP_SYS_PTRACE
-        countDir(join(base, "fd")),
-      ]);
-      const { threads, ppid } = parseStatus(status ?? "");
-      out.threads += threads;
-      out.fileDescriptors += fds;
-      const parsed = parseProcIo(io);
-      if (parsed) out.io.set(pid, { ...parsed, ppid });
-    }),
-  );
+  for (const pid of pids) {
+    const base = join(procRoot, String(pid));
+    const status = readText(join(base, "status"));
+    const io = readText(join(base, "io")); // EACCES without CAP_SYS_PTRACE
+    const { threads, ppid } = parseStatus(status ?? "");
+    out.threads += threads;
+    out.fileDescriptors += countDir(join(base, "fd"));
+    const parsed = parseProcIo(io);
+    if (parsed) out.io.set(pid, { ...parsed, ppid });
+  }
   return out;
 }
 

@@ -180,10 +180,14 @@ export async function readV1Blkio(dir: string): Promise<{ readBytes: number; wri
 
 /** Per-device block I/O of a v1 blkio directory; empty when no file has device lines. */
 export async function readV1BlkioDevices(dir: string): Promise<DeviceIoStats[]> {
+  return readV1BlkioDevicesSync(dir);
+}
+
+function readV1BlkioDevicesSync(dir: string): DeviceIoStats[] {
   for (const [bytesFile, opsFile] of BLKIO_FILES) {
-    const bytes = await readOptional(join(dir, bytesFile));
+    const bytes = readOptional(join(dir, bytesFile));
     if (parseBlkioServiceBytes(bytes).devices === 0) continue;
-    return parseBlkioDevices(bytes, await readOptional(join(dir, opsFile)));
+    return parseBlkioDevices(bytes, readOptional(join(dir, opsFile)));
   }
   return [];
 }
@@ -193,25 +197,22 @@ export async function readV1Stats(dirs: V1Dirs): Promise<CgroupStats> {
   const cpuDir = dirs.cpu ?? dirs.cpuacct;
   const mem = (f: string) => readOptional(join(dirs.memory, f));
   const cpu = (f: string) => readOptional(join(cpuDir, f));
-  const [usage, cpuacctStat, memUsage, memStat, memLimit, pids, devices] = await Promise.all([
-    readOptional(join(dirs.cpuacct, "cpuacct.usage")),
-    readOptional(join(dirs.cpuacct, "cpuacct.stat")),
-    mem("memory.usage_in_bytes"),
-    mem("memory.stat"),
-    mem("memory.limit_in_bytes"),
-    readOptional(join(dirs.pids, "pids.current")),
-    readV1BlkioDevices(dirs.blkio),
-  ]);
-  const [maxUsage, failcnt, softLimit, oomControl, cpuStat, quota, period, shares] = await Promise.all([
-    mem("memory.max_usage_in_bytes"),
-    mem("memory.failcnt"),
-    mem("memory.soft_limit_in_bytes"),
-    mem("memory.oom_control"),
-    cpu("cpu.stat"),
-    cpu("cpu.cfs_quota_us"),
-    cpu("cpu.cfs_period_us"),
-    cpu("cpu.shares"),
-  ]);
+  // Read one after the other, synchronously (see readOptional in stats.ts).
+  const usage = readOptional(join(dirs.cpuacct, "cpuacct.usage"));
+  const cpuacctStat = readOptional(join(dirs.cpuacct, "cpuacct.stat"));
+  const memUsage = mem("memory.usage_in_bytes");
+  const memStat = mem("memory.stat");
+  const memLimit = mem("memory.limit_in_bytes");
+  const pids = readOptional(join(dirs.pids, "pids.current"));
+  const devices = readV1BlkioDevicesSync(dirs.blkio);
+  const maxUsage = mem("memory.max_usage_in_bytes");
+  const failcnt = mem("memory.failcnt");
+  const softLimit = mem("memory.soft_limit_in_bytes");
+  const oomControl = mem("memory.oom_control");
+  const cpuStat = cpu("cpu.stat");
+  const quota = cpu("cpu.cfs_quota_us");
+  const period = cpu("cpu.cfs_period_us");
+  const shares = cpu("cpu.shares");
   const times = parseCpuacctStat(cpuacctStat);
   const m = parseV1MemoryStat(memStat);
   const extra = parseV1MemoryStatExtra(memStat);

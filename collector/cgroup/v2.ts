@@ -144,7 +144,7 @@ const V2_FILES = [
 /** Reads one container's v2 stats from its unified directory; missing files leave fields at 0. */
 export async function readV2Stats(dir: string): Promise<CgroupStats> {
   const [cpuStat, memCurrent, memStat, memMax, pids, io, swap, peak, events, low, cpuMax, weight] =
-    await Promise.all(V2_FILES.map((f) => readOptional(join(dir, f))));
+    V2_FILES.map((f) => readOptional(join(dir, f))); // one after the other (see readOptional)
   const cpu = parseV2CpuStat(cpuStat);
   const throttling = parseV2CpuThrottling(cpuStat);
   const mem = parseV2MemoryStat(memStat);

@@ -192,12 +192,17 @@ export function readStatus(procRoot: string, pid: number): ProcStatus | undefine
   return text === undefined ? undefined : parseStatus(text);
 }
 
+// One buffer for every command line read: the reads are synchronous, so never interleaved, and a
+// round of the process view reads a hundred or more of them.
+let cmdlineBuf = Buffer.alloc(CMDLINE_MAX_BYTES + 1);
+
 /** Reads at most `max` bytes of the command line; a longer one is cut (and marked with …). */
 export function readCmdline(procRoot: string, pid: number, max = CMDLINE_MAX_BYTES): string {
   let fd: number | undefined;
   try {
     fd = openSync(join(procRoot, String(pid), "cmdline"), "r");
-    const buf = Buffer.alloc(max + 1);
+    if (cmdlineBuf.length < max + 1) cmdlineBuf = Buffer.alloc(max + 1);
+    const buf = cmdlineBuf.subarray(0, max + 1);
     let got = 0;
     // /proc files may return less than asked per read; loop until EOF or the bound.
     while (got < buf.length) {

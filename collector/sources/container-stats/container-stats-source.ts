@@ -74,6 +74,11 @@ export class ContainerStatsSource implements Source {
   readonly #previous = new Map<string, Previous>();
   readonly #snapshots = new Map<string, ContainerSnapshot>();
   readonly #procIo = new Map<string, { pid: number; account: ProcIoAccount }>();
+  /**
+   * Per container: its cgroup as found from its init's /proc/<pid>/cgroup, kept while that init
+   * lives (a container's cgroup does not move), so a round does not look it up again for each.
+   */
+  readonly #cgroups = new Map<string, { pid: number; cg: ContainerCgroup }>();
   readonly #busy = new Set<string>();
   readonly #loggedFallback = new Set<string>();
   readonly #inFlight = new Set<Promise<void>>();
@@ -208,6 +213,7 @@ export class ContainerStatsSource implements Source {
     this.#markStopped(info);
     this.#previous.delete(info.id);
     this.#loggedFallback.delete(info.id);
+    this.#cgroups.delete(info.id);
   };
 
   #track(p: Promise<void>): Promise<void> {
@@ -222,6 +228,7 @@ export class ContainerStatsSource implements Source {
     const running = this.#ctx.inventory.list().filter((c) => c.state === "running" && c.pid > 0);
     const ids = new Set(running.map((c) => c.id));
     for (const id of this.#previous.keys()) if (!ids.has(id)) this.#previous.delete(id);
+    for (const id of this.#cgroups.keys()) if (!ids.has(id)) this.#cgroups.delete(id);
     for (const [id, snap] of this.#snapshots) if (!ids.has(id)) snap.stoppedAtMs ??= Date.now();
     this.#prune();
     this.#round = this.#track(this.#emitFor(running)).finally(() => {
@@ -270,7 +277,7 @@ export class ContainerStatsSource implements Source {
    * skipped and counted. The Docker API stands in only when the cgroup files cannot be read at all.
    */
   async #read(ctx: SourceContext, info: ContainerInfo): Promise<Reading | undefined> {
-    const cg = await findContainerCgroup(info.id, info.pid, this.#roots);
+    const cg = await this.#cgroupOf(info);
     try {
       const stats = await readCgroupStats(cg);
       const pids = await readCgroupProcs(cg);
@@ -285,10 +292,24 @@ export class ContainerStatsSource implements Source {
       return { cg, stats, interfaces, tasks, origin: "cgroup" };
     } catch (err) {
       if (!(err instanceof CgroupUnreadableError)) throw err;
+      this.#cgroups.delete(info.id);
       if (await hierarchyReadable(this.#roots.cgroupRoot, cg.version))
         return this.#skip(ctx, info, "cgroup-gone");
       return this.#readFromDockerApi(ctx, info, cg, err);
     }
+  }
+
+  /**
+   * The container's cgroup: the one found for the same init pid before, else looked up. Only a
+   * cgroup its init's own file named is kept; a guess (see findContainerCgroup) is looked up again.
+   */
+  async #cgroupOf(info: ContainerInfo): Promise<ContainerCgroup> {
+    const known = this.#cgroups.get(info.id);
+    if (known?.pid === info.pid) return known.cg;
+    const cg = await findContainerCgroup(info.id, info.pid, this.#roots);
+    if (cg.guessed) this.#cgroups.delete(info.id);
+    else this.#cgroups.set(info.id, { pid: info.pid, cg });
+    return cg;
   }
 
   async #readFromDockerApi(
