@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { defaultLimits } from "../aggregator/api/limits.ts";
 import { DEFAULT_NETWORK } from "../aggregator/api/listeners.ts";
 import { RULE_SETTING_FLAGS, type RuleSettingName } from "../aggregator/incidents/registry.ts";
+import { DEFAULT_STORE_MEMORY, MIN_STORE_MEMORY } from "../aggregator/store/memory.ts";
 import { DEFAULT_QUERY_LIMITS } from "../aggregator/store/query-context.ts";
 import { parseListen, parseListenOrOff, parseSize } from "../collector/flags.ts";
 import { listenOption } from "../collector/receivers/receiver.ts";
@@ -32,6 +33,16 @@ export function parseDurationArg(value: string): number {
 
 // Size flags parse alike on every command; the collector's components use the same parser.
 export { parseSize };
+
+/** --store-memory: a size the embedded store can run in. */
+function parseStoreMemory(value: string): number {
+  const bytes = parseSize(value);
+  if (bytes < MIN_STORE_MEMORY)
+    throw new InvalidArgumentError(
+      `expected at least ${MIN_STORE_MEMORY >> 20}MiB: the store cannot run in less`,
+    );
+  return bytes;
+}
 
 /** --max-line-size: a size the aggregator takes as one log body (RECORD_LIMITS.bodyChars). */
 function parseMaxLineSize(value: string): number {
@@ -333,6 +344,13 @@ export function aggregatorBoundOptions(): Option[] {
       .env("FLEETSCOPE_QUERY_MEMORY")
       .default(DEFAULT_QUERY_LIMITS.memoryBytes, sizeText(DEFAULT_QUERY_LIMITS.memoryBytes))
       .argParser(parseSize),
+    new Option(
+      "--store-memory <size>",
+      "memory the embedded store may use in all (its caches, merges, inserts and reads; not Node's own heap); over it a read fails (503) and an insert is retried by its collector; not less than --query-memory",
+    )
+      .env("FLEETSCOPE_STORE_MEMORY")
+      .default(DEFAULT_STORE_MEMORY, sizeText(DEFAULT_STORE_MEMORY))
+      .argParser(parseStoreMemory),
     new Option("--max-queries-per-token <n>", "read requests one token may have running (429 above)")
       .env("FLEETSCOPE_MAX_QUERIES_PER_TOKEN")
       .default(lim.maxQueriesPerToken)
@@ -366,6 +384,7 @@ export interface AggregatorBoundFlags {
   maxBatchRecords: number;
   queryTimeout: number;
   queryMemory: number;
+  storeMemory: number;
   maxQueriesPerToken: number;
   maxQueries: number;
   minFreeDisk: number;
@@ -388,5 +407,6 @@ export function aggregatorBoundsFromFlags(f: AggregatorBoundFlags) {
       minFreeDiskBytes: f.minFreeDisk,
     },
     queryLimits: { timeoutMs: f.queryTimeout, memoryBytes: f.queryMemory },
+    storeMemoryBytes: f.storeMemory,
   };
 }

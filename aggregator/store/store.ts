@@ -1,7 +1,9 @@
 import { mkdir } from "node:fs/promises";
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@clickhouse/client";
 import type { Logger } from "pino";
+import { DEFAULT_STORE_MEMORY, serverMemoryArgs, storeMemoryProblem } from "./memory.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
+import type { Migration } from "./migrations/migration.ts";
 import { currentQueryContext, DEFAULT_QUERY_LIMITS, type QueryLimits, stoppedBy } from "./query-context.ts";
 import { assertScoped } from "./read-scope.ts";
 
@@ -17,6 +19,10 @@ export interface StoreOptions {
   log: Logger;
   /** Time and memory every SELECT may use (--query-timeout, --query-memory). */
   queryLimits?: QueryLimits;
+  /** All the memory the embedded store may use (--store-memory); a server keeps its own config. */
+  storeMemoryBytes?: number;
+  /** The schema to bring the store to: every migration, but for a test of one on an older store. */
+  migrations?: readonly Migration[];
 }
 
 /** The disk the store writes to, as ClickHouse sees it. */
@@ -46,14 +52,15 @@ function ownDedupTokenPerInsert(client: ClickHouseClient): ClickHouseClient {
   return client;
 }
 
-/** The ClickHouse store: embedded chDB on a directory by default, or a ClickHouse server. */
 /**
  * The embedded ClickHouse, loaded only when a store is opened on a data directory: chDB is a
  * 540 MB library that a server-backed aggregator never maps, and the collector image leaves out.
  */
-async function loadChdb(): Promise<typeof import("chdb/connection").createChdbConnection> {
+async function loadChdb() {
   try {
-    return (await import("chdb/connection")).createChdbConnection;
+    const { createChdbConnection } = await import("chdb/connection");
+    const { Session } = await import("chdb");
+    return { createChdbConnection, Session };
   } catch (err) {
     throw new Error(
       `the embedded store (chDB) is not installed here (the collector image leaves it out): use the full fleetscope image, run npm install, or give --clickhouse-url. (${String(err)})`,
@@ -61,6 +68,43 @@ async function loadChdb(): Promise<typeof import("chdb/connection").createChdbCo
   }
 }
 
+/**
+ * A client of embedded chDB on `opts.dataDir`, its engine started with the memory bound. chDB takes
+ * server settings only as the engine's arguments when the first connection to a directory starts
+ * it, and createChdbConnection passes none: so a session opened first with them starts the engine,
+ * the client's connection joins that engine, and the session closes once the client has answered
+ * (the engine lives while any connection to it does).
+ */
+async function openEmbedded(opts: StoreOptions, queryLimits: QueryLimits): Promise<ClickHouseClient> {
+  if (!opts.dataDir)
+    throw new Error("the store needs a data directory (--data) or a ClickHouse URL (--clickhouse-url)");
+  const memory = opts.storeMemoryBytes ?? DEFAULT_STORE_MEMORY;
+  const problem = storeMemoryProblem(memory, queryLimits.memoryBytes);
+  if (problem) throw new Error(problem);
+  await mkdir(opts.dataDir, { recursive: true });
+  const { createChdbConnection, Session } = await loadChdb();
+  let starter: InstanceType<typeof Session> | undefined;
+  try {
+    starter = new Session(opts.dataDir, { connectionArgs: serverMemoryArgs(memory) });
+    // chdb types its connection against its own copy of @clickhouse/client-common; same shape.
+    const connection = createChdbConnection({ path: opts.dataDir }) as unknown as ChdbAsClientConnection;
+    const client = createClient({ connection });
+    await client.query({ query: "SELECT 1", format: "JSONEachRow" });
+    return ownDedupTokenPerInsert(client);
+  } catch (err) {
+    const msg = String(err);
+    if (/lock/i.test(msg)) {
+      throw new Error(
+        `the store in ${opts.dataDir} is open in another process (an embedded store has one owner): stop that aggregator or use another --data. (${msg})`,
+      );
+    }
+    throw err;
+  } finally {
+    starter?.close();
+  }
+}
+
+/** The ClickHouse store: embedded chDB on a directory by default, or a ClickHouse server. */
 export class Store {
   readonly client: ClickHouseClient;
   readonly kind: "chdb" | "clickhouse";
@@ -73,38 +117,20 @@ export class Store {
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
-    let store: Store;
-    if (opts.url) {
-      const client = createClient({
-        url: opts.url,
-        username: opts.username,
-        password: opts.password,
-        database: opts.database,
-      });
-      store = new Store(client, "clickhouse", opts.queryLimits ?? DEFAULT_QUERY_LIMITS);
-    } else {
-      if (!opts.dataDir)
-        throw new Error("the store needs a data directory (--data) or a ClickHouse URL (--clickhouse-url)");
-      await mkdir(opts.dataDir, { recursive: true });
-      const createChdbConnection = await loadChdb();
-      let client: ClickHouseClient;
-      try {
-        // chdb types its connection against its own copy of @clickhouse/client-common; same shape.
-        const connection = createChdbConnection({ path: opts.dataDir }) as unknown as ChdbAsClientConnection;
-        client = createClient({ connection });
-        await client.query({ query: "SELECT 1", format: "JSONEachRow" });
-      } catch (err) {
-        const msg = String(err);
-        if (/lock/i.test(msg)) {
-          throw new Error(
-            `the store in ${opts.dataDir} is open in another process (an embedded store has one owner): stop that aggregator or use another --data. (${msg})`,
-          );
-        }
-        throw err;
-      }
-      store = new Store(ownDedupTokenPerInsert(client), "chdb", opts.queryLimits ?? DEFAULT_QUERY_LIMITS);
-    }
-    await store.#migrate(opts.log);
+    const queryLimits = opts.queryLimits ?? DEFAULT_QUERY_LIMITS;
+    const store = opts.url
+      ? new Store(
+          createClient({
+            url: opts.url,
+            username: opts.username,
+            password: opts.password,
+            database: opts.database,
+          }),
+          "clickhouse",
+          queryLimits,
+        )
+      : new Store(await openEmbedded(opts, queryLimits), "chdb", queryLimits);
+    await store.#migrate(opts.log, opts.migrations ?? MIGRATIONS);
     await store.#applyRetention(opts.retentionDays, opts.log);
     return store;
   }
@@ -113,7 +139,7 @@ export class Store {
     await this.client.close();
   }
 
-  async #migrate(log: Logger): Promise<void> {
+  async #migrate(log: Logger, migrations: readonly Migration[]): Promise<void> {
     await this.client.command({
       query: `CREATE TABLE IF NOT EXISTS schema_migrations (
         version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
@@ -124,7 +150,7 @@ export class Store {
         Number(r.version),
       ),
     );
-    for (const m of MIGRATIONS) {
+    for (const m of migrations) {
       if (applied.has(m.version)) continue;
       for (const statement of m.statements) await this.client.command({ query: statement });
       await this.client.insert({

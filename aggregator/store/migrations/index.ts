@@ -6,6 +6,7 @@ import { restartCount } from "./005-restart-count.ts";
 import { containerDetails } from "./006-container-details.ts";
 import { tokens } from "./007-tokens.ts";
 import { logSets } from "./008-log-sets.ts";
+import { logCodecs } from "./009-log-codecs.ts";
 import type { Migration } from "./migration.ts";
 
 /** Every migration, oldest first. Add new ones at the end; never edit an applied one. */
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   containerDetails,
   tokens,
   logSets,
+  logCodecs,
 ];
