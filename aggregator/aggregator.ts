@@ -17,7 +17,7 @@ import { ensureAdminToken } from "./auth/bootstrap.ts";
 import { allowedHosts } from "./auth/host-check.ts";
 import { TokenStore } from "./auth/tokens.ts";
 import { DEFAULT_DETECTOR, type DetectorOptions, IncidentDetector } from "./incidents/detector.ts";
-import { createAggregatorMetrics } from "./metrics.ts";
+import { createAggregatorMetrics, registerStoreDisk } from "./metrics.ts";
 import { Store, type StoreOptions } from "./store/store.ts";
 
 export interface AggregatorOptions extends Omit<StoreOptions, "log"> {
@@ -85,6 +85,7 @@ export class Aggregator {
     const metrics = createAggregatorMetrics();
     const listeners = new Listeners(net, tls, metrics);
     const store = await Store.open({ ...opts, log: opts.log.child({ component: "store" }) });
+    registerStoreDisk(metrics.registry, () => store.diskUsage());
     const authLog = opts.log.child({ component: "auth" });
     const tokens = new TokenStore(store, (err) =>
       authLog.warn({ err }, "tokens not reloaded; the last loaded stay in force"),

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { DiskUsage } from "./store/store.ts";
 
 export type AggregatorMetrics = ReturnType<typeof createAggregatorMetrics>;
 
@@ -73,4 +74,41 @@ export function createAggregatorMetrics() {
       registers: r,
     }),
   };
+}
+
+/**
+ * fleetscope_aggregator_store_disk_{free,total}_bytes, read from the store at each scrape: the
+ * free space /healthz judges, for an alert that needs no node_exporter on the aggregator's host.
+ * A store that does not answer keeps the last values (0 would page as a full disk); the insert
+ * failures say it is down.
+ */
+export function registerStoreDisk(registry: Registry, diskUsage: () => Promise<DiskUsage>): void {
+  let last: Promise<DiskUsage | undefined> | undefined;
+  // Both gauges of one scrape share one query.
+  const read = () => {
+    last ??= diskUsage()
+      .catch(() => undefined)
+      .finally(() => setImmediate(() => (last = undefined)));
+    return last;
+  };
+  const gauge = (name: string, help: string, pick: (d: DiskUsage) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const d = await read();
+        if (d) this.set(pick(d));
+      },
+    });
+  gauge(
+    "fleetscope_aggregator_store_disk_free_bytes",
+    "Free bytes on the disks the store writes to (system.disks); /healthz is degraded below --min-free-disk.",
+    (d) => d.freeBytes,
+  );
+  gauge(
+    "fleetscope_aggregator_store_disk_total_bytes",
+    "Size in bytes of the disks the store writes to (system.disks).",
+    (d) => d.totalBytes,
+  );
 }

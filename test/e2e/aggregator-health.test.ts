@@ -71,6 +71,11 @@ describe("/healthz on a store whose disk fills", () => {
     });
     expect(body.store.totalBytes).toBeGreaterThan(100 * MiB);
     expect(body.store.freeBytes).toBeGreaterThan(32 * MiB);
+    // The same disk on /metrics, for an alert without node_exporter.
+    const metrics = await (await apiFetch(url, "/metrics")).text();
+    const gauge = (name: string) => Number(metrics.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1]);
+    expect(gauge("fleetscope_aggregator_store_disk_total_bytes")).toBe(body.store.totalBytes);
+    expect(gauge("fleetscope_aggregator_store_disk_free_bytes")).toBeGreaterThan(32 * MiB);
     expect(await ingest(url, "before")).toBe(200);
   });
 

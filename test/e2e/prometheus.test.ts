@@ -1,12 +1,12 @@
 // A real Prometheus (Debian's) scrapes a real collector's cAdvisor-compatible /metrics every
 // second; the assertions go through Prometheus' own HTTP API and PromQL, the way a dashboard would
 // read them. promtool lints the exposition of the standalone collector and of `fleetscope up`.
-import { type ChildProcess, spawn } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiFetch } from "../helpers/api.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
+import { type RunningPrometheus, startPrometheus } from "../helpers/prometheus.ts";
 import { PROMTOOL, runWithInput } from "../helpers/run.ts";
 import {
   type FleetscopeProcess,
@@ -19,13 +19,6 @@ import {
 import { waitFor } from "../helpers/wait.ts";
 
 const MiB = 1024 * 1024;
-const PROMETHEUS = process.env.FLEETSCOPE_TEST_PROMETHEUS ?? "prometheus";
-
-interface PromSample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
 async function fetchText(url: string): Promise<string> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`GET ${url} → ${res.status}`);
@@ -56,18 +49,14 @@ describe("Prometheus scraping the collector", () => {
   const dirs: { remove: () => Promise<void> }[] = [];
   let aggregator: FleetscopeProcess | undefined;
   let collector: FleetscopeProcess | undefined;
-  let prometheus: ChildProcess | undefined;
-  let prometheusLog = "";
+  let prometheus: RunningPrometheus | undefined;
   let metricsUrl = "";
   let promUrl = "";
   let burnerId = "";
 
-  async function query(promql: string): Promise<PromSample[]> {
-    const body = JSON.parse(
-      await fetchText(`${promUrl}/api/v1/query?query=${encodeURIComponent(promql)}`),
-    ) as { status: string; data: { result: PromSample[] } };
-    if (body.status !== "success") throw new Error(`query ${promql} failed: ${JSON.stringify(body)}`);
-    return body.data.result;
+  function query(promql: string) {
+    if (!prometheus) throw new Error("Prometheus is not started");
+    return prometheus.query(promql);
   }
 
   /** The single value of an instant query, once it has one. */
@@ -113,45 +102,17 @@ describe("Prometheus scraping the collector", () => {
       "dd if=/dev/zero of=/tmp/twenty bs=1M count=20 && sleep 3600",
     );
 
-    const promPort = await freePort();
-    promUrl = `http://127.0.0.1:${promPort}`;
-    const config = join(dir.path, "prometheus.yml");
-    await writeFile(
-      config,
-      [
-        "global:",
-        "  scrape_interval: 1s",
-        "  evaluation_interval: 1s",
-        "scrape_configs:",
-        "  - job_name: fleetscope-collector",
-        "    static_configs:",
-        `      - targets: ["127.0.0.1:${metricsPort}"]`,
-        "",
-      ].join("\n"),
-    );
-    prometheus = spawn(
-      PROMETHEUS,
-      [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${join(dir.path, "tsdb")}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
+    prometheus = await startPrometheus(dir.path, {
+      global: { scrape_interval: "1s", evaluation_interval: "1s" },
+      scrape_configs: [
+        { job_name: "fleetscope-collector", static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }] },
       ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    prometheus.stdout?.on("data", (d) => (prometheusLog += d));
-    prometheus.stderr?.on("data", (d) => (prometheusLog += d));
-    await waitFor("Prometheus to be ready", async () => {
-      if (prometheus?.exitCode !== null) throw new Error(`prometheus exited:\n${prometheusLog.slice(-2000)}`);
-      return (await fetch(`${promUrl}/-/ready`).catch(() => undefined))?.ok === true;
     });
+    promUrl = prometheus.url;
   });
 
   afterAll(async () => {
-    if (prometheus && prometheus.exitCode === null) {
-      const exited = new Promise((resolve) => prometheus?.once("exit", resolve));
-      prometheus.kill("SIGTERM");
-      await exited;
-    }
+    await prometheus?.stop();
     await removeContainers(burner, writer, oomer);
     await collector?.stop();
     await aggregator?.stop();
