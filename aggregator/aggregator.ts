@@ -93,6 +93,10 @@ export class Aggregator {
     try {
       await tokens.start();
       if (opts.adminTokenFile) await ensureAdminToken(tokens, opts.adminTokenFile, authLog);
+      const detector = new IncidentDetector(store, opts.log.child({ component: "incidents" }), {
+        ...DEFAULT_DETECTOR,
+        ...opts.incidents,
+      });
       const app = await buildApi(
         {
           store,
@@ -107,6 +111,8 @@ export class Aggregator {
           extraRegistries,
           limits: apiLimits({ ...defaultLimits(), ...opts.limits }, metrics),
           inserts: new InsertHealth(),
+          // A death is an incident as soon as it is stored, not at the detector's next interval.
+          onBatchStored: (rows) => detector.wakeFor(rows),
         },
         opts.log.child({ component: "api" }),
         listeners.serverFactory,
@@ -118,10 +124,6 @@ export class Aggregator {
       const ingestUrl = net.ingestListen
         ? urlOf(listeners.scheme, net.ingestListen.host, await listeners.listenIngest(net.ingestListen))
         : url;
-      const detector = new IncidentDetector(store, opts.log.child({ component: "incidents" }), {
-        ...DEFAULT_DETECTOR,
-        ...opts.incidents,
-      });
       detector.start();
       return new Aggregator(store, app, url, extraRegistries, detector, tokens, listeners, ingestUrl);
     } catch (err) {

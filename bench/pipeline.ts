@@ -6,14 +6,27 @@
 // Also the collector's and rsyslog's CPU and RSS, and the delay from a line being printed to
 // being queryable, beside the delay until Docker has it on disk. Writes its section of BENCHMARKS.md.
 //
-//   node bench/pipeline.ts [--lines 200000] [--rounds 3] [--latency-samples 40]
+// With --before DIR (a checkout of the code before a change, node_modules in place), that
+// checkout's collector and aggregator run the same live and catch-up loads in each round beside
+// this checkout's, alternating, and the section shows both, their ratio and the goal.
+//
+//   node bench/pipeline.ts [--lines 200000] [--rounds 3] [--latency-samples 40] [--before DIR]
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { Store } from "../aggregator/store/store.ts";
 import { BUSYBOX, docker, removeContainers, uniqueName } from "../test/helpers/docker.ts";
-import { freePort, getJson, startAggregator, startCollector, tempDir } from "../test/helpers/stack.ts";
+import {
+  CLI,
+  cliOf,
+  freePort,
+  getJson,
+  startAggregator,
+  startCollector,
+  tempDir,
+} from "../test/helpers/stack.ts";
 import { waitFor } from "../test/helpers/wait.ts";
 import { type CatchUpRun, catchUp, type LiveRun, live, type Printer, type Reader } from "./lib/printer.ts";
 import { watchProcess, writeBenchSection } from "./lib/report.ts";
@@ -25,8 +38,13 @@ const { values } = parseArgs({
     lines: { type: "string", default: "200000" },
     rounds: { type: "string", default: "3" },
     "latency-samples": { type: "string", default: "40" },
+    before: { type: "string" },
   },
 });
+if (values.before !== undefined && !existsSync(cliOf(values.before)))
+  throw new Error(
+    `--before ${values.before}: no ${cliOf(values.before)} there; give a checkout of fleetscope`,
+  );
 const N = Number(values.lines);
 const ROUNDS = Number(values.rounds);
 const SAMPLES = Number(values["latency-samples"]);
@@ -36,8 +54,11 @@ const LINE = (i: number) =>
   `2026-11-22T00:00:00Z INFO bench-marker request ${i} served in 12ms path=/api/v1/items/${i} status=200 bytes=5120`;
 const AWK = `BEGIN{for(i=1;i<=${N};i++) printf "2026-11-22T00:00:00Z INFO bench-marker request %d served in 12ms path=/api/v1/items/%d status=200 bytes=5120\\n", i, i}`;
 
-/** Rows/s of ROUNDS raw inserts of the N rows, shaped as the pipeline stores them, into one embedded chDB. */
-async function ceiling(dir: string): Promise<number[]> {
+/**
+ * Rows/s of ROUNDS raw inserts of the N rows, shaped as the pipeline stores them, into one embedded
+ * chDB, and the CPU µs each row cost this process (chDB's threads included).
+ */
+async function ceiling(dir: string): Promise<{ rates: number[]; cpuUsPerRow: number[] }> {
   const store = await Store.open({ dataDir: dir, retentionDays: 30, log: pino({ level: "silent" }) });
   const rows = Array.from({ length: N }, (_, i) => ({
     time: new Date(Date.now() + i).toISOString(),
@@ -57,8 +78,10 @@ async function ceiling(dir: string): Promise<number[]> {
     seq: i * 140,
   }));
   const rates: number[] = [];
+  const cpuUsPerRow: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < rows.length; i += 50_000) {
       await store.client.insert({
         table: "logs",
@@ -68,9 +91,11 @@ async function ceiling(dir: string): Promise<number[]> {
       });
     }
     rates.push(N / ((performance.now() - t0) / 1000));
+    const cpu = process.cpuUsage(cpu0);
+    cpuUsPerRow.push((cpu.user + cpu.system) / N);
   }
   await store.close();
-  return rates;
+  return { rates, cpuUsPerRow };
 }
 
 /**
@@ -78,9 +103,15 @@ async function ceiling(dir: string): Promise<number[]> {
  * aggregator; the far end is the store's count for the container. A count costs the aggregator
  * real CPU, so it is asked every 500 ms until 90 % of the lines are in, then every 50 ms.
  */
-function fleetscopeReader(url: string, spool: string, aggregatorPid: number, env: NodeJS.ProcessEnv = {}) {
+function fleetscopeReader(
+  url: string,
+  spool: string,
+  aggregatorPid: number,
+  env: NodeJS.ProcessEnv = {},
+  cli = CLI,
+) {
   return async (p: Printer): Promise<Reader> => {
-    const collector = await startCollector(url, spool, COLLECTOR_FLAGS, env);
+    const collector = await startCollector(url, spool, COLLECTOR_FLAGS, env, cli);
     let last = 0;
     let askedAt = 0;
     return {
@@ -119,7 +150,12 @@ async function countCost(url: string, aggregatorPid: number, name: string): Prom
   return (cpuSeconds - idle * ((performance.now() - t0) / 1000)) / n;
 }
 
-async function latency(url: string) {
+/**
+ * Printed → queryable for SAMPLES lines, one at a time. A line not queryable within `limitMs`
+ * counts as `limitMs` and ends the samples: under a flood the collector may fall ever further
+ * behind, and the bench then says "at least this" instead of waiting without end.
+ */
+async function latency(url: string, limitMs = 60_000) {
   const name = uniqueName("latency");
   const child = spawn("/usr/bin/docker", [
     "run",
@@ -151,75 +187,140 @@ async function latency(url: string) {
     });
     toDisk.push(performance.now() - t0);
     await fh.close();
-    await waitFor(
+    const queryable = await waitFor(
       "line queryable",
       async () =>
         (await getJson<{ count: number }>(url, `/api/v1/logs/count?container=${name}&q=${marker}&since=10m`))
           .count > 0,
-      { intervalMs: 5 },
-    );
-    toStore.push(performance.now() - t0);
+      { intervalMs: 5, timeoutMs: limitMs },
+    ).catch(() => false);
+    toStore.push(queryable ? performance.now() - t0 : limitMs);
+    if (!queryable) break;
   }
   child.stdin.end();
   await removeContainers(name);
   return { toStore, toDisk };
 }
 
+/** A container printing as fast as it can until removed: the other tenant of the latency runs. */
+async function flood(): Promise<{ stop: () => Promise<void> }> {
+  const name = uniqueName("flood");
+  await docker("run", "-d", "--name", name, BUSYBOX, "awk", FLOOD_AWK);
+  return { stop: () => removeContainers(name) };
+}
+const FLOOD_AWK = `BEGIN{for(i=1;;i++) printf "2026-11-22T00:00:00Z INFO flood request %d served in 12ms path=/api/v1/items/%d status=200 bytes=5120\\n", i, i}`;
+
+type Latency = Awaited<ReturnType<typeof latency>>;
+/** How long a flooded sample may take before it counts as this long and the samples end. */
+const FLOODED_LIMIT_MS = 20_000;
+
+/** The delay samples on a quiet machine, then again while another container floods its log. */
+async function latencies(url: string, spoolDir: string, cli: string) {
+  const collector = await startCollector(url, spoolDir, COLLECTOR_FLAGS, {}, cli);
+  try {
+    const quiet = await latency(url);
+    const f = await flood();
+    const flooded = await latency(url, FLOODED_LIMIT_MS).finally(() => f.stop());
+    return { quiet, flooded };
+  } finally {
+    await collector.stop();
+  }
+}
+
+/** One checkout's aggregator and what its runs measured. */
+interface Side {
+  cli: string;
+  url: string;
+  aggPid: number;
+  aggregator: Awaited<ReturnType<typeof startAggregator>>;
+  live: LiveRun[];
+  catchUp: CatchUpRun[];
+  queriesPerRun: number[];
+  latency?: { quiet: Latency; flooded: Latency };
+}
+
+async function startSide(dataDir: string, cli: string): Promise<Side> {
+  const port = await freePort();
+  const aggregator = await startAggregator(dataDir, port, [], "http", cli);
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    cli,
+    url,
+    aggPid: aggregator.child.pid as number,
+    aggregator,
+    live: [],
+    catchUp: [],
+    queriesPerRun: [],
+  };
+}
+
 const dir = await tempDir("bench-pipeline");
 try {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const aggregator = await startAggregator(`${dir.path}/agg`, port);
-  const aggPid = aggregator.child.pid as number;
+  const after = await startSide(`${dir.path}/agg`, CLI);
+  const sides = [after];
   const spool = (name: string) => `${dir.path}/spool-${name}`;
-  const fleetscope: LiveRun[] = [];
   const rsyslog: LiveRun[] = [];
-  const fleetscopeCatchUp: CatchUpRun[] = [];
   const rsyslogCatchUp: CatchUpRun[] = [];
   let capped: LiveRun;
-  let l: Awaited<ReturnType<typeof latency>>;
-  const queriesPerRun: number[] = [];
   let perQuery: number;
+  let before: Side | undefined;
   try {
+    if (values.before !== undefined) {
+      before = await startSide(`${dir.path}/agg-before`, cliOf(values.before));
+      sides.unshift(before);
+    }
+    const tag = (s: Side) => (s === before ? "before" : "after");
     // Alternating within each round, so load from others on this shared machine falls on both alike.
     for (let i = 0; i < ROUNDS; i++) {
       rsyslog.push(await live(AWK, N, rsyslogReader(`${dir.path}/rsyslog-${i}`, true)));
-      const before = countQueries;
-      fleetscope.push(await live(AWK, N, fleetscopeReader(url, spool(`${i}`), aggPid)));
-      queriesPerRun.push(countQueries - before);
+      for (const s of sides) {
+        const q = countQueries;
+        s.live.push(
+          await live(AWK, N, fleetscopeReader(s.url, spool(`${tag(s)}-${i}`), s.aggPid, {}, s.cli)),
+        );
+        s.queriesPerRun.push(countQueries - q);
+      }
       rsyslogCatchUp.push(await catchUp(AWK, N, rsyslogReader(`${dir.path}/rsyslog-c${i}`, false)));
-      fleetscopeCatchUp.push(await catchUp(AWK, N, fleetscopeReader(url, spool(`c${i}`), aggPid)));
-      const s = (x: { seconds: number }[]) => `${x[i]?.seconds.toFixed(2)} s`;
+      for (const s of sides)
+        s.catchUp.push(
+          await catchUp(AWK, N, fleetscopeReader(s.url, spool(`${tag(s)}-c${i}`), s.aggPid, {}, s.cli)),
+        );
+      const t = (x: { seconds: number }[]) => `${x[i]?.seconds.toFixed(2)} s`;
       console.log(
-        `round ${i + 1}/${ROUNDS}: live rsyslog ${s(rsyslog)}, fleetscope ${s(fleetscope)}; catch-up rsyslog ${s(rsyslogCatchUp)}, fleetscope ${s(fleetscopeCatchUp)}`,
+        `round ${i + 1}/${ROUNDS}: live rsyslog ${t(rsyslog)}, ${sides.map((s) => `${tag(s)} ${t(s.live)}`).join(", ")}; catch-up rsyslog ${t(rsyslogCatchUp)}, ${sides.map((s) => `${tag(s)} ${t(s.catchUp)}`).join(", ")}`,
       );
     }
     // The same load once more with V8's heap capped: how much of the peak RSS is collectable slack.
     const cap = { NODE_OPTIONS: "--max-old-space-size=64" };
-    capped = await live(AWK, N, fleetscopeReader(url, spool("capped"), aggPid, cap));
-    perQuery = await countCost(url, aggPid, capped.name);
-    const collector = await startCollector(url, spool("latency"), COLLECTOR_FLAGS);
-    l = await latency(url).finally(() => collector.stop());
+    capped = await live(AWK, N, fleetscopeReader(after.url, spool("capped"), after.aggPid, cap));
+    perQuery = await countCost(after.url, after.aggPid, capped.name);
+    for (const s of sides) s.latency = await latencies(s.url, spool(`${tag(s)}-latency`), s.cli);
   } finally {
-    await aggregator.stop();
+    for (const s of sides) await s.aggregator.stop();
   }
   // Last, with nothing else of ours running: chDB is embedded in this process and keeps merging.
   const ceilings = await ceiling(`${dir.path}/ceiling`);
+  const measured = (s: Side) => ({
+    fleetscope: s.live,
+    fleetscopeCatchUp: s.catchUp,
+    latency: s.latency as NonNullable<Side["latency"]>,
+    queriesPerRun: s.queriesPerRun,
+  });
   const md = pipelineSection({
-    command: `node bench/pipeline.ts --lines ${N} --rounds ${ROUNDS} --latency-samples ${SAMPLES}`,
+    command: `node bench/pipeline.ts --lines ${N} --rounds ${ROUNDS} --latency-samples ${SAMPLES}${before ? ` --before ${values.before}` : ""}`,
     n: N,
     rounds: ROUNDS,
     samples: SAMPLES,
     lineBytes: Array.from({ length: N }, (_, i) => LINE(i + 1).length + 1).reduce((a, b) => a + b, 0),
     rsyslogVersion: rsyslogVersion(),
-    fleetscope,
+    ...measured(after),
+    before: before && measured(before),
     rsyslog,
     capped,
-    fleetscopeCatchUp,
     rsyslogCatchUp,
-    ceilings,
-    latency: l,
-    poll: { queriesPerRun, cpuSecondsPerQuery: perQuery },
+    ceilings: ceilings.rates,
+    ceilingCpuUsPerRow: ceilings.cpuUsPerRow,
+    poll: { queriesPerRun: after.queriesPerRun, cpuSecondsPerQuery: perQuery },
   });
   await writeBenchSection("pipeline", md);
   console.log(md);

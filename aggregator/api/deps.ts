@@ -1,6 +1,7 @@
 import type { Registry } from "prom-client";
 import type { AllowedHosts } from "../auth/host-check.ts";
 import type { TokenStore } from "../auth/tokens.ts";
+import type { StoredRows } from "../ingest/ingest.ts";
 import type { AggregatorMetrics } from "../metrics.ts";
 import type { Store } from "../store/store.ts";
 import type { InsertHealth } from "./insert-health.ts";
@@ -27,4 +28,6 @@ export interface ApiDeps {
    * text (the in-process collector's registry and its cAdvisor-compatible families under `up`).
    */
   extraRegistries: (Registry | TextMetricsSource)[];
+  /** Told of every batch once committed (the incident detector wakes on a stored death). */
+  onBatchStored?: (rows: StoredRows) => void;
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { fromChTime } from "../query/window.ts";
@@ -11,13 +12,22 @@ export interface DetectorOptions extends RuleSettings {
   intervalMs: number;
   /** How far back each run looks (crash-loop streaks longer than this are cut). */
   lookbackMs: number;
+  /**
+   * How long a wake (wake()) waits before its run: the events of one death (oom, oom-kill, die)
+   * arrive in batches a few milliseconds apart, and one run should see them all.
+   */
+  wakeDelayMs: number;
 }
 
 export const DEFAULT_DETECTOR: DetectorOptions = {
   intervalMs: 2000,
   lookbackMs: 3600_000,
+  wakeDelayMs: 50,
   ...DEFAULT_RULE_SETTINGS,
 };
+
+/** Event actions that can open or change an incident at once: a batch holding one wakes the detector. */
+const WAKING_ACTIONS: ReadonlySet<string> = new Set(["die", "oom", "oom-kill"]);
 
 /**
  * Runs the incident rules (registry.ts) over the last hour of stored evidence every couple of
@@ -34,30 +44,72 @@ export class IncidentDetector {
    */
   #written = new Map<string, string>();
   #timer: NodeJS.Timeout | undefined;
+  /** When the timer fires (ms since the epoch). */
+  #dueAt = 0;
   #running: Promise<void> | undefined;
+  /** A wake came during a run: run again (after wakeDelayMs) once it ends. */
+  #again = false;
+  #stopped = true;
+  /**
+   * #run in the context the detector was made in: a wake comes from inside an ingest request, whose
+   * reader scope, query limits and abort signal (async-local) must not follow the detector's queries.
+   */
+  readonly #runHere: () => void;
 
   constructor(store: Store, log: Logger, opts: DetectorOptions = DEFAULT_DETECTOR) {
     this.#store = store;
     this.#log = log;
     this.#opts = opts;
+    this.#runHere = AsyncLocalStorage.bind(() => this.#run());
   }
 
+  /** Runs the rules now, then every intervalMs after each run ends (and sooner on wake()). */
   start(): void {
-    const loop = () => {
-      this.#running = this.tick()
-        .then(() => undefined)
-        .catch((err) => this.#log.error({ err }, "incident detection failed; retrying"))
-        .finally(() => {
-          if (this.#timer !== undefined) this.#timer = setTimeout(loop, this.#opts.intervalMs);
-        });
-    };
-    this.#timer = setTimeout(loop, 0);
+    this.#stopped = false;
+    this.#schedule(0);
+  }
+
+  /**
+   * New evidence that can open an incident has been stored: run soon (wakeDelayMs) instead of at
+   * the next interval. Runs never overlap: a wake during a run makes one more run after it.
+   */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    if (this.#dueAt > Date.now() + this.#opts.wakeDelayMs) this.#schedule(this.#opts.wakeDelayMs);
+  }
+
+  /** A batch was stored: wake() if its events hold a death (WAKING_ACTIONS). */
+  wakeFor(stored: ReadonlyMap<string, readonly Record<string, unknown>[]>): void {
+    if (stored.get("events")?.some((e) => WAKING_ACTIONS.has(String(e.action)))) this.wake();
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     clearTimeout(this.#timer);
-    this.#timer = undefined;
     await this.#running;
+  }
+
+  #schedule(delayMs: number): void {
+    clearTimeout(this.#timer);
+    this.#dueAt = Date.now() + delayMs;
+    this.#timer = setTimeout(this.#runHere, delayMs);
+  }
+
+  #run(): void {
+    this.#running = this.tick()
+      .then(() => undefined)
+      .catch((err) => this.#log.error({ err }, "incident detection failed; retrying"))
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#stopped) return;
+        const again = this.#again;
+        this.#again = false;
+        this.#schedule(again ? this.#opts.wakeDelayMs : this.#opts.intervalMs);
+      });
   }
 
   /** One run of every rule; returns the incidents it wrote. */

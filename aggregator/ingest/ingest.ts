@@ -9,6 +9,9 @@ import { RecordError, toRow } from "./to-row.ts";
 
 const MAX_ERRORS_REPORTED = 20;
 
+/** A batch's committed rows by table, for who listens (the incident detector wakes on a death). */
+export type StoredRows = ReadonlyMap<Table, readonly Record<string, unknown>[]>;
+
 /** Who sent a batch: its token (dedup and collector ids are scoped to it) and the log set it tags. */
 export interface BatchSender {
   tokenId: string;
@@ -37,7 +40,11 @@ export function dedupToken(sender: BatchSender, header: BatchHeader): string {
 export async function ingestBatch(
   store: Store,
   body: Buffer,
-  { gzipped, limits }: { gzipped: boolean; limits?: BatchLimits },
+  {
+    gzipped,
+    limits,
+    onStored,
+  }: { gzipped: boolean; limits?: BatchLimits; onStored?: (rows: StoredRows) => void },
   metrics: AggregatorMetrics,
   sender: BatchSender,
   collectors: CollectorIds,
@@ -67,18 +74,14 @@ export async function ingestBatch(
   });
   const end = metrics.insertSeconds.startTimer();
   for (const [table, rows] of byTable) {
-    await store.client.insert({
-      table,
-      values: rows,
-      format: "JSONEachRow",
-      clickhouse_settings: {
-        insert_deduplication_token: dedupToken(sender, header),
-        date_time_input_format: "best_effort",
-      },
+    await store.insertRows(table, rows, {
+      insert_deduplication_token: dedupToken(sender, header),
+      date_time_input_format: "best_effort",
     });
     metrics.rows.inc({ table }, rows.length);
   }
   end();
+  onStored?.(byTable);
   metrics.rejectedRecords.inc(rejected);
   return { batchId: header.batchId, accepted: lines.length - rejected, rejected, errors };
 }

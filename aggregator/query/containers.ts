@@ -7,12 +7,17 @@ import { NotFound } from "./errors.ts";
 import { scopedConditions } from "./scope.ts";
 import { CONTAINER_MATCH, fromChTime } from "./window.ts";
 
-/** GET /api/v1/containers's parameters, and a name, full id or id prefix (12+) to pick one. */
-export type ContainerQuery = ContainersQuery & { container?: string };
+/**
+ * GET /api/v1/containers's parameters, and a name, full id or id prefix (12+) to pick one; or `id`,
+ * a full id the caller has from the store, which spares reading every other container's rows.
+ */
+export type ContainerQuery = ContainersQuery & { container?: string; id?: string };
 
 /** The inventory: each container's latest snapshot, including removed containers. */
 export async function queryContainers(store: Store, q: ContainerQuery): Promise<ContainerDetail[]> {
-  const where = scopedConditions({ limit: q.limit }).when(q.host, "host = {host:String}", { host: q.host });
+  const where = scopedConditions({ limit: q.limit })
+    .when(q.host, "host = {host:String}", { host: q.host })
+    .when(q.id, "container_id = {id:String}", { id: q.id });
   const having = new Conditions()
     .when(
       q.container,
@@ -22,7 +27,8 @@ export async function queryContainers(store: Store, q: ContainerQuery): Promise<
     .when(q.state, "state = {state:String}", { state: q.state });
   const restartsWhere = scopedConditions()
     .add("action = 'start' AND attributes['startedBy'] = 'daemon'")
-    .when(q.host, "host = {host:String}", { host: q.host });
+    .when(q.host, "host = {host:String}", { host: q.host })
+    .when(q.id, "container_id = {id:String}", { id: q.id });
   // restarts: every start the collector saw the daemon make (Docker's own RestartCount resets
   // when a person starts the container; this history does not).
   const rows = await store.rows<ContainerDetail & { last: string }>(
@@ -119,7 +125,11 @@ export async function narrowToKnownContainer(
   container: string,
   host?: string,
 ): Promise<void> {
-  const known = await assertKnownContainer(store, container, host);
+  narrowTo(where, await assertKnownContainer(store, container, host));
+}
+
+/** Adds a container's known hosts and ids to `where` (a caller that has them skips the lookup). */
+export function narrowTo(where: Conditions, known: KnownContainer): void {
   where.add("host IN {knownHosts:Array(String)} AND container_id IN {knownIds:Array(String)}", {
     knownHosts: known.hosts,
     knownIds: known.ids,

@@ -2,7 +2,7 @@ import type { LogFilter, LogLine, LogQuery } from "../../protocol/api/logs.ts";
 import { minSeverityForPriority } from "../../protocol/severity.ts";
 import type { Store } from "../store/store.ts";
 import type { Conditions } from "./conditions.ts";
-import { narrowToKnownContainer } from "./containers.ts";
+import { type KnownContainer, narrowTo, narrowToKnownContainer } from "./containers.ts";
 import { InvalidArgument } from "./errors.ts";
 import { scopedConditions } from "./scope.ts";
 import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
@@ -73,7 +73,8 @@ async function checkRegex(store: Store, regex: string): Promise<void> {
   }
 }
 
-async function logConditions(store: Store, q: LogFilter): Promise<Conditions> {
+/** `known`: the container's hosts and ids when the caller has them from the store already. */
+async function logConditions(store: Store, q: LogFilter, known?: KnownContainer): Promise<Conditions> {
   const where = scopedConditions(timeWindow(q.since, q.until))
     .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .when(q.host, "host = {host:String}", { host: q.host })
@@ -87,12 +88,13 @@ async function logConditions(store: Store, q: LogFilter): Promise<Conditions> {
     .when(q.regex, "match(body, {regex:String})", { regex: q.regex });
   addTextSearch(where, q.q);
   if (q.regex) await checkRegex(store, q.regex);
-  if (q.container) await narrowToKnownContainer(store, where, q.container, q.host);
+  if (q.container && known) narrowTo(where, known);
+  else if (q.container) await narrowToKnownContainer(store, where, q.container, q.host);
   return where;
 }
 
-export async function queryLogs(store: Store, q: LogQuery): Promise<LogLine[]> {
-  const where = await logConditions(store, q);
+export async function queryLogs(store: Store, q: LogQuery, known?: KnownContainer): Promise<LogLine[]> {
+  const where = await logConditions(store, q, known);
   const rows = await store.rows<Omit<LogLine, "time"> & { time_text: string }>(
     `SELECT toString(time) AS time_text, host, source, container_id AS containerId, container_name AS containerName,
             image, stream, unit, identifier, pid, severity_number AS severityNumber,

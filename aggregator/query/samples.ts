@@ -1,7 +1,7 @@
 import type { SampleRow, SamplesQuery } from "../../protocol/api/containers.ts";
 import type { Store } from "../store/store.ts";
 import { NUMBERS_UNQUOTED, renamedTuples } from "./columns.ts";
-import { narrowToKnownContainer } from "./containers.ts";
+import { type KnownContainer, narrowTo, narrowToKnownContainer } from "./containers.ts";
 import { scopedConditions } from "./scope.ts";
 import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
 
@@ -33,13 +33,21 @@ export const SAMPLE_FIELDS = `
   ${renamedTuples("interfaces", INTERFACE_ELEMENTS)} AS interfaces,
   ${renamedTuples("devices", DEVICE_ELEMENTS)} AS devices`;
 
-/** A container's samples in a window, oldest first (the order a chart wants). */
-export async function querySamples(store: Store, q: SampleQuery): Promise<SampleRow[]> {
+/**
+ * A container's samples in a window, oldest first (the order a chart wants). `known`: its hosts
+ * and ids when the caller has them from the store already.
+ */
+export async function querySamples(
+  store: Store,
+  q: SampleQuery,
+  known?: KnownContainer,
+): Promise<SampleRow[]> {
   const where = scopedConditions({ ...timeWindow(q.since, q.until), limit: q.limit })
     .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
     .add(CONTAINER_MATCH, { container: q.container })
     .when(q.host, "host = {host:String}", { host: q.host });
-  await narrowToKnownContainer(store, where, q.container, q.host);
+  if (known) narrowTo(where, known);
+  else await narrowToKnownContainer(store, where, q.container, q.host);
   const rows = await store.rows<Omit<SampleRow, "time"> & { time_text: string }>(
     `SELECT toString(time) AS time_text, ${SAMPLE_FIELDS}
      FROM samples ${where.sql()}

@@ -59,18 +59,62 @@ export async function explainDeath(store: Store, q: WhyQuery): Promise<WhyAnswer
   }
   const host = String(death.host);
   const id = String(death.containerId);
-  const t = nanosOf(death);
-  const lifecycle = await queryEvents(store, {
-    host,
-    container: id,
-    actions: ["start", "die", "restart"],
-    since: rfc(t - 3600n * SECOND),
-    until: rfc(t + 60n * SECOND),
-    limit: 500,
-  });
-  const run = runBounds(lifecycle, t);
-  return { host, ...(await explainRun(store, q, death, run)) };
+  const own = await ownEvents(store, host, id, nanosOf(death));
+  const run = runBounds(
+    await own.pick(["start", "die", "restart"], own.since, own.until, 500),
+    nanosOf(death),
+  );
+  return { host, ...(await explainRun(store, q, death, run, own)) };
 }
+
+/** The container's own events `why` reads around a death: its lifecycle, OOM reports, stops. */
+const OWN_ACTIONS = ["start", "die", "restart", "oom-kill", "oom", "kill", "stop"];
+/** Newest of each action read at once: more than any part of the answer keeps (500 at most). */
+const PER_ACTION = 500;
+
+/**
+ * The container's own events from an hour before the death to a minute after, read in one query
+ * (each query costs the embedded store several milliseconds however small), and `pick`, which
+ * answers as queryEvents would for any window within that one: from these rows when they hold all
+ * of it, else (an action past PER_ACTION in the window) by asking the store.
+ */
+async function ownEvents(store: Store, host: string, id: string, t: bigint) {
+  const since = t - 3600n * SECOND;
+  const until = t + 60n * SECOND;
+  const where = scopedConditions({
+    since: toChTime(since),
+    until: toChTime(until),
+    host,
+    id,
+    actions: OWN_ACTIONS,
+  })
+    .add("time >= {since:DateTime64(9, 'UTC')} AND time <= {until:DateTime64(9, 'UTC')}")
+    .add("host = {host:String} AND container_id = {id:String} AND action IN {actions:Array(String)}");
+  const rows = (
+    await store.rows<Omit<EventRow, "time"> & { time_text: string }>(
+      `SELECT toString(time) AS time_text, host, type, action, container_id AS containerId,
+              container_name AS containerName, image, exit_code AS exitCode, attributes
+       FROM events ${where.sql()}
+       ORDER BY time DESC LIMIT ${PER_ACTION} BY action`,
+      where.params,
+    )
+  ).map(withRfc3339Time);
+  /** This action's rows cover [from, …]: fewer than the cap, or the oldest read is before `from`. */
+  const covers = (action: string, from: bigint) => {
+    const of = rows.filter((e) => e.action === action);
+    return of.length < PER_ACTION || nanosOf(of.at(-1) as EventRow) < from;
+  };
+  const pick = async (actions: string[], from: bigint, to: bigint, limit: number) => {
+    if (!actions.every((a) => covers(a, from)))
+      return queryEvents(store, { host, container: id, actions, since: rfc(from), until: rfc(to), limit });
+    return rows
+      .filter((e) => actions.includes(String(e.action)) && nanosOf(e) >= from && nanosOf(e) <= to)
+      .slice(0, limit);
+  };
+  return { since, until, pick };
+}
+
+type OwnEvents = Awaited<ReturnType<typeof ownEvents>>;
 
 interface Run {
   /** The death's time. */
@@ -96,8 +140,11 @@ function runBounds(lifecycle: EventRow[], t: bigint): Run {
   };
 }
 
-/** Everything recorded around one death, each piece from its own window (queries in parallel). */
-async function gather(store: Store, q: WhyQuery, death: EventRow, run: Run) {
+/**
+ * Everything recorded around one death, each piece from its own window (queries in parallel where
+ * the store runs them so; the embedded one runs them one at a time, so fewer is what counts).
+ */
+async function gather(store: Store, q: WhyQuery, death: EventRow, run: Run, own: OwnEvents) {
   const host = String(death.host);
   const id = String(death.containerId);
   const t = run.death;
@@ -107,26 +154,30 @@ async function gather(store: Store, q: WhyQuery, death: EventRow, run: Run) {
     const from = t - BigInt(backMs) * MS;
     const to = t + BigInt(aheadMs) * MS;
     return {
-      since: rfc(inRun && run.start !== undefined ? max(from, run.start) : from),
-      until: rfc(run.end !== undefined ? min(to, run.end) : to),
+      from: inRun && run.start !== undefined ? max(from, run.start) : from,
+      to: run.end !== undefined ? min(to, run.end) : to,
     };
   };
+  const window = (backMs: number, aheadMs: number, inRun = true) => {
+    const { from, to } = around(backMs, aheadMs, inRun);
+    return { since: rfc(from), until: rfc(to) };
+  };
+  const ownPick = (actions: string[], backMs: number, aheadMs: number, limit: number) => {
+    const { from, to } = around(backMs, aheadMs);
+    return own.pick(actions, from, to, limit);
+  };
+  // The die event named this container's host and id: no lookup of them again.
+  const known = { hosts: [host], ids: [id] };
   const [containers, kernelKills, dockerOoms, before, samples, processes, neighbours, incidents, logs] =
     await Promise.all([
-      queryContainers(store, { host, container: id, limit: 1 }),
+      queryContainers(store, { host, id, limit: 1 }),
       // The kernel's report (oom-kill) and Docker's `oom` events are asked for apart: Docker can
       // send a dozen `oom` events for one kill, and newest first they would crowd the report out.
-      queryEvents(store, { host, container: id, actions: ["oom-kill"], ...around(60_000, 5_000), limit: 10 }),
-      queryEvents(store, { host, container: id, actions: ["oom"], ...around(60_000, 5_000), limit: 1 }),
+      ownPick(["oom-kill"], 60_000, 5_000, 10),
+      ownPick(["oom"], 60_000, 5_000, 1),
       // Docker sends `stop` just after the `die` it caused: look a little past the death too.
-      queryEvents(store, {
-        host,
-        container: id,
-        actions: ["kill", "stop"],
-        ...around(30_000, 2_000),
-        limit: 10,
-      }),
-      querySamples(store, { host, container: id, ...around(10 * 60_000, 30_000), limit: 5000 }),
+      ownPick(["kill", "stop"], 30_000, 2_000, 10),
+      querySamples(store, { host, container: id, ...window(10 * 60_000, 30_000), limit: 5000 }, known),
       queryContainerProcesses(store, { host, container: id, at: rfc(t) }),
       neighbourEvents(store, {
         host,
@@ -142,7 +193,11 @@ async function gather(store: Store, q: WhyQuery, death: EventRow, run: Run) {
         limit: 100,
       }),
       // Lines are stamped when Docker reads them, a hair after the process wrote them: allow 2 s.
-      queryLogs(store, { host, container: id, ...around(24 * 3600_000, 2_000, false), limit: q.lines }),
+      queryLogs(
+        store,
+        { host, container: id, ...window(24 * 3600_000, 2_000, false), limit: q.lines },
+        known,
+      ),
     ]);
   return {
     containers,
@@ -161,12 +216,14 @@ async function explainRun(
   q: WhyQuery,
   death: EventRow,
   run: Run,
+  own: OwnEvents,
 ): Promise<Omit<WhyAnswer, "host">> {
   const { containers, ooms, before, samples, processes, neighbours, incidents, logs } = await gather(
     store,
     q,
     death,
     run,
+    own,
   );
   const id = String(death.containerId);
   const t = run.death;

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@clickhouse/client";
+import type { ChdbExtension } from "chdb/connection";
 import type { Logger } from "pino";
 import { DEFAULT_STORE_MEMORY, serverMemoryArgs, storeMemoryProblem } from "./memory.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
@@ -75,7 +76,10 @@ async function loadChdb() {
  * the client's connection joins that engine, and the session closes once the client has answered
  * (the engine lives while any connection to it does).
  */
-async function openEmbedded(opts: StoreOptions, queryLimits: QueryLimits): Promise<ClickHouseClient> {
+async function openEmbedded(
+  opts: StoreOptions,
+  queryLimits: QueryLimits,
+): Promise<{ client: ClickHouseClient; chdb: ChdbExtension }> {
   if (!opts.dataDir)
     throw new Error("the store needs a data directory (--data) or a ClickHouse URL (--clickhouse-url)");
   const memory = opts.storeMemoryBytes ?? DEFAULT_STORE_MEMORY;
@@ -87,10 +91,10 @@ async function openEmbedded(opts: StoreOptions, queryLimits: QueryLimits): Promi
   try {
     starter = new Session(opts.dataDir, { connectionArgs: serverMemoryArgs(memory) });
     // chdb types its connection against its own copy of @clickhouse/client-common; same shape.
-    const connection = createChdbConnection({ path: opts.dataDir }) as unknown as ChdbAsClientConnection;
-    const client = createClient({ connection });
+    const connection = createChdbConnection({ path: opts.dataDir });
+    const client = createClient({ connection: connection as unknown as ChdbAsClientConnection });
     await client.query({ query: "SELECT 1", format: "JSONEachRow" });
-    return ownDedupTokenPerInsert(client);
+    return { client: ownDedupTokenPerInsert(client), chdb: connection.chdb };
   } catch (err) {
     const msg = String(err);
     if (/lock/i.test(msg)) {
@@ -109,11 +113,19 @@ export class Store {
   readonly client: ClickHouseClient;
   readonly kind: "chdb" | "clickhouse";
   readonly queryLimits: QueryLimits;
+  /** chDB's own insert of a payload already in a format, on the embedded store (insertRows). */
+  readonly #chdb: ChdbExtension | undefined;
 
-  private constructor(client: ClickHouseClient, kind: "chdb" | "clickhouse", queryLimits: QueryLimits) {
+  private constructor(
+    client: ClickHouseClient,
+    kind: "chdb" | "clickhouse",
+    queryLimits: QueryLimits,
+    chdb?: ChdbExtension,
+  ) {
     this.client = client;
     this.kind = kind;
     this.queryLimits = queryLimits;
+    this.#chdb = chdb;
   }
 
   static async open(opts: StoreOptions): Promise<Store> {
@@ -129,10 +141,51 @@ export class Store {
           "clickhouse",
           queryLimits,
         )
-      : new Store(await openEmbedded(opts, queryLimits), "chdb", queryLimits);
+      : await Store.#embedded(opts, queryLimits);
     await store.#migrate(opts.log, opts.migrations ?? MIGRATIONS);
     await store.#applyRetention(opts.retentionDays, opts.log);
     return store;
+  }
+
+  static async #embedded(opts: StoreOptions, queryLimits: QueryLimits): Promise<Store> {
+    const { client, chdb } = await openEmbedded(opts, queryLimits);
+    return new Store(client, "chdb", queryLimits, chdb);
+  }
+
+  /**
+   * Stores rows that all have the same keys in the same order (ingest's, from one generated
+   * mapper per table), with `settings` for this insert alone. On the embedded store they go to
+   * chDB as one buffer of JSONCompactEachRow, its columns named once, with the settings in the
+   * INSERT's own SETTINGS clause (quoted by chDB): @clickhouse/client's insert serialises each row
+   * as a JSON object into a stream the chDB connection then concatenates into the SQL text, and
+   * its settings become SETs that outlive the insert on chDB's one session. Measured in chDB alone
+   * on the pipeline bench's rows, 50,000-row inserts: 27 µs of CPU per row that way, 13.5 this way.
+   * A server store keeps the client's insert.
+   */
+  async insertRows(
+    table: Table,
+    rows: readonly Record<string, unknown>[],
+    settings: Record<string, string | number>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    if (!this.#chdb) {
+      await this.client.insert({
+        table,
+        values: rows as Record<string, unknown>[],
+        format: "JSONEachRow",
+        clickhouse_settings: settings,
+      });
+      return;
+    }
+    const columns = Object.keys(rows[0] as object);
+    const text = rows.map((r) => JSON.stringify(Object.values(r))).join("\n");
+    await this.#chdb.rawInsert({
+      table,
+      columns,
+      values: Buffer.from(text),
+      format: "JSONCompactEachRow",
+      settings,
+    });
   }
 
   async close(): Promise<void> {

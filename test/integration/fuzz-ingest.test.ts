@@ -68,7 +68,7 @@ const body = fc.oneof(
 );
 
 describe("fuzz: ingest parse/validate (no store)", () => {
-  const store = { client: { insert: async () => undefined } } as unknown as Store;
+  const store = { insertRows: async () => undefined } as unknown as Store;
   const metrics = createAggregatorMetrics();
   const sender = { tokenId: "test", logSet: "default" };
 

@@ -43,7 +43,7 @@ export async function ingestRoutes(fastify: FastifyInstance, deps: ApiDeps): Pro
           ingestBatch(
             deps.store,
             req.body as Buffer,
-            { gzipped: encoding === "gzip", limits: deps.limits.batch },
+            { gzipped: encoding === "gzip", limits: deps.limits.batch, onStored: deps.onBatchStored },
             deps.metrics,
             batchSenderOf(req),
             collectors,
