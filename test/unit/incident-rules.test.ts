@@ -121,6 +121,30 @@ describe("incident rules on a captured stream", () => {
     );
   });
 
+  it("calls a SIGKILL death without an OOM report an exit only once the report had time to arrive", () => {
+    // fx-oom's die alone (exit 137): its oom event and the kernel's line not stored yet.
+    const die = all.find((e) => e.action === "die" && e.containerId === idOfName("fx-oom")) as EventFact;
+    const at = (msAfter: number) =>
+      evaluateRules(
+        { events: [die], unitLogs: [], errorBuckets: [], samples: [] },
+        DEFAULT_DETECTOR,
+        Date.parse(die.time) + msAfter,
+      ).filter((i) => i.containerId === die.containerId);
+    expect(at(100)).toEqual([]);
+    // The reports came after all: one OOM incident, no exit.
+    const reports = all.filter((e) => e.containerId === die.containerId);
+    const withReports = evaluateRules(
+      { events: reports, unitLogs: [], errorBuckets: [], samples: [] },
+      DEFAULT_DETECTOR,
+      Date.parse(die.time) + 100,
+    ).filter((i) => i.containerId === die.containerId);
+    expect(withReports.map((i) => i.kind)).toEqual(["oom"]);
+    // None came: a plain exit, once they had the time to.
+    expect(at(OOM_SETTLE_MS).map((i) => [i.kind, i.summary])).toEqual([
+      ["exit", `fx-oom exited with code 137, not stopped by anyone`],
+    ]);
+  });
+
   it("reports a kernel-only kill once Docker had time to send its event, not before", () => {
     const kernelOnly = kernelEvents.map(fact);
     const killedAt = Date.parse(kernelOnly[0]?.time as string);
