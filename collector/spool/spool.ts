@@ -87,6 +87,8 @@ export class Spool {
   /** This process, in the headers of the batches it writes (see BatchHeader.instance). */
   readonly instance = randomUUID();
   #state: SpoolState = { lastSeq: 0, cursors: {} };
+  /** The newest batch whose cursors state.json holds on disk. */
+  #durableSeq = 0;
   readonly #queue: SpooledBatch[] = [];
   /** Batches a shipper is sending right now; not handed out twice, not dropped. */
   readonly #claimed = new Set<SpooledBatch>();
@@ -131,6 +133,7 @@ export class Spool {
     this.#collectorId = await this.#loadOrCreateId();
     try {
       this.#state = JSON.parse(await readFile(join(dir, STATE_FILE), "utf8"));
+      this.#durableSeq = this.#state.lastSeq;
     } catch {
       this.#state = { lastSeq: 0, cursors: {} };
     }
@@ -196,11 +199,13 @@ export class Spool {
     // the same sequence number and file name.
     await writeFileAtomic(file, body);
     this.#state = { lastSeq: seq, cursors: { ...this.#state.cursors, ...cursors } };
+    // state.json first, the shipper after: once a shipped batch's file is deleted, state.json is
+    // what holds its cursors, and a kill in between would make the sources read it all again.
+    await this.#writeState();
     this.#queue.push({ seq, id: header.batchId, file, bytes: body.length, count: records.length, sources });
     this.#bytes += body.length;
     this.#refreshStats();
     this.#wake();
-    await this.#writeState();
   }
 
   /**
@@ -209,8 +214,10 @@ export class Spool {
    */
   async #writeState(): Promise<void> {
     try {
+      const seq = this.#state.lastSeq;
       await writeFileAtomic(join(this.#opts.dir, STATE_FILE), JSON.stringify(this.#state));
       this.#stateDirty = false;
+      this.#durableSeq = Math.max(this.#durableSeq, seq);
     } catch (err) {
       if (!this.#stateDirty)
         this.#opts.log.warn(
@@ -301,7 +308,12 @@ export class Spool {
     this.#queue.splice(i, 1);
     this.#claimed.delete(batch);
     this.#bytes -= batch.bytes;
-    if (unlink) await rm(batch.file, { force: true });
+    if (unlink) {
+      // Its file is the only record of its cursors while state.json is behind it: kept then (a
+      // restart ships it again, and the aggregator stores it once by its id), never re-read.
+      if (batch.seq > this.#durableSeq) await this.#writeState();
+      if (batch.seq <= this.#durableSeq) await rm(batch.file, { force: true });
+    }
     this.#refreshStats();
     this.#wake();
   }

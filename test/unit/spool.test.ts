@@ -1,5 +1,5 @@
 // The spool on a real filesystem: what survives a crash, what is resumed, what is dropped.
-import { readdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -75,6 +75,31 @@ describe("spool", () => {
     );
     const b = await openSpool(d.path);
     expect(b.cursors).toEqual({ journald: "c2", other: "x" });
+  });
+
+  it("keeps an acked batch's file while state.json could not take its cursors", async () => {
+    const d = await tempDir("spool");
+    dirs.push(d);
+    // state.json cannot be written (a directory stands in its place): the batch file alone holds
+    // its cursors, so an ack must not delete it, or a restart would read its records again.
+    await mkdir(join(d.path, "state.json"));
+    const a = await openSpool(d.path);
+    await a.append([hostRecord(1)], { journald: "c1" });
+    const shipped = a.claim();
+    if (!shipped) throw new Error("expected a batch to ship");
+    await a.ack(shipped);
+    expect(a.oldest()).toBeUndefined();
+    const b = await openSpool(d.path);
+    expect(b.cursors).toEqual({ journald: "c1" });
+    // Shipped again under its own id, which the aggregator stores once.
+    expect(b.oldest()?.id).toBe(shipped.id);
+    // Once state.json can be written, an ack deletes the file.
+    await rm(join(d.path, "state.json"), { recursive: true });
+    const again = b.claim();
+    if (!again) throw new Error("expected the kept batch");
+    await b.ack(again);
+    expect((await readdir(d.path)).filter((n) => n.endsWith(".batch"))).toEqual([]);
+    expect((await openSpool(d.path)).cursors).toEqual({ journald: "c1" });
   });
 
   it("drops a torn temp file and sets an unreadable batch aside", async () => {
