@@ -145,6 +145,18 @@ describe("incident rules on a captured stream", () => {
     ]);
   });
 
+  it("reports Docker's OOM event with its die at once, and one without a die only once the die had time to come", () => {
+    const oomEvent = all.find((e) => e.action === "oom" && e.containerId === idOfName("fx-oom")) as EventFact;
+    const die = all.find((e) => e.action === "die" && e.containerId === idOfName("fx-oom")) as EventFact;
+    const at = Date.parse(oomEvent.time);
+    expect(oomIncidents([oomEvent], [], at + 100)).toEqual([]);
+    expect(oomIncidents([oomEvent, die], [], at + 100).map((i) => i.summary)).toEqual([
+      expect.stringContaining("(exit 137)"),
+    ]);
+    const [alone] = oomIncidents([oomEvent], [], at + OOM_SETTLE_MS);
+    expect(alone?.summary).toContain("the container lives on");
+  });
+
   it("reports a kernel-only kill once Docker had time to send its event, not before", () => {
     const kernelOnly = kernelEvents.map(fact);
     const killedAt = Date.parse(kernelOnly[0]?.time as string);

@@ -16,7 +16,11 @@ import {
   type SampleFact,
 } from "../rule.ts";
 
-/** A kernel-only (or counter-only) kill waits this long for Docker's event before it is reported. */
+/**
+ * A kernel-only (or counter-only) kill waits this long for Docker's event before it is reported,
+ * and any kill as long for its die (dieOf's window) unless the die is there: the detector runs as
+ * soon as a death is stored, and a kill reported before its die would say the container lives on.
+ */
 export const OOM_SETTLE_MS = 5_000;
 /** Signals of one kill lie this close together. */
 const SAME_KILL_MS = 3_000;
@@ -67,22 +71,29 @@ export function oomIncidents(events: EventFact[], samples: SampleFact[], now: nu
     else kills.push({ anchor: rise, kernel: [], counter: rise });
   }
   return kills
-    .filter((x) => x.docker || now - ms(x.anchor.time) >= OOM_SETTLE_MS)
+    .filter((x) => (x.docker && dieOf(x.anchor, events)) || now - ms(x.anchor.time) >= OOM_SETTLE_MS)
     .map((x) => toIncident(x, events, samples));
 }
 
-function toIncident(x: Kill, events: EventFact[], samples: SampleFact[]): IncidentDraft {
-  const a = x.anchor;
-  // Only a SIGKILL death is the OOM's: a child killed while PID 1 lives may be followed by a
-  // clean exit moments later (captured: test/fixtures/incidents, fx-child-oom exits 0 after 1 s).
-  const die = events.find(
+/**
+ * The death the kill caused, if its PID 1 was the one killed. Only a SIGKILL death is the OOM's:
+ * a child killed while PID 1 lives may be followed by a clean exit moments later (captured:
+ * test/fixtures/incidents, fx-child-oom exits 0 after 1 s).
+ */
+function dieOf(a: Kill["anchor"], events: EventFact[]): EventFact | undefined {
+  return events.find(
     (e) =>
       e.action === "die" &&
       e.exitCode === 137 &&
       sameContainer(a, e) &&
       ms(e.time) - ms(a.time) >= -1_000 &&
-      ms(e.time) - ms(a.time) <= 5_000,
+      ms(e.time) - ms(a.time) <= OOM_SETTLE_MS,
   );
+}
+
+function toIncident(x: Kill, events: EventFact[], samples: SampleFact[]): IncidentDraft {
+  const a = x.anchor;
+  const die = dieOf(a, events);
   const before = samples.filter((s) => sameContainer(a, s) && ms(s.time) <= ms(a.time)).at(-1);
   const victims = x.kernel.map(victimOf);
   const name =
