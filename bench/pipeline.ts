@@ -28,6 +28,7 @@ import {
   tempDir,
 } from "../test/helpers/stack.ts";
 import { waitFor } from "../test/helpers/wait.ts";
+import { BENCH_COLLECTOR_FLAGS, benchLine, benchLinesAwk } from "./lib/bench-lines.ts";
 import { type CatchUpRun, catchUp, type LiveRun, live, type Printer, type Reader } from "./lib/printer.ts";
 import { watchProcess, writeBenchSection } from "./lib/report.ts";
 import { pipelineSection } from "./pipeline-report.ts";
@@ -48,11 +49,7 @@ if (values.before !== undefined && !existsSync(cliOf(values.before)))
 const N = Number(values.lines);
 const ROUNDS = Number(values.rounds);
 const SAMPLES = Number(values["latency-samples"]);
-// The collector as deployed (default 10 s stats), minus what this bench does not feed it.
-const COLLECTOR_FLAGS = ["--no-journal", "--stats-interval", "10s", "--metrics-listen", "off"];
-const LINE = (i: number) =>
-  `2026-11-22T00:00:00Z INFO bench-marker request ${i} served in 12ms path=/api/v1/items/${i} status=200 bytes=5120`;
-const AWK = `BEGIN{for(i=1;i<=${N};i++) printf "2026-11-22T00:00:00Z INFO bench-marker request %d served in 12ms path=/api/v1/items/%d status=200 bytes=5120\\n", i, i}`;
+const AWK = benchLinesAwk(N);
 
 /**
  * Rows/s of ROUNDS raw inserts of the N rows, shaped as the pipeline stores them, into one embedded
@@ -73,7 +70,7 @@ async function ceiling(dir: string): Promise<{ rates: number[]; cpuUsPerRow: num
     pid: 0,
     severity_number: 9,
     severity_text: "INFO",
-    body: LINE(i + 1),
+    body: benchLine(i + 1),
     attributes: {},
     seq: i * 140,
   }));
@@ -111,7 +108,7 @@ function fleetscopeReader(
   cli = CLI,
 ) {
   return async (p: Printer): Promise<Reader> => {
-    const collector = await startCollector(url, spool, COLLECTOR_FLAGS, env, cli);
+    const collector = await startCollector(url, spool, BENCH_COLLECTOR_FLAGS, env, cli);
     let last = 0;
     let askedAt = 0;
     return {
@@ -216,7 +213,7 @@ const FLOODED_LIMIT_MS = 20_000;
 
 /** The delay samples on a quiet machine, then again while another container floods its log. */
 async function latencies(url: string, spoolDir: string, cli: string) {
-  const collector = await startCollector(url, spoolDir, COLLECTOR_FLAGS, {}, cli);
+  const collector = await startCollector(url, spoolDir, BENCH_COLLECTOR_FLAGS, {}, cli);
   try {
     const quiet = await latency(url);
     const f = await flood();
@@ -311,7 +308,7 @@ try {
     n: N,
     rounds: ROUNDS,
     samples: SAMPLES,
-    lineBytes: Array.from({ length: N }, (_, i) => LINE(i + 1).length + 1).reduce((a, b) => a + b, 0),
+    lineBytes: Array.from({ length: N }, (_, i) => benchLine(i + 1).length + 1).reduce((a, b) => a + b, 0),
     rsyslogVersion: rsyslogVersion(),
     ...measured(after),
     before: before && measured(before),

@@ -22,7 +22,7 @@ import {
   startCollector,
   tempDir,
 } from "../test/helpers/stack.ts";
-import { benchLine, benchLinesAwk } from "./lib/bench-lines.ts";
+import { BENCH_COLLECTOR_FLAGS, benchLine, benchLinesAwk } from "./lib/bench-lines.ts";
 import { type LiveRun, live, type Printer, type Reader } from "./lib/printer.ts";
 import { fmt, MiB, median, writeBenchSection } from "./lib/report.ts";
 
@@ -38,8 +38,6 @@ const N = Number(values.lines);
 const ROUNDS = Number(values.rounds);
 const LOW = values["low-memory"] as string;
 const V8_CAP_MIB = 256;
-// As the pipeline bench runs its collector: the deployed stats interval, nothing it does not feed.
-const COLLECTOR_FLAGS = ["--no-journal", "--stats-interval", "10s", "--metrics-listen", "off"];
 const AWK = benchLinesAwk(N);
 const BENCH_PREFIX = benchLine(1).split(" request ")[0] as string;
 
@@ -180,7 +178,7 @@ async function runOnce(c: Config, dir: string, i: number): Promise<Run> {
   try {
     const start = await startMemory(aggregator.child.pid as number);
     const run = await live(AWK, N, async (p: Printer): Promise<Reader> => {
-      const collector = await startCollector(url, `${dir}/spool-${i}`, COLLECTOR_FLAGS, {}, c.cli);
+      const collector = await startCollector(url, `${dir}/spool-${i}`, BENCH_COLLECTOR_FLAGS, {}, c.cli);
       return {
         watched: [{ pid: aggregator.child.pid as number, fresh: true }],
         arrived: async () =>

@@ -8,3 +8,6 @@ export const benchLine = (i: number) =>
 /** The awk program a busybox container runs to print lines 1..n (printer.ts). */
 export const benchLinesAwk = (n: number) =>
   `BEGIN{for(i=1;i<=${n};i++) printf "2026-11-22T00:00:00Z INFO bench-marker request %d served in 12ms path=/api/v1/items/%d status=200 bytes=5120\\n", i, i}`;
+
+/** How the line benches run a collector: the deployed stats interval, minus what they do not feed it. */
+export const BENCH_COLLECTOR_FLAGS = ["--no-journal", "--stats-interval", "10s", "--metrics-listen", "off"];
