@@ -4,7 +4,7 @@
 // only rows of that very nanosecond come again, and those already shown are remembered and dropped.
 
 import type { LogLine } from "../protocol/api/logs.ts";
-import { rfc3339ToNanos } from "../protocol/time.ts";
+import { nanosToRfc3339, parseDuration, parseTimeNanos, rfc3339ToNanos } from "../protocol/time.ts";
 import type { ApiClient } from "./api-client.ts";
 import type { LogParams } from "./log-filter.ts";
 
@@ -28,7 +28,7 @@ export class TimeTail<T extends { time: string }> implements Poller<T> {
   ) {
     this.#read = read;
     this.#key = key;
-    this.#first = first;
+    this.#first = { ...first, since: fixedSince(first.since) };
   }
 
   /** Rows since the last poll, oldest first (the first poll: the newest `limit` since `since`). */
@@ -49,6 +49,17 @@ export class TimeTail<T extends { time: string }> implements Poller<T> {
     }
     return fresh;
   }
+}
+
+/**
+ * A relative since (`now`, `15m`) as the instant it means now; anything else as it is, for the
+ * API to judge. Until the first row comes each poll asks with it: read again at every poll, a
+ * short one ("now" then) passes over rows that arrive after the tail started.
+ */
+function fixedSince(since: string): string {
+  const v = since.trim();
+  if (v !== "now" && parseDuration(v) === undefined) return since;
+  return nanosToRfc3339(parseTimeNanos(v));
 }
 
 const lineKey = (l: LogLine) => `${l.time}|${l.host}|${l.containerId}|${l.source}|${l.seq}`;

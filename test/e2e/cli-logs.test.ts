@@ -1,7 +1,11 @@
 // `fleetscope logs` as journalctl and docker logs users type it: several words ANDed, "phrases",
 // identifier: and regex: words, --tail and an exact --until, mistakes as errors that say what is
 // known, and -f riding out an aggregator restart — against a real aggregator fed through ingest.
+import { once } from "node:events";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rememberToken, tokenFor } from "../helpers/api.ts";
 import { lines, runCli } from "../helpers/cli.ts";
 import { postBatch } from "../helpers/ingest.ts";
 import { logRecord } from "../helpers/log-record.ts";
@@ -124,6 +128,49 @@ describe("fleetscope logs", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/^fleetscope: unknown container "apii"; .*\(see \/api\/v1\/containers\)\n$/);
+  });
+
+  it("-f --since now prints a line stored after it started, however late its polls come", async () => {
+    // Through a proxy that notes each request, to know when the tail has polled once with nothing
+    // to show: a since read again at every poll ("now" then) would pass over the line below.
+    const polls: number[] = [];
+    const proxy = createServer((req, res) => {
+      if (req.url?.startsWith("/api/v1/logs")) polls.push(Date.now());
+      const upstream = request(`${url}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.on("error", () => res.destroy());
+      req.pipe(upstream);
+    });
+    proxy.listen(0, "127.0.0.1");
+    await once(proxy, "listening");
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    rememberToken(proxyUrl, tokenFor(url) as string);
+    const late = fleetscope([
+      "logs",
+      "--url",
+      proxyUrl,
+      "-f",
+      "--since",
+      "now",
+      "--interval",
+      "200ms",
+      "container:api",
+    ]);
+    try {
+      const firstPoll = await waitFor("the first poll", () => polls[0]);
+      await waitFor("two more polls a second later", () =>
+        polls.filter((t) => t > firstPoll + 1000).length >= 2 ? true : undefined,
+      );
+      // Timed after the tail started (before its first poll) and before its last polls.
+      const time = new Date(firstPoll).toISOString().replace("Z", "000001Z");
+      await postBatch(url, [containerLine("api", "stored after the tail started", 30, time)]);
+      await waitFor("the late line", () => late.stdout.includes("stored after the tail started"));
+    } finally {
+      await late.stop();
+      proxy.close();
+    }
   });
 
   it("-f rides out an aggregator restart: says so, then goes on where it was; every line once", async () => {

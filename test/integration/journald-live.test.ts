@@ -4,7 +4,7 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -205,6 +205,32 @@ describe("JournaldSource on the real journal", () => {
         timeoutMs: 60_000,
       },
     );
+  });
+  it("with --journal-since now, keeps what is written while its follower starts", async () => {
+    // A follower slow to start (a loaded machine): the real journalctl, 1.5 s late when it follows.
+    // A since read again by the follower ("now" at its start) would pass over the line below.
+    const dir = mkdtempSync(join(tmpdir(), "fs-slow-journalctl-"));
+    const started = join(dir, "follower-started");
+    const wrapper = join(dir, "journalctl");
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\ncase " $* " in *" --follow "*) : > ${started}; sleep 1.5;; esac\nexec journalctl "$@"\n`,
+    );
+    chmodSync(wrapper, 0o755);
+    const marker = `fs-live-since-${randomBytes(6).toString("hex")}`;
+    const ctx = new CollectingContext(undefined);
+    const source = new JournaldSource({ lingerMs: 50, journalctlPath: wrapper, firstStartSince: "now" });
+    sources.push(source);
+    try {
+      await source.start(ctx);
+      await waitFor("the follower to be starting", () => existsSync(started) || undefined);
+      await journalLines("fs-live", [`${marker} written while the follower starts`]);
+      await waitFor("the line written while the follower started", () =>
+        ctx.withMarker(marker).length === 1 ? true : undefined,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

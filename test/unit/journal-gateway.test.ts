@@ -3,13 +3,13 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
-  gatewaySinceMicros,
   parseGatewayList,
   parseGatewayTarget,
 } from "../../collector/sources/journal-gateway/gateway-flags.ts";
 import { entriesUrl } from "../../collector/sources/journal-gateway/gateway-follower.ts";
 import { savedCursors, toRecord } from "../../collector/sources/journal-gateway/journal-gateway-source.ts";
 import { LineSplitter } from "../../collector/sources/journal-gateway/line-splitter.ts";
+import { journalctlSince, journalSinceMicros } from "../../collector/sources/journal-since.ts";
 import type { JournalEntry } from "../../collector/sources/journald/journal-entry.ts";
 import type { LogRecord } from "../../protocol/records.ts";
 
@@ -95,17 +95,24 @@ describe("--journal-gateway", () => {
   });
 });
 
-describe("--journal-gateway-since", () => {
+describe("--journal-since and --journal-gateway-since", () => {
   const now = Date.UTC(2026, 10, 30, 12, 0, 0);
   it("reads now, journalctl's -1h, 1h and RFC 3339 as microseconds", () => {
-    expect(gatewaySinceMicros("now", now)).toBe(BigInt(now) * 1000n);
-    expect(gatewaySinceMicros("-1h", now)).toBe(BigInt(now - 3_600_000) * 1000n);
-    expect(gatewaySinceMicros("1h", now)).toBe(BigInt(now - 3_600_000) * 1000n);
-    expect(gatewaySinceMicros("2026-11-30T11:00:00Z", now)).toBe(BigInt(now - 3_600_000) * 1000n);
+    expect(journalSinceMicros("now", now)).toBe(BigInt(now) * 1000n);
+    expect(journalSinceMicros("-1h", now)).toBe(BigInt(now - 3_600_000) * 1000n);
+    expect(journalSinceMicros("1h", now)).toBe(BigInt(now - 3_600_000) * 1000n);
+    expect(journalSinceMicros("2026-11-30T11:00:00Z", now)).toBe(BigInt(now - 3_600_000) * 1000n);
   });
 
   it("refuses a time it cannot read, saying which forms it takes", () => {
-    expect(() => gatewaySinceMicros("yesterday")).toThrow(/"yesterday" is neither RFC 3339/);
+    expect(() => journalSinceMicros("yesterday")).toThrow(/"yesterday" is neither RFC 3339/);
+  });
+
+  it("gives journalctl an instant for a relative since, and its own absolute forms as they are", () => {
+    expect(journalctlSince("now", now + 250)).toBe(`@${now / 1000}.250000`);
+    expect(journalctlSince("-1h", now)).toBe(`@${(now - 3_600_000) / 1000}.000000`);
+    expect(journalctlSince("2026-11-22 00:00:00", now)).toBe("2026-11-22 00:00:00");
+    expect(journalctlSince("yesterday", now)).toBe("yesterday");
   });
 });
 

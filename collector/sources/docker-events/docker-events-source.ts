@@ -55,14 +55,20 @@ export class DockerEventsSource implements Source {
   #lastNano = 0n;
   readonly #lifecycle = new Lifecycle();
 
-  constructor(docker: Docker, inventory: DockerInventory) {
+  readonly #firstStartLookbackS: number;
+
+  constructor(docker: Docker, inventory: DockerInventory, opts: { firstStartLookbackS?: number } = {}) {
     this.#docker = docker;
     this.#inventory = inventory;
+    this.#firstStartLookbackS = opts.firstStartLookbackS ?? FIRST_START_LOOKBACK_S;
   }
 
   async start(ctx: SourceContext): Promise<void> {
     const cursor = ctx.cursor as EventsCursor | undefined;
-    this.#lastNano = cursor?.timeNano ? BigInt(cursor.timeNano) : 0n;
+    // Without a cursor, from a little before this start, fixed now: a since taken from the clock
+    // at each reconnection would pass over the events of an outage before any event was seen.
+    const firstStart = BigInt(Math.floor(Date.now() / 1000) - this.#firstStartLookbackS) * 1_000_000_000n;
+    this.#lastNano = cursor?.timeNano ? BigInt(cursor.timeNano) : firstStart - 1n;
     this.#running = this.#follow(ctx);
   }
 
@@ -77,10 +83,7 @@ export class DockerEventsSource implements Source {
   async #follow(ctx: SourceContext): Promise<void> {
     let backoff = 250;
     while (!this.#stopped) {
-      const since =
-        this.#lastNano > 0n
-          ? `${this.#lastNano / 1_000_000_000n}.${(this.#lastNano % 1_000_000_000n).toString().padStart(9, "0")}`
-          : String(Math.floor(Date.now() / 1000) - FIRST_START_LOOKBACK_S);
+      const since = `${this.#lastNano / 1_000_000_000n}.${(this.#lastNano % 1_000_000_000n).toString().padStart(9, "0")}`;
       try {
         this.#stream = await this.#docker.getEvents({ since, filters: { type: ["container"] } } as object);
         backoff = 250;

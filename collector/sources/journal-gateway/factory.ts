@@ -1,6 +1,7 @@
 import { Option } from "commander";
+import { checkJournalSince } from "../journal-since.ts";
 import type { SourceFactory } from "../source.ts";
-import { checkGatewaySince, type GatewayTarget, parseGatewayList } from "./gateway-flags.ts";
+import { type GatewayTarget, parseGatewayList } from "./gateway-flags.ts";
 
 /** The flags below, as commander parses them. */
 interface JournalGatewayFlags {
@@ -23,7 +24,7 @@ export const journalGatewaySource: SourceFactory = {
       "on a first start of a gateway (no saved cursor), take its entries from this time (now, -1h, 15m, RFC 3339) instead of all it holds; later starts resume from the saved cursor",
     )
       .env("FLEETSCOPE_JOURNAL_GATEWAY_SINCE")
-      .argParser(checkGatewaySince),
+      .argParser(checkJournalSince),
   ],
   async create(setup) {
     const flags = setup.flags as JournalGatewayFlags;

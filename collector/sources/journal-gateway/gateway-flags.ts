@@ -2,7 +2,6 @@
 // `NAME=URL`, repeated or comma-separated) and --journal-gateway-since. Kept light (no I/O): the
 // factory, which every CLI command loads, parses the flags with it.
 import { InvalidArgumentError } from "commander";
-import { parseTimeNanos, TimeArgError } from "../../../protocol/time.ts";
 
 /** One systemd-journal-gatewayd to follow. */
 export interface GatewayTarget {
@@ -48,24 +47,4 @@ export function parseGatewayList(value: string, previous: GatewayTarget[] = []):
     out.push(target);
   }
   return out;
-}
-
-/**
- * --journal-gateway-since → microseconds since the epoch (the journal's `__REALTIME_TIMESTAMP`).
- * Takes what the API's `since` takes (`now`, `15m`, RFC 3339) and journalctl's `-1h` form.
- */
-export function gatewaySinceMicros(value: string, nowMs: number = Date.now()): bigint {
-  const v = value.trim().replace(/^-(?=\d)/, "");
-  try {
-    return parseTimeNanos(v, nowMs) / 1000n;
-  } catch (err) {
-    if (!(err instanceof TimeArgError)) throw err;
-    throw new InvalidArgumentError(`"${value}" ${err.message}`);
-  }
-}
-
-/** Commander's parser for --journal-gateway-since: checks the value now, keeps the text (read at start). */
-export function checkGatewaySince(value: string): string {
-  gatewaySinceMicros(value);
-  return value;
 }

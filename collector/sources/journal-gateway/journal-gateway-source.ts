@@ -10,6 +10,7 @@
 // This machine's container inventory and kernel are not theirs, so neither is consulted.
 
 import type { FleetRecord } from "../../../protocol/records.ts";
+import { journalSinceMicros } from "../journal-since.ts";
 import {
   decodeField,
   entryCursor,
@@ -17,7 +18,7 @@ import {
   journalEntryToLogRecord,
 } from "../journald/journal-entry.ts";
 import type { Source, SourceContext } from "../source.ts";
-import { type GatewayTarget, gatewaySinceMicros } from "./gateway-flags.ts";
+import type { GatewayTarget } from "./gateway-flags.ts";
 import { GatewayFollower } from "./gateway-follower.ts";
 
 export interface JournalGatewaySourceOptions {
@@ -60,7 +61,7 @@ export class JournalGatewaySource implements Source {
     this.#stopping = false;
     this.#positions = savedCursors(ctx.cursor);
     const since = this.#opts.firstStartSince;
-    const sinceMicros = since === undefined ? undefined : gatewaySinceMicros(since);
+    const sinceMicros = since === undefined ? undefined : journalSinceMicros(since);
     for (const target of this.#opts.targets) {
       const log = ctx.log.child({ source: this.name, gateway: target.label });
       const cursor = this.#positions[target.label];

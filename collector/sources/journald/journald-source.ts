@@ -3,6 +3,7 @@
 // batch's last entry, so a restart resumes right after what reached the spool.
 
 import type { FleetRecord } from "../../../protocol/records.ts";
+import { journalctlSince } from "../journal-since.ts";
 import type { Source, SourceContext } from "../source.ts";
 import { entryCursor, journalEntryToLogRecord } from "./journal-entry.ts";
 import { JournalReader } from "./journal-reader.ts";
@@ -15,7 +16,8 @@ export interface JournaldSourceOptions {
   extraArgs?: readonly string[];
   /**
    * On a first start (no saved cursor), read from this time instead of the whole retained
-   * journal: journalctl's --since syntax (`now`, `-1h`, `2026-11-22 00:00:00`).
+   * journal: journalctl's --since syntax (`now`, `-1h`, `2026-11-22 00:00:00`); a relative one
+   * is the instant the source was made.
    */
   firstStartSince?: string;
   /** Default 500. */
@@ -38,7 +40,9 @@ export class JournaldSource implements Source {
   readonly #kernelOoms = new KernelOomReader();
 
   constructor(opts: JournaldSourceOptions = {}) {
-    this.#opts = opts;
+    // The since is fixed now: each journalctl the reader starts would read "now" again.
+    const since = opts.firstStartSince;
+    this.#opts = since === undefined ? opts : { ...opts, firstStartSince: journalctlSince(since) };
   }
 
   /** The running reader (for stats and tests). */
