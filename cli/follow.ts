@@ -57,6 +57,8 @@ export async function printAndFollow<T>(tail: Poller<T>, print: (rows: T[]) => v
       const rows = await tail.poll();
       if (outage) warn("fleetscope: the aggregator answers again; following on");
       outage = false;
+      const gap = tail.takeGap?.();
+      if (gap) warn(`fleetscope: ${gap}`);
       print(rows);
     } catch (err) {
       if (!isTransient(err)) throw err;
@@ -92,8 +94,8 @@ export async function printTimeList<T extends { time: string }>(
 ): Promise<void> {
   checkFollowUntil(f);
   const client = apiClient(f);
-  const read = async (since: string, limit: number) => {
-    const params = { ...list.params, since, until: f.until, limit };
+  const read = async (since: string, limit: number, until = f.until) => {
+    const params = { ...list.params, since, until, limit };
     return (await getAnswer<Record<string, T[]>>(client, list.path, params, list.key))[list.key] ?? [];
   };
   const tail = new TimeTail(read, rowKey, { since: f.since, limit: f.limit });

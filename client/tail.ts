@@ -10,33 +10,52 @@ import type { LogParams } from "./log-filter.ts";
 
 export interface Poller<T> {
   poll(): Promise<T[]>;
+  /** Once, after a poll that had to pass over rows (more came than it reads): what to tell. */
+  takeGap?(): string | undefined;
+}
+
+/** `read(since, limit, until?)` answers newest first. */
+export type TailRead<T> = (since: string, limit: number, until?: string) => Promise<T[]>;
+
+/** Rows one read after the cursor asks for. */
+const PAGE = 1000;
+
+/** The first read's since and limit; later polls keep at most `maxPerPoll` (default 50,000). */
+export interface TailStart {
+  since: string;
+  limit: number;
+  maxPerPoll?: number;
 }
 
 export class TimeTail<T extends { time: string }> implements Poller<T> {
-  readonly #read: (since: string, limit: number) => Promise<T[]>;
+  readonly #read: TailRead<T>;
   readonly #key: (row: T) => string;
   readonly #first: { since: string; limit: number };
+  readonly #maxPages: number;
   /** The newest row's time, as text (for `since`) and as nanoseconds (to compare). */
   #cursor: { text: string; nanos: bigint } | undefined;
   #atCursor = new Set<string>();
+  #gap: string | undefined;
 
-  /** `read(since, limit)` answers newest first; `key` tells two rows of one instant apart. */
-  constructor(
-    read: (since: string, limit: number) => Promise<T[]>,
-    key: (row: T) => string,
-    first: { since: string; limit: number },
-  ) {
+  /** `key` tells two rows of one instant apart. */
+  constructor(read: TailRead<T>, key: (row: T) => string, first: TailStart) {
     this.#read = read;
     this.#key = key;
-    this.#first = { ...first, since: fixedSince(first.since) };
+    this.#first = { since: fixedSince(first.since), limit: first.limit };
+    this.#maxPages = Math.max(1, Math.ceil((first.maxPerPoll ?? 50_000) / PAGE));
+  }
+
+  takeGap(): string | undefined {
+    const gap = this.#gap;
+    this.#gap = undefined;
+    return gap;
   }
 
   /** Rows since the last poll, oldest first (the first poll: the newest `limit` since `since`). */
   async poll(): Promise<T[]> {
-    const rows = await this.#read(
-      this.#cursor?.text ?? this.#first.since,
-      this.#cursor ? 1000 : this.#first.limit,
-    );
+    const rows = this.#cursor
+      ? await this.#sinceCursor(this.#cursor.text)
+      : await this.#read(this.#first.since, this.#first.limit);
     const fresh = rows.filter((r) => !this.#atCursor.has(this.#key(r))).reverse();
     for (const r of fresh) {
       const nanos = rfc3339ToNanos(r.time);
@@ -48,6 +67,32 @@ export class TimeTail<T extends { time: string }> implements Poller<T> {
       if (nanos === this.#cursor.nanos) this.#atCursor.add(this.#key(r));
     }
     return fresh;
+  }
+
+  /**
+   * Every row since the cursor, newest first: a burst bigger than one read is read back page by
+   * page, each up to the oldest time of the one before (inclusive: rows of that instant come
+   * twice and are kept once), until a page comes short. Past maxPerPoll the older rows are passed
+   * over and said (takeGap), so memory stays bounded and nothing is lost silently.
+   */
+  async #sinceCursor(since: string): Promise<T[]> {
+    const out: T[] = [];
+    const kept = new Set<string>();
+    let until: string | undefined;
+    for (let page = 0; page < this.#maxPages; page++) {
+      const rows = await this.#read(since, PAGE, until);
+      for (const r of rows) {
+        const k = this.#key(r);
+        if (!kept.has(k)) out.push(r);
+        kept.add(k);
+      }
+      const oldest = rows.at(-1)?.time;
+      if (rows.length < PAGE || oldest === undefined) return out;
+      if (oldest === until) break; // a whole page of one instant: no further back to ask
+      until = oldest;
+    }
+    this.#gap = `more than ${out.length} rows came between two reads; those before ${out.at(-1)?.time} were passed over`;
+    return out;
   }
 }
 
@@ -66,9 +111,13 @@ const lineKey = (l: LogLine) => `${l.time}|${l.host}|${l.containerId}|${l.source
 
 /** The tail of GET /api/v1/logs under `params` (the TUI's logs view and `fleetscope logs -f`). */
 export class LogTail extends TimeTail<LogLine> {
-  constructor(client: ApiClient, params: LogParams, { since = "15m", limit = 200 } = {}) {
-    const read = async (since: string, limit: number) =>
-      (await client.get<{ logs: LogLine[] }>("/api/v1/logs", { ...params, since, limit })).logs;
-    super(read, lineKey, { since, limit });
+  constructor(
+    client: ApiClient,
+    params: LogParams,
+    { since = "15m", limit = 200, maxPerPoll }: Partial<TailStart> = {},
+  ) {
+    const read = async (since: string, limit: number, until?: string) =>
+      (await client.get<{ logs: LogLine[] }>("/api/v1/logs", { ...params, since, ...(until && { until }), limit })).logs;
+    super(read, lineKey, { since, limit, maxPerPoll });
   }
 }

@@ -5,6 +5,9 @@ import { once } from "node:events";
 import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiClient } from "../../client/api-client.ts";
+import { LogTail } from "../../client/tail.ts";
+import { nanosToRfc3339 } from "../../protocol/time.ts";
 import { rememberToken, tokenFor } from "../helpers/api.ts";
 import { lines, runCli } from "../helpers/cli.ts";
 import { postBatch } from "../helpers/ingest.ts";
@@ -170,6 +173,46 @@ describe("fleetscope logs", () => {
     } finally {
       await late.stop();
       proxy.close();
+    }
+  });
+
+  it("-f prints every line of a burst larger than one read, once and in order", async () => {
+    await postBatch(url, [containerLine("burst", "burst opens", 40, new Date().toISOString())]);
+    const burst = fleetscope(["logs", "--url", url, "-f", "--interval", "200ms", "container:burst"]);
+    // The same tail in this process, made to keep at most 1,000 rows a poll: it must say what it passed over.
+    const small = new LogTail(
+      createApiClient(url, tokenFor(url)),
+      { container: "burst" },
+      {
+        since: "1h",
+        limit: 10,
+        maxPerPoll: 1000,
+      },
+    );
+    try {
+      expect((await small.poll()).map((l) => l.body)).toEqual(["burst opens"]);
+      await waitFor("the first line", () => burst.stdout.includes("burst opens"));
+      // 2,500 lines in one batch: more than one poll's read (1,000) asks for.
+      const base = BigInt(Date.now() + 1000) * 1_000_000n;
+      const time = (i: number) => nanosToRfc3339(base + BigInt(i) * 1000n);
+      const bodies = Array.from({ length: 2500 }, (_, i) => `burst line ${i}`);
+      await postBatch(
+        url,
+        bodies.map((b, i) => containerLine("burst", b, 1000 + i, time(i))),
+      );
+      const printed = await waitFor("the whole burst", () => {
+        const got = burst.stdout.split("\n").filter((l) => / burst line \d+$/.test(l));
+        return got.length >= 2500 ? got : undefined;
+      });
+      expect(printed.map((l) => l.replace(/^.* (burst line \d+)$/, "$1"))).toEqual(bodies);
+      expect(burst.stderr).toBe("");
+      expect((await small.poll()).map((l) => l.body)).toEqual(bodies.slice(1500));
+      expect(small.takeGap()).toMatch(
+        /^more than 1000 rows came between two reads; those before \S+ were passed over$/,
+      );
+      expect(small.takeGap()).toBeUndefined(); // said once
+    } finally {
+      await burst.stop();
     }
   });
 

@@ -64,7 +64,10 @@ function useLogLines(client: ApiClient, params: LogParams): LogLine[] {
   const key = JSON.stringify(params);
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for `params`
   const tail = useMemo(
-    () => ({ tail: new LogTail(client, params, { since: "1h", limit: 500 }), lines: [] as LogLine[] }),
+    () => ({
+      tail: new LogTail(client, params, { since: "1h", limit: 500, maxPerPoll: KEEP }),
+      lines: [] as LogLine[],
+    }),
     [client, key],
   );
   const data = usePoll(
