@@ -2,7 +2,9 @@
 # Prepares a Debian machine (as root) for fleetscope and its tests. Idempotent: it checks each
 # thing first and only does what is missing, saying what it did.
 #   - Node >= 22 (installs Node 24 from the npm registry under /opt/fleetscope/node if older)
-#   - docker.io, busybox-static, systemd (journald), prometheus (+ promtool), tmux, htop, rsyslog,
+#   - docker.io, busybox-static, systemd (journald), prometheus (+ promtool), prometheus-alertmanager
+#     and prometheus-node-exporter (tests start their binaries themselves; their systemd units play
+#     no part), tmux, htop, rsyslog,
 #     etcd (server + etcdctl), systemd-journal-remote (gatewayd), mmdebstrap (the image's base
 #     without a registry) (tests, benches) from Debian
 #   - starts dockerd and a standalone systemd-journald when none answers (no systemd as PID 1 needed)
@@ -40,7 +42,8 @@ step "node $(node -v) at $(command -v node)"
 
 # --- Debian packages ----------------------------------------------------------------------
 apt_install docker.io busybox-static systemd ca-certificates prometheus tmux htop rsyslog \
-  etcd-server etcd-client systemd-journal-remote mmdebstrap
+  etcd-server etcd-client systemd-journal-remote mmdebstrap prometheus-alertmanager \
+  prometheus-node-exporter
 [ -x /usr/bin/docker ] || fail "/usr/bin/docker missing after installing docker.io"
 
 # --- dockerd ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // A real Prometheus (Debian's) as a child process on a free loopback port, on a configuration the
-// test writes, with PromQL and the rules/alerts API read the way Grafana and Alertmanager read them.
+// test writes, with PromQL and the rules/alerts API read the way Grafana and Alertmanager read them;
+// and Debian's node-exporter beside it for the host figures.
 import { type ChildProcess, spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -28,9 +29,18 @@ export interface PromAlert {
   state: "pending" | "firing";
 }
 
+export interface PromSeries {
+  metric: Record<string, string>;
+  values: [number, string][];
+}
+
 export interface RunningPrometheus {
   url: string;
   query(promql: string): Promise<PromSample[]>;
+  /** A range query over the last `seconds`, as a Grafana panel sends it. */
+  queryRange(promql: string, seconds: number, stepSeconds: number): Promise<PromSeries[]>;
+  /** Values of `label` on the series matching `match`, as Grafana's label_values(match, label) asks. */
+  labelValues(label: string, match: string): Promise<string[]>;
   rules(): Promise<PromRule[]>;
   alerts(): Promise<PromAlert[]>;
   stop(): Promise<void>;
@@ -74,6 +84,16 @@ export async function startPrometheus(dir: string, config: object): Promise<Runn
     query: async (promql) =>
       (await apiData<{ result: PromSample[] }>(url, `/api/v1/query?query=${encodeURIComponent(promql)}`))
         .result,
+    queryRange: async (promql, seconds, step) => {
+      const end = Date.now() / 1000;
+      const q = `query=${encodeURIComponent(promql)}&start=${end - seconds}&end=${end}&step=${step}`;
+      return (await apiData<{ result: PromSeries[] }>(url, `/api/v1/query_range?${q}`)).result;
+    },
+    labelValues: (label, match) =>
+      apiData<string[]>(
+        url,
+        `/api/v1/label/${encodeURIComponent(label)}/values?match[]=${encodeURIComponent(match)}`,
+      ),
     rules: async () =>
       (await apiData<{ groups: { rules: PromRule[] }[] }>(url, "/api/v1/rules")).groups.flatMap(
         (g) => g.rules,
@@ -81,6 +101,28 @@ export async function startPrometheus(dir: string, config: object): Promise<Runn
     alerts: async () => (await apiData<{ alerts: PromAlert[] }>(url, "/api/v1/alerts")).alerts,
     stop,
   };
+}
+
+const NODE_EXPORTER = process.env.FLEETSCOPE_TEST_NODE_EXPORTER ?? "/usr/bin/prometheus-node-exporter";
+
+/** Debian's prometheus-node-exporter on a free loopback port; resolves with its host:port once it serves. */
+export async function startNodeExporter(): Promise<{ target: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const target = `127.0.0.1:${port}`;
+  const child = spawn(NODE_EXPORTER, [`--web.listen-address=${target}`], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  child.stderr?.on("data", (d) => (log += d));
+  const stop = () => stopChild(child);
+  await waitFor("node-exporter to serve /metrics", async () => {
+    if (child.exitCode !== null) throw new Error(`node-exporter exited:\n${log.slice(-2000)}`);
+    return (await fetch(`http://${target}/metrics`).catch(() => undefined))?.ok === true;
+  }).catch(async (err) => {
+    await stop();
+    throw err;
+  });
+  return { target, stop };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -1,0 +1,65 @@
+// What Grafana sends to Prometheus for a shipped dashboard: every panel target's PromQL and every
+// query variable's label_values(), with template variables replaced the way Grafana replaces them.
+import type { Dashboard } from "../../dashboards/grafana/common.ts";
+
+export interface PanelQuery {
+  panel: string;
+  expr: string;
+}
+
+export interface LabelValuesQuery {
+  variable: string;
+  metric: string;
+  label: string;
+}
+
+interface RawPanel {
+  title?: string;
+  type?: string;
+  targets?: { expr?: string }[];
+  panels?: RawPanel[];
+}
+
+/** Every target of every panel (rows' nested panels included). */
+export function panelQueries(d: Dashboard): PanelQuery[] {
+  const walk = (panels: RawPanel[]): PanelQuery[] =>
+    panels.flatMap((p) => [
+      ...(p.targets ?? []).map((t) => ({ panel: p.title ?? "", expr: t.expr ?? "" })),
+      ...walk(p.panels ?? []),
+    ]);
+  return walk((d.panels ?? []) as RawPanel[]);
+}
+
+/** The label_values(metric, label) query of every query variable; anything else is an error. */
+export function variableQueries(d: Dashboard): LabelValuesQuery[] {
+  return (d.templating?.list ?? [])
+    .filter((v) => v.type === "query")
+    .map((v) => {
+      const q = v.query as string | { query?: string };
+      const text = typeof q === "string" ? q : (q.query ?? "");
+      const m = /^label_values\((.+),\s*(\w+)\)$/.exec(text);
+      if (!m) throw new Error(`variable ${v.name}: not a label_values() query: ${text}`);
+      return { variable: v.name, metric: m[1] as string, label: m[2] as string };
+    });
+}
+
+/**
+ * Grafana's interpolation: `$host`/`$container` become the regex of the selection (`allValue` for
+ * All — the dashboard's, `.+` in ours — `a|b` for several, regex-escaped), the built-in intervals their usual values on a 15 s
+ * scrape (`$__rate_interval` is max(4 × scrape, interval + scrape) = 1m).
+ */
+export function interpolate(
+  expr: string,
+  selection: Record<string, string[] | "All">,
+  rangeSeconds: number,
+  allValue = ".+",
+): string {
+  const regexEscape = (v: string) => v.replace(/[\\^$*+?.()|[\]{}]/g, "\\\\$&");
+  let out = expr
+    .replaceAll("$__rate_interval", "1m")
+    .replaceAll("$__interval", "15s")
+    .replaceAll("$__range", `${rangeSeconds}s`);
+  for (const [name, sel] of Object.entries(selection))
+    out = out.replaceAll(`$${name}`, sel === "All" ? allValue : sel.map(regexEscape).join("|"));
+  return out;
+}
