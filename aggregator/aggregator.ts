@@ -18,6 +18,8 @@ import { allowedHosts } from "./auth/host-check.ts";
 import { TokenStore } from "./auth/tokens.ts";
 import { DEFAULT_DETECTOR, type DetectorOptions, IncidentDetector } from "./incidents/detector.ts";
 import { createAggregatorMetrics, registerStoreDisk } from "./metrics.ts";
+import { DEFAULT_NOTIFY, type Notifier, type NotifyOptions } from "./notify/notifier.ts";
+import { startNotifiers } from "./notify/registry.ts";
 import { Store, type StoreOptions } from "./store/store.ts";
 
 export interface AggregatorOptions extends Omit<StoreOptions, "log"> {
@@ -38,6 +40,8 @@ export interface AggregatorOptions extends Omit<StoreOptions, "log"> {
   limits?: Partial<AggregatorLimits>;
   /** The incident rules' settings (incidents/registry.ts), each defaulting to the rule's own. */
   incidents?: Partial<DetectorOptions>;
+  /** Where incidents are sent (Alertmanager, a webhook); externalUrl defaults to the API's URL. */
+  notify?: Partial<NotifyOptions>;
 }
 
 /** The central service: the store, its HTTP API and the incident detector. Holds no state of its own besides the store. */
@@ -53,6 +57,7 @@ export class Aggregator {
   /** Registries served on /metrics besides the aggregator's own; may grow after start. */
   readonly metricsRegistries: ApiDeps["extraRegistries"];
   readonly #detector: IncidentDetector;
+  #notifiers: Notifier[] = [];
 
   private constructor(
     store: Store,
@@ -124,8 +129,25 @@ export class Aggregator {
       const ingestUrl = net.ingestListen
         ? urlOf(listeners.scheme, net.ingestListen.host, await listeners.listenIngest(net.ingestListen))
         : url;
+      const notifiers = await startNotifiers(notifyOptions(opts.notify, url), {
+        store,
+        metrics,
+        log: opts.log.child({ component: "notify" }),
+      });
+      for (const n of notifiers) detector.onWritten((written) => n.written(written));
       detector.start();
-      return new Aggregator(store, app, url, extraRegistries, detector, tokens, listeners, ingestUrl);
+      const aggregator = new Aggregator(
+        store,
+        app,
+        url,
+        extraRegistries,
+        detector,
+        tokens,
+        listeners,
+        ingestUrl,
+      );
+      aggregator.#notifiers = notifiers;
+      return aggregator;
     } catch (err) {
       tokens.stop();
       await store.close();
@@ -139,6 +161,13 @@ export class Aggregator {
     await this.app.close();
     this.tokens.stop();
     await this.#detector.stop();
+    await Promise.all(this.#notifiers.map((n) => n.stop()));
     await this.store.close();
   }
+}
+
+/** The notifiers' settings: each one not given its default, the links' base the API's own URL. */
+function notifyOptions(given: Partial<NotifyOptions> = {}, apiUrl: string): NotifyOptions {
+  const set = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return { alertmanagerUrls: [], ...DEFAULT_NOTIFY, externalUrl: apiUrl, ...set };
 }

@@ -67,6 +67,12 @@ export function createAggregatorMetrics() {
       labelNames: ["state"],
       registers: r,
     }),
+    notifications: new Counter({
+      name: "fleetscope_aggregator_notifications_total",
+      help: "Incident notifications by notifier (alertmanager, webhook) and outcome: sent and failed count POSTs, dropped the alerts or changes given up (queue full, retries spent).",
+      labelNames: ["notifier", "outcome"],
+      registers: r,
+    }),
     insertSeconds: new Histogram({
       name: "fleetscope_aggregator_insert_duration_seconds",
       help: "Time to commit one batch to the store.",

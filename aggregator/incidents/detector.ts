@@ -55,6 +55,8 @@ export class IncidentDetector {
    * reader scope, query limits and abort signal (async-local) must not follow the detector's queries.
    */
   readonly #runHere: () => void;
+  /** Told of every write (the notifiers): they keep what they need, the detector never waits on them. */
+  readonly #listeners: ((written: WrittenIncident[]) => void)[] = [];
 
   constructor(store: Store, log: Logger, opts: DetectorOptions = DEFAULT_DETECTOR) {
     this.#store = store;
@@ -85,6 +87,11 @@ export class IncidentDetector {
   /** A batch was stored: wake() if its events hold a death (WAKING_ACTIONS). */
   wakeFor(stored: ReadonlyMap<string, readonly Record<string, unknown>[]>): void {
     if (stored.get("events")?.some((e) => WAKING_ACTIONS.has(String(e.action)))) this.wake();
+  }
+
+  /** Calls `listener` after each write with what was written; it must return at once. */
+  onWritten(listener: (written: WrittenIncident[]) => void): void {
+    this.#listeners.push(listener);
   }
 
   async stop(): Promise<void> {
@@ -129,9 +136,20 @@ export class IncidentDetector {
         clickhouse_settings: { date_time_input_format: "best_effort" },
       });
       this.#log.info({ incidents: changed.map((d) => d.id) }, "incidents written");
+      // After #loadStored, an id #written lacks has no stored version: the incident is new.
+      this.#tell(changed.map((incident) => ({ incident, isNew: !this.#written.has(incident.id) })));
     }
     this.#written = new Map(unique.map((d) => [d.id, fingerprint(d)]));
     return changed;
+  }
+
+  #tell(written: WrittenIncident[]): void {
+    for (const listener of this.#listeners)
+      try {
+        listener(written);
+      } catch (err) {
+        this.#log.error({ err }, "an incident listener failed; the incidents are stored");
+      }
   }
 
   /** The evidence the registered rules need (none of it loaded when no rule needs it). */
@@ -207,6 +225,12 @@ function toRow(d: LoggedDraft, updated: string) {
     summary: d.summary,
     evidence: JSON.stringify(d.evidence),
   };
+}
+
+/** An incident as written, and whether no version of it was stored before. */
+export interface WrittenIncident {
+  incident: LoggedDraft;
+  isNew: boolean;
 }
 
 /** An incident with the log set of the rows it was found in. */

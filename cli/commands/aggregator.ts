@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { adminTokenFile } from "../../client/credentials.ts";
+import { type NotifyFlags, notifyFromFlags, notifyOptions } from "../notify-options.ts";
 import {
   type AggregatorBoundFlags,
   aggregatorBoundOptions,
@@ -12,7 +13,7 @@ import {
 } from "../options.ts";
 import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
 
-interface AggregatorFlags extends AggregatorBoundFlags {
+interface AggregatorFlags extends AggregatorBoundFlags, NotifyFlags {
   data: string;
   listen: { host: string; port: number };
   allowedHosts?: string[];
@@ -31,7 +32,8 @@ export function registerAggregator(program: Command): void {
     .addOption(opt.retention())
     .addOption(opt.clickhouseUrl())
     .addOption(opt.logLevel());
-  for (const o of [...aggregatorBoundOptions(), ...ruleSettingOptions()]) cmd.addOption(o);
+  for (const o of [...aggregatorBoundOptions(), ...ruleSettingOptions(), ...notifyOptions()])
+    cmd.addOption(o);
   rejectTokenInArgv(cmd);
   cmd.action(async (f: AggregatorFlags) => {
     const log = createLogger(f.logLevel, "fleetscope-aggregator");
@@ -49,6 +51,7 @@ export function registerAggregator(program: Command): void {
       version: VERSION,
       log,
       incidents: ruleSettingsFromFlags(f),
+      notify: notifyFromFlags(f),
       ...aggregatorBoundsFromFlags(f),
     });
     console.log(

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { adminTokenFile } from "../../client/credentials.ts";
 import { fixedTarget } from "../../collector/ship-target.ts";
+import { type NotifyFlags, notifyFromFlags, notifyOptions } from "../notify-options.ts";
 import {
   type AggregatorBoundFlags,
   aggregatorBoundOptions,
@@ -16,7 +17,7 @@ import { createLogger, stopOnSignal, VERSION } from "../runtime.ts";
 import { trustCa } from "../trust.ts";
 import { type CollectorFlags, collectorFromFlags } from "./collector.ts";
 
-interface UpFlags extends CollectorFlags, AggregatorBoundFlags {
+interface UpFlags extends CollectorFlags, AggregatorBoundFlags, NotifyFlags {
   ca?: string;
   data: string;
   listen: { host: string; port: number };
@@ -46,7 +47,12 @@ export function registerUp(program: Command): void {
     .addOption(opt.allowedHosts())
     .addOption(opt.retention())
     .addOption(opt.ca());
-  for (const o of [...aggregatorBoundOptions(), ...collectorOptions(), ...ruleSettingOptions()])
+  for (const o of [
+    ...aggregatorBoundOptions(),
+    ...collectorOptions(),
+    ...ruleSettingOptions(),
+    ...notifyOptions(),
+  ])
     cmd.addOption(o);
   rejectTokenInArgv(cmd);
   cmd.addOption(opt.logLevel()).action(async (f: UpFlags) => {
@@ -71,6 +77,7 @@ export function registerUp(program: Command): void {
       version: VERSION,
       log,
       incidents: ruleSettingsFromFlags(f),
+      notify: notifyFromFlags(f),
       ...aggregatorBoundsFromFlags(f),
     });
     // The built-in collector ships with an ingest token of its own (log set default), kept beside
