@@ -117,7 +117,14 @@ export class LogTail extends TimeTail<LogLine> {
     { since = "15m", limit = 200, maxPerPoll }: Partial<TailStart> = {},
   ) {
     const read = async (since: string, limit: number, until?: string) =>
-      (await client.get<{ logs: LogLine[] }>("/api/v1/logs", { ...params, since, ...(until && { until }), limit })).logs;
+      (
+        await client.get<{ logs: LogLine[] }>("/api/v1/logs", {
+          ...params,
+          since,
+          ...(until && { until }),
+          limit,
+        })
+      ).logs;
     super(read, lineKey, { since, limit, maxPerPoll });
   }
 }
