@@ -44,6 +44,7 @@ export async function fleetSnapshots(
     ofIds.params,
   );
   const facts = new Map(inventory.map((c) => [`${c.host}/${c.id}`, c]));
+  const life = await lifeFacts(store, ids);
   const latest: SampleRecord[] = samples.map((row) => ({ kind: "sample", ...withRfc3339Time(row) }));
   const hostNewest = newestPerHost(latest.map((s) => ({ host: s.host, newestMs: Date.parse(s.time) })));
   const running = latest.filter((s) =>
@@ -55,17 +56,21 @@ export async function fleetSnapshots(
     ),
   );
   const snapshots = running.map((sample): ContainerSnapshot => {
-    const info = facts.get(`${sample.host}/${sample.containerId}`);
+    const key = `${sample.host}/${sample.containerId}`;
+    const info = facts.get(key);
     const seenAtMs = Date.parse(sample.time);
+    const lived = life.get(key);
+    const oomKills = Math.max(sample.oomKills ?? 0, lived?.oomKills ?? 0);
+    const created = info?.created ? Date.parse(info.created) : 0;
     return {
-      sample,
+      sample: { ...sample, oomKills },
       cgroupPath: `/docker/${sample.containerId}`,
       labels: info?.labels ?? {},
       processes: sample.pids,
       cpuQuotaMicros: Math.round((info?.cpuLimitCores ?? 0) * CPU_PERIOD_MICROS),
       cpuPeriodMicros: info?.cpuLimitCores ? CPU_PERIOD_MICROS : 0,
       cpuShares: 0,
-      startTimeSeconds: info?.created ? Date.parse(info.created) / 1000 : 0,
+      startTimeSeconds: Math.max(created, lived?.startedMs ?? 0) / 1000,
       seenAtMs,
       measured: true,
       extraLabels: { host: sample.host },
@@ -83,4 +88,43 @@ export async function fleetSnapshots(
     labels: { host: h.host },
   }));
   return { snapshots, machines };
+}
+
+/**
+ * What the latest sample cannot tell about each container: its OOM kills (one `oom` incident per
+ * kill; the sample's cgroup counter never sees the kill that ended its run, as the container dies
+ * before its next reading) and its last start (the inventory has only its creation), so the fleet
+ * view counts kills and shows restarts as the container's own collector does.
+ */
+async function lifeFacts(
+  store: Store,
+  ids: string[],
+): Promise<Map<string, { oomKills: number; startedMs: number }>> {
+  const out = new Map<string, { oomKills: number; startedMs: number }>();
+  if (ids.length === 0) return out;
+  const ofIds = () => scopedConditions({ ids }).add("container_id IN {ids:Array(String)}");
+  const kills = ofIds().add("kind = 'oom'");
+  const starts = ofIds().add("action = 'start'");
+  // One after the other: the embedded store runs one query at a time anyway.
+  const [oomRows, startRows] = [
+    await store.rows<{ host: string; id: string; n: number }>(
+      `SELECT host, container_id AS id, uniqExact(id) AS n FROM incidents ${kills.sql()} GROUP BY host, container_id`,
+      kills.params,
+      NUMBERS_UNQUOTED,
+    ),
+    await store.rows<{ host: string; id: string; startedMs: number }>(
+      `SELECT host, container_id AS id, toUnixTimestamp64Milli(max(time)) AS startedMs FROM events ${starts.sql()} GROUP BY host, container_id`,
+      starts.params,
+      NUMBERS_UNQUOTED,
+    ),
+  ];
+  const entry = (host: string, id: string) => {
+    const key = `${host}/${id}`;
+    const e = out.get(key) ?? { oomKills: 0, startedMs: 0 };
+    out.set(key, e);
+    return e;
+  };
+  for (const r of oomRows) entry(r.host, r.id).oomKills = Number(r.n);
+  for (const r of startRows) entry(r.host, r.id).startedMs = Number(r.startedMs);
+  return out;
 }

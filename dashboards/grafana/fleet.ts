@@ -2,9 +2,8 @@
 // what went wrong (OOM kills, restarts, firing alerts). Container series come from the aggregator's
 // /metrics/fleet (label `host`); host CPU/memory from node-exporter, whose target carries the same
 // `host` label (see dashboards/README.md). OOM kills and restarts are read from every job, the most
-// of each container's series: a collector's own /metrics (no `host` label) is the one that counts a
-// kill of the container's main process (it dies before another reading reaches the fleet view) and
-// a restart (Docker's StartedAt; the fleet view has the creation time), so `$host` does not narrow them.
+// of each container's series, so they show whether Prometheus scrapes the fleet view or the
+// collectors' own /metrics (no `host` label); `$host` does not narrow them.
 import { RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { CONTAINER, type Dashboard, dashboard, HOST, labelVariable, stat, timeseries } from "./common.ts";
 

@@ -2,7 +2,7 @@
 // containers in cAdvisor's names from the store, each series with a `host` label.
 import { beforeAll, describe, expect, it } from "vitest";
 import { apiFetch } from "../helpers/api.ts";
-import { BUSYBOX, docker, uniqueName } from "../helpers/docker.ts";
+import { BUSYBOX, docker, removeContainers, uniqueName } from "../helpers/docker.ts";
 import { PROMTOOL, runWithInput } from "../helpers/run.ts";
 import { useFleetStack } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
@@ -36,6 +36,37 @@ describe("fleet-wide /metrics on the aggregator", () => {
     const lint = await runWithInput(PROMTOOL, ["check", "metrics"], text);
     expect(lint.output).toBe("");
     expect(lint.code).toBe(0);
+  });
+
+  it("counts a restarting container's OOM kills and shows its last start, not its creation", async () => {
+    // OOM-killed a second after each start (its main process: the container dies), started again
+    // by Docker: the sample before a kill never sees it, the die comes first.
+    const oomer = uniqueName("fleet-oom");
+    await docker(
+      ...["run", "-d", "--name", oomer, "--restart", "always", "--memory", "16m", "--memory-swap", "16m"],
+      ...[BUSYBOX, "sh", "-c", "sleep 1; exec tail /dev/zero"],
+    );
+    try {
+      const created = Date.parse(await docker("inspect", "-f", "{{.Created}}", oomer)) / 1000;
+      const series = (text: string, metric: string) =>
+        Number(
+          new RegExp(`^${metric}\\{host="node-a",[^}]*name="${oomer}"\\} (\\S+)$`, "m").exec(text)?.[1] ??
+            NaN,
+        );
+      await waitFor(
+        "OOM kills counted and a start after the creation",
+        async () => {
+          const text = await (await apiFetch(fleet.url, "/metrics/fleet")).text();
+          return series(text, "container_oom_events_total") >= 1 &&
+            series(text, "container_start_time_seconds") > Math.floor(created) + 1
+            ? true
+            : undefined;
+        },
+        { timeoutMs: 90_000 },
+      );
+    } finally {
+      await removeContainers(oomer);
+    }
   });
 
   it("drops a removed container at once, and one whose samples stopped coming", async () => {

@@ -167,7 +167,6 @@ describe("the shipped Grafana dashboards on a real Prometheus scraping `fleetsco
 
   it("counts the restarts of the container the kernel keeps OOM-killing", async () => {
     const restarts = await waitFor("restarts of the OOM-killed container", async () => {
-      // The collector's series count the restarts (Docker's StartedAt); the fleet view's, by creation time, stay 0.
       const [s] = (await prom?.query(`max(container:restarts:changes15m{name="${oomer}"})`)) ?? [];
       return Number(s?.value[1]) > 0 && Number(s?.value[1]);
     });
