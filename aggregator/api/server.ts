@@ -26,6 +26,7 @@ import { hostsRoutes } from "./routes/hosts.ts";
 import { incidentsRoutes } from "./routes/incidents.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { logsRoutes } from "./routes/logs.ts";
+import { lokiRoutes } from "./routes/loki.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { overviewRoutes } from "./routes/overview.ts";
 import { processesRoutes } from "./routes/processes.ts";
@@ -50,6 +51,7 @@ const ROUTES = [
   cadvisorRoutes,
   metricsRoutes,
   fleetMetricsRoutes,
+  lokiRoutes,
   tokensRoutes,
 ];
 
@@ -102,7 +104,14 @@ export async function buildApi(
   await app.register(swagger, {
     openapi: {
       info: { title: "fleetscope aggregator", version: deps.version },
-      tags: [{ name: "query" }, { name: "cadvisor" }, { name: "ingest" }, { name: "ops" }, { name: "admin" }],
+      tags: [
+        { name: "query" },
+        { name: "cadvisor" },
+        { name: "ingest" },
+        { name: "ops" },
+        { name: "admin" },
+        { name: "loki" },
+      ],
       // Every route but /healthz needs a bearer token (auth/hook.ts).
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],

@@ -62,14 +62,22 @@ function addTextSearch(where: Conditions, q: string | undefined): void {
 
 /** A regex ClickHouse's RE2 cannot compile is the caller's mistake: InvalidArgument with RE2's reason. */
 async function checkRegex(store: Store, regex: string): Promise<void> {
-  try {
-    await store.rows("SELECT match('', {regex:String}) AS ok", { regex });
-  } catch (err) {
-    const reason = /cannot compile re2: .*?, error: (.*?)\. Look at/s.exec(String(err))?.[1];
-    if (!reason) throw err;
+  const reason = await re2Problem(store, regex);
+  if (reason)
     throw new InvalidArgument(
       `regex: "${regex}" is not an RE2 regular expression: ${reason} (syntax: https://github.com/google/re2/wiki/Syntax)`,
     );
+}
+
+/** Why the store's RE2 will not compile `regex`, or undefined when it does (asked of the store itself). */
+export async function re2Problem(store: Store, regex: string): Promise<string | undefined> {
+  try {
+    await store.rows("SELECT match('', {regex:String}) AS ok", { regex });
+    return undefined;
+  } catch (err) {
+    const reason = /cannot compile re2: .*?, error: (.*?)\. Look at/s.exec(String(err))?.[1];
+    if (!reason) throw err;
+    return reason;
   }
 }
 
