@@ -148,10 +148,13 @@ export class QueryGate {
 // monitoring system needs most when the aggregator is busy, the API document, token admin.
 const UNGATED = new Set(["/api/v1/ingest", "/healthz", "/metrics", "/api/v1/openapi.json"]);
 
-/** Whether a route reads for a caller: it waits for a slot, and its queries get the store's limits. */
+/**
+ * Whether a route reads for a caller: it waits for a slot, and its queries get the store's limits.
+ * Every route but the few above: a route added under a new prefix (/loki/ was one) is gated
+ * without anyone remembering to list it.
+ */
 export function isReadRoute(url: string | undefined): boolean {
-  if (!url || UNGATED.has(url) || url.startsWith("/api/v1/tokens")) return false;
-  return url.startsWith("/api/") || url.startsWith("/metrics/");
+  return url !== undefined && !UNGATED.has(url) && !url.startsWith("/api/v1/tokens");
 }
 
 /** Whom a request counts against: its token once authenticated, else its client address. */

@@ -103,5 +103,12 @@ describe("query limits", () => {
     expect(
       await metricTotal(agg.url, "fleetscope_aggregator_queries_stopped_total", 'reason="timeout"'),
     ).toBe(1);
+    // Every read route has the limits, not only those under /api/: the same search as LogQL.
+    const logql = `{host=~".+"} |~ ${JSON.stringify("(\\w+\\s*){1,30}\\d{9}")}`;
+    const loki = await apiFetch(
+      agg.url,
+      `/loki/api/v1/query_range?${new URLSearchParams({ query: logql, limit: "5000" })}`,
+    );
+    expect([loki.status, await loki.text()]).toEqual([504, expect.stringContaining("--query-timeout")]);
   });
 });
