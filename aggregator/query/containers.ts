@@ -82,22 +82,9 @@ export async function assertKnownContainer(
   container: string,
   host?: string,
 ): Promise<KnownContainer> {
-  // In the reader's scope only: a container outside it is as unknown as one never seen, and the
-  // suggestions below name only containers the reader may see.
-  const onHost = () => scopedConditions().when(host, "host = {host:String}", { host });
-  const match = onHost().add(CONTAINER_MATCH, { container });
-  let known = await store.rows<{ host: string; id: string }>(
-    `SELECT DISTINCT host, container_id AS id FROM containers ${match.sql()}`,
-    match.params,
-  );
-  if (known.length === 0)
-    known = await store.rows<{ host: string; id: string }>(
-      `SELECT DISTINCT host, container_id AS id FROM logs ${match.sql()} LIMIT 100`,
-      match.params,
-    );
-  if (known.length > 0)
-    return { hosts: [...new Set(known.map((k) => k.host))], ids: [...new Set(known.map((k) => k.id))] };
-  const named = onHost().add("container_name != ''");
+  const known = await findKnownContainer(store, container, host);
+  if (known) return known;
+  const named = scopedConditions().when(host, "host = {host:String}", { host }).add("container_name != ''");
   const names = await store.rows<{ name: string }>(
     `SELECT DISTINCT container_name AS name FROM containers ${named.sql()}`,
     named.params,
@@ -112,6 +99,30 @@ export async function assertKnownContainer(
       ? `unknown container "${container}"${where}; known containers like it: ${like.join(", ")} (see /api/v1/containers)`
       : `unknown container "${container}"${where}; none known is like it (see /api/v1/containers)`,
   );
+}
+
+/** The hosts and ids the store knows for `container` (see assertKnownContainer), or undefined. */
+export async function findKnownContainer(
+  store: Store,
+  container: string,
+  host?: string,
+): Promise<KnownContainer | undefined> {
+  // In the reader's scope only: a container outside it is as unknown as one never seen, and the
+  // suggestions of assertKnownContainer name only containers the reader may see.
+  const match = scopedConditions()
+    .when(host, "host = {host:String}", { host })
+    .add(CONTAINER_MATCH, { container });
+  let known = await store.rows<{ host: string; id: string }>(
+    `SELECT DISTINCT host, container_id AS id FROM containers ${match.sql()}`,
+    match.params,
+  );
+  if (known.length === 0)
+    known = await store.rows<{ host: string; id: string }>(
+      `SELECT DISTINCT host, container_id AS id FROM logs ${match.sql()} LIMIT 100`,
+      match.params,
+    );
+  if (known.length === 0) return undefined;
+  return { hosts: [...new Set(known.map((k) => k.host))], ids: [...new Set(known.map((k) => k.id))] };
 }
 
 /**

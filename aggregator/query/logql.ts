@@ -3,6 +3,8 @@
 import type { LokiStream } from "../../protocol/api/loki.ts";
 import type { Store } from "../store/store.ts";
 import type { Conditions } from "./conditions.ts";
+import { findKnownContainer, narrowTo } from "./containers.ts";
+import { annotationKind, annotationStreams } from "./logql-annotations.ts";
 import {
   type LabelFilter,
   type LabelMatcher,
@@ -50,7 +52,19 @@ export async function selectorConditions(store: Store, sel: LogSelector, w: Wind
   for (const [i, f] of sel.filters.entries()) addLineFilter(where, f, i);
   for (const [i, f] of (sel.labelFilters ?? []).entries()) addLabelFilter(where, f, i);
   await checkRegexes(store, sel);
+  await narrowToContainer(store, where, sel);
   return where;
+}
+
+/**
+ * `container="name"` also as the container's hosts and ids where the store knows them, so the
+ * read uses the logs' (host, container_id, time) sort key instead of scanning every host's rows
+ * for the name (as /api/v1/logs?container= does); the name condition stays, so the lines are the same.
+ */
+async function narrowToContainer(store: Store, where: Conditions, sel: LogSelector): Promise<void> {
+  const named = sel.matchers.find((m) => m.label === "container" && m.op === "=" && m.value !== "");
+  const known = named && (await findKnownContainer(store, named.value));
+  if (known) narrowTo(where, known);
 }
 
 function addMatcher(where: Conditions, m: LabelMatcher, i: number): void {
@@ -64,7 +78,7 @@ function addMatcher(where: Conditions, m: LabelMatcher, i: number): void {
 }
 
 /** `expr` (fixed SQL) compared to the matcher's value, passed as parameter `p`. */
-function addMatch(
+export function addMatch(
   where: Conditions,
   expr: string,
   m: LabelMatcher,
@@ -125,11 +139,19 @@ function addLineFilter(where: Conditions, f: LineFilter, i: number): void {
 
 /** Every regex bounded in length and compiled by the store's RE2 first, as /api/v1/logs does. */
 async function checkRegexes(store: Store, sel: LogSelector): Promise<void> {
-  const regexes = [
-    ...sel.matchers.filter((m) => m.op === "=~" || m.op === "!~").map((m) => anchored(m.value)),
+  await checkRegexList(store, [
+    ...anchoredRegexes(sel.matchers),
     ...sel.filters.filter((f) => f.op === "|~" || f.op === "!~").map((f) => f.value),
-    ...(sel.labelFilters ?? []).filter((m) => m.op === "=~" || m.op === "!~").map((m) => anchored(m.value)),
-  ];
+    ...anchoredRegexes(sel.labelFilters ?? []),
+  ]);
+}
+
+/** The regexes of label matchers, anchored as Loki matches a label's whole value. */
+export const anchoredRegexes = (matchers: LabelMatcher[]) =>
+  matchers.filter((m) => m.op === "=~" || m.op === "!~").map((m) => anchored(m.value));
+
+/** Each regex bounded in length and compiled by the store's RE2 first. */
+export async function checkRegexList(store: Store, regexes: string[]): Promise<void> {
   for (const regex of regexes) {
     if (regex.length > MAX_REGEX_LENGTH)
       throw new LogqlError(
@@ -154,6 +176,8 @@ export async function queryStreams(
   limit: number,
   direction: "backward" | "forward",
 ): Promise<LokiStream[]> {
+  const annotations = annotationKind(sel);
+  if (annotations) return annotationStreams(store, annotations, sel, w, limit, direction);
   const where = await selectorConditions(store, sel, w);
   const order = direction === "backward" ? "DESC" : "ASC";
   const rows = await store.rows<LineRow>(
@@ -161,13 +185,16 @@ export async function queryStreams(
      FROM logs ${where.sql()} ORDER BY time ${order}, seq ${order} LIMIT {limit:UInt32}`,
     { ...where.params, limit },
   );
-  return toStreams(rows);
+  return streamsOf(rows.map((row) => ({ ns: row.ns, body: row.body, labels: streamLabels(row) })));
 }
 
-function toStreams(rows: LineRow[]): LokiStream[] {
+/** Lines (in their order) grouped into one stream per label set. */
+export function streamsOf(
+  rows: { ns: string; body: string; labels: Record<string, string> }[],
+): LokiStream[] {
   const streams = new Map<string, LokiStream>();
   for (const row of rows) {
-    const labels = streamLabels(row);
+    const labels = row.labels;
     const key = JSON.stringify(labels);
     const s = streams.get(key) ?? { stream: labels, values: [] };
     streams.set(key, s);

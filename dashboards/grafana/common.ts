@@ -3,6 +3,7 @@
 import type * as cog from "@grafana/grafana-foundation-sdk/cog";
 import * as common from "@grafana/grafana-foundation-sdk/common";
 import {
+  AnnotationQueryBuilder,
   type Dashboard,
   DashboardBuilder,
   DatasourceVariableBuilder,
@@ -11,6 +12,7 @@ import {
   VariableRefresh,
   VariableSort,
 } from "@grafana/grafana-foundation-sdk/dashboard";
+import { DataqueryBuilder as LokiQueryBuilder } from "@grafana/grafana-foundation-sdk/loki";
 import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import { PanelBuilder as StatBuilder } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TimeseriesBuilder } from "@grafana/grafana-foundation-sdk/timeseries";
@@ -18,6 +20,13 @@ import { PanelBuilder as TimeseriesBuilder } from "@grafana/grafana-foundation-s
 /** Every query goes to the data source picked in `$datasource`, so an import asks which one. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a JS template.
 export const DATASOURCE: common.DataSourceRef = { type: "prometheus", uid: "${datasource}" };
+
+/**
+ * Annotations come from fleetscope's Loki-compatible API, added in Grafana as a Loki data source
+ * and picked in `$loki`: its `fleetscope="deaths"` and `fleetscope="incidents"` streams.
+ */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a JS template.
+export const LOKI: common.DataSourceRef = { type: "loki", uid: "${loki}" };
 
 /**
  * The fleet job's series carry `host`; `.+` as "All" keeps out the same containers scraped from a
@@ -95,3 +104,22 @@ export function stat(title: string, unit: string, query: Query, span = 6): cog.B
 }
 
 export type { Dashboard };
+
+/**
+ * Container deaths and incidents marked on the time axis, from `$loki`, narrowed by `on` (LogQL
+ * matchers: host, container, image), with the `$loki` variable they need.
+ */
+export function withAnnotations(d: DashboardBuilder, on: string): DashboardBuilder {
+  const mark = (name: string, color: string, stream: string) =>
+    new AnnotationQueryBuilder()
+      .name(name)
+      .datasource(LOKI)
+      .enable(true)
+      .iconColor(color)
+      .tagKeys("host,container,kind")
+      .target(new LokiQueryBuilder().datasource(LOKI).refId("Anno").expr(`{fleetscope="${stream}", ${on}}`));
+  return d
+    .withVariable(new DatasourceVariableBuilder("loki").label("Logs (fleetscope's Loki API)").type("loki"))
+    .annotation(mark("Container deaths", "red", "deaths"))
+    .annotation(mark("Incidents", "orange", "incidents"));
+}

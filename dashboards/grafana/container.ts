@@ -1,15 +1,26 @@
 // Container: one container (or a few) against its limits — CPU and throttling, memory parts,
 // network, file I/O, restarts and OOM events — from the aggregator's /metrics/fleet.
-import { CONTAINER, type Dashboard, dashboard, HOST, labelVariable, timeseries } from "./common.ts";
+import {
+  CONTAINER,
+  type Dashboard,
+  dashboard,
+  HOST,
+  labelVariable,
+  timeseries,
+  withAnnotations,
+} from "./common.ts";
 
 const ON = `${HOST},${CONTAINER}`;
 const BY = "{{host}}/{{name}}";
 
 export function containerDashboard(): Dashboard {
-  return dashboard(
-    "fleetscope-container",
-    "fleetscope / Container",
-    "One container against its limits, from fleetscope.",
+  return withAnnotations(
+    dashboard(
+      "fleetscope-container",
+      "fleetscope / Container",
+      "One container against its limits, from fleetscope.",
+    ),
+    'host=~"$host", container=~"$container"',
   )
     .withVariable(labelVariable("host", "host", "machine_cpu_cores"))
     .withVariable(labelVariable("container", "name", `container_last_seen{${HOST}}`))

@@ -5,15 +5,27 @@
 // of each container's series, so they show whether Prometheus scrapes the fleet view or the
 // collectors' own /metrics (no `host` label); `$host` does not narrow them.
 import { RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
-import { CONTAINER, type Dashboard, dashboard, HOST, labelVariable, stat, timeseries } from "./common.ts";
+import {
+  CONTAINER,
+  type Dashboard,
+  dashboard,
+  HOST,
+  labelVariable,
+  stat,
+  timeseries,
+  withAnnotations,
+} from "./common.ts";
 
 const ON = `${HOST},${CONTAINER}`;
 
 export function fleetDashboard(): Dashboard {
-  return dashboard(
-    "fleetscope-fleet",
-    "fleetscope / Fleet",
-    "Hosts and containers of the fleet, from fleetscope.",
+  return withAnnotations(
+    dashboard(
+      "fleetscope-fleet",
+      "fleetscope / Fleet",
+      "Hosts and containers of the fleet, from fleetscope.",
+    ),
+    'host=~"$host"',
   )
     .withVariable(labelVariable("host", "host", "machine_cpu_cores"))
     .withVariable(labelVariable("container", "name", `container_last_seen{${HOST}}`))

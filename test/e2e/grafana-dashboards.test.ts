@@ -165,6 +165,26 @@ describe("the shipped Grafana dashboards on a real Prometheus scraping `fleetsco
     expect(Number(throttled?.value[1])).toBeGreaterThan(0);
   });
 
+  it("marks the OOM-killed container's deaths and incidents through the Loki API's annotation streams", async () => {
+    for (const file of ["fleet.json", "container.json"]) {
+      const d = JSON.parse(await readFile(join(GRAFANA_DIR, file), "utf8")) as Dashboard;
+      const marks = (d.annotations?.list ?? []) as { name: string; target?: { expr?: string } }[];
+      expect(marks.map((m) => m.name)).toEqual(["Container deaths", "Incidents"]);
+      for (const mark of marks) {
+        const expr = interpolate(mark.target?.expr ?? "", { host: "All", container: "All" }, RANGE_SECONDS);
+        const lines = await waitFor(`${file} ${mark.name}: ${expr}`, async () => {
+          const res = await apiFetch(
+            up?.url ?? "",
+            `/loki/api/v1/query_range?${new URLSearchParams({ query: expr })}`,
+          );
+          const body = (await res.json()) as { data: { result: { stream: { container?: string } }[] } };
+          return body.data.result.some((s) => s.stream.container === oomer) || undefined;
+        });
+        expect(lines).toBe(true);
+      }
+    }
+  });
+
   it("counts the restarts of the container the kernel keeps OOM-killing", async () => {
     const restarts = await waitFor("restarts of the OOM-killed container", async () => {
       const [s] = (await prom?.query(`max(container:restarts:changes15m{name="${oomer}"})`)) ?? [];

@@ -9,7 +9,8 @@ import { apiFetch, createToken } from "../helpers/api.ts";
 import { postBatch } from "../helpers/ingest.ts";
 import { logRecord } from "../helpers/log-record.ts";
 import { useAggregator } from "../helpers/stack.ts";
-import { containerId } from "../helpers/synthetic-fleet.ts";
+import { containerId, syntheticFleet } from "../helpers/synthetic-fleet.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const T0_MS = Date.now() - 120_000;
 const ns = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
@@ -366,5 +367,30 @@ describe("Loki API", () => {
     const health = await get("/loki/api/v1/query", { query: "vector(1)+vector(1)" });
     expect(shape(health.json)).toEqual(shape(vector));
     expect(shape((await get("/loki/api/v1/labels", { start, end })).json)).toEqual(shape(labels));
+  });
+  it("gives Grafana's annotations the containers' deaths and the incidents as streams", async () => {
+    await postBatch(agg.url, syntheticFleet([{ host: "h-3", name: "crasher", fate: "oom" }]));
+    const deaths = await range('{fleetscope="deaths", container=~"crash.*"}');
+    expect(deaths.status).toBe(200);
+    const [died] = deaths.json.data.result as Streams;
+    expect(deaths.json.data.result).toHaveLength(1);
+    expect(died?.stream).toEqual({ fleetscope: "deaths", host: "h-3", container: "crasher", image: "app:1" });
+    expect(died?.values.map(([, line]) => line)).toEqual(["crasher died (exit 137)"]);
+    // The detector finds the kill from the oom and die events just stored.
+    const oom = await waitFor("the OOM incident as a stream", async () => {
+      const r = await range('{fleetscope="incidents", host="h-3"}');
+      return (r.json.data.result as Streams).find((s) => s.stream.kind === "oom");
+    });
+    expect(oom.stream).toMatchObject({ fleetscope: "incidents", host: "h-3", container: "crasher" });
+    expect(oom.values[0]?.[1]).toMatch(/crasher/);
+    // Anything else on them is Loki's parse error, not an empty answer.
+    for (const query of [
+      '{fleetscope="bogus"}',
+      '{fleetscope="deaths"} |= "x"',
+      '{fleetscope="deaths", unit="a"}',
+    ]) {
+      const r = await range(query);
+      expect([r.status, r.text]).toEqual([400, expect.stringMatching(/^parse error/)]);
+    }
   });
 });

@@ -30,6 +30,26 @@ describe("the shipped Grafana dashboards", () => {
       });
   });
 
+  it("Fleet and Container mark deaths and incidents from the `$loki` data source", () => {
+    for (const [file, d] of built.filter(([f]) => f !== "fleetscope.json")) {
+      const names = (d.templating?.list ?? []).map((v) => v.name);
+      expect(names.slice(0, 2), file).toEqual(["datasource", "loki"]);
+      const marks = (d.annotations?.list ?? []).map((a) => [
+        a.name,
+        a.datasource?.uid,
+        (a.target as { expr?: string })?.expr,
+      ]);
+      expect(
+        marks.map(([name]) => name),
+        file,
+      ).toEqual(["Container deaths", "Incidents"]);
+      for (const [, uid, expr] of marks) {
+        expect(uid).toBe("$" + "{loki}");
+        expect(expr).toMatch(/^\{fleetscope="(deaths|incidents)", host=~"\$host"/);
+      }
+    }
+  });
+
   it("Fleet and Container filter by `$host` and `$container`", () => {
     for (const [file, d] of built.filter(([f]) => f !== "fleetscope.json")) {
       expect(
