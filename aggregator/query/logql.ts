@@ -218,12 +218,13 @@ export function streamLabels(row: Record<string, string>): Record<string, string
 /** Label names with a value on some line of the window (and of the selector, when given). */
 export async function labelNames(store: Store, w: Window, sel?: LogSelector): Promise<string[]> {
   const where = sel ? await selectorConditions(store, sel, w) : await selectorConditions(store, EVERY, w);
-  const has = STREAM_LABELS.map((l) => `max(${LABEL_COLUMNS[l]} != '') AS ${l}`).join(", ");
+  // Aliased apart from the columns: `max(host != '') AS host` would shadow the scope's `host IN …`.
+  const has = STREAM_LABELS.map((l) => `max(${LABEL_COLUMNS[l]} != '') AS has_${l}`).join(", ");
   const [row] = await store.rows<Record<string, number | string>>(
     `SELECT ${has} FROM logs ${where.sql()}`,
     where.params,
   );
-  return STREAM_LABELS.filter((l) => Number(row?.[l] ?? 0) > 0).sort();
+  return STREAM_LABELS.filter((l) => Number(row?.[`has_${l}`] ?? 0) > 0).sort();
 }
 
 const EVERY: LogSelector = { matchers: [], filters: [] };

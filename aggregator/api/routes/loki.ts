@@ -147,7 +147,14 @@ export async function lokiRoutes(fastify: FastifyInstance, { store }: ApiDeps): 
     },
     async (req) => {
       const given = req.query["match[]"];
-      const selectors = (Array.isArray(given) ? given : [given]).map((m) => selectorOf(m) as LogSelector);
+      const selectors = (Array.isArray(given) ? given : [given]).map((m) => {
+        const sel = selectorOf(m);
+        if (!sel)
+          throw new LogqlError(
+            'parse error : match[] is empty: give a stream selector such as {host="web-1"}',
+          );
+        return sel;
+      });
       const w = rangeWindow(req.query.start, req.query.end);
       return { status: "success" as const, data: await series(store, selectors, w) };
     },
