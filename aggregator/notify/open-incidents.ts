@@ -27,8 +27,8 @@ export async function loadRecentIncidents(store: Store, sinceMs: number, limit: 
     `SELECT id, toUnixTimestamp64Milli(time) AS time_ms, toUnixTimestamp64Milli(updated) AS updated_ms, toUnixTimestamp64Milli(ended) AS ended_ms, kind, status,
             log_set, host, container_id, container_name, image, unit, count, summary
      FROM incidents FINAL
-     WHERE status = 'open' OR time >= {since:DateTime64(3, 'UTC')} OR ended >= {since:DateTime64(3, 'UTC')}
-        OR updated >= {since:DateTime64(3, 'UTC')}
+     WHERE status = 'open' OR time >= {since:DateTime64(9, 'UTC')} OR ended >= {since:DateTime64(9, 'UTC')}
+        OR updated >= {since:DateTime64(9, 'UTC')}
      ORDER BY time DESC LIMIT {limit:UInt32}`,
     { since: new Date(sinceMs).toISOString().replace("T", " ").replace("Z", ""), limit },
   );
