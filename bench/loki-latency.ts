@@ -10,7 +10,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { freePort, getJson, REPO, startAggregator, tempDir } from "../test/helpers/stack.ts";
-import { fmt, percentile, writeBenchSection } from "./lib/report.ts";
+import { fmt, percentile, wholeArg, writeBenchSection } from "./lib/report.ts";
 
 const { values } = parseArgs({
   options: {
@@ -18,14 +18,8 @@ const { values } = parseArgs({
     calls: { type: "string", default: "40" },
   },
 });
-const count = (name: string, v: string | undefined) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`--${name}: ${JSON.stringify(v)} is not a whole number ≥ 1`);
-  return n;
-};
-const LOGS = count("logs", values.logs);
-const CALLS = count("calls", values.calls);
+const LOGS = wholeArg("logs", values.logs);
+const CALLS = wholeArg("calls", values.calls);
 const CONTAINERS = 1000; // as why-latency.ts fills them: c-0 … c-999
 
 /** The same question both ways: the API path of each. */

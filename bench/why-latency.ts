@@ -32,7 +32,7 @@ import {
   tempDir,
 } from "../test/helpers/stack.ts";
 import { waitFor } from "../test/helpers/wait.ts";
-import { fmt, percentile, writeBenchSection } from "./lib/report.ts";
+import { fmt, percentile, wholeArg, writeBenchSection } from "./lib/report.ts";
 
 const { values } = parseArgs({
   options: {
@@ -48,16 +48,10 @@ const { values } = parseArgs({
     now: { type: "string" },
   },
 });
-const count = (name: string, v: string | undefined) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`--${name}: ${JSON.stringify(v)} is not a whole number ≥ 1`);
-  return n;
-};
-const LOGS = count("logs", values.logs);
-const SAMPLES = count("samples", values.samples);
-const CALLS = count("calls", values.calls);
-const DEATHS = count("deaths", values.deaths);
+const LOGS = wholeArg("logs", values.logs);
+const SAMPLES = wholeArg("samples", values.samples);
+const CALLS = wholeArg("calls", values.calls);
+const DEATHS = wholeArg("deaths", values.deaths);
 const CONTAINERS = 1000;
 const HOSTS = 10;
 const BATCH = 100_000;

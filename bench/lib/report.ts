@@ -79,3 +79,11 @@ export const median = (xs: number[]) => percentile(xs, 50);
 export const MiB = 1024 * 1024;
 export const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** A bench's --name value as a whole number ≥ 1, or an error naming the flag. */
+export function wholeArg(name: string, v: string | undefined): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--${name}: ${JSON.stringify(v)} is not a whole number ≥ 1`);
+  return n;
+}
