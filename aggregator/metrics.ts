@@ -49,6 +49,16 @@ export function createAggregatorMetrics() {
       labelNames: ["listener", "reason"],
       registers: r,
     }),
+    lokiTails: new Gauge({
+      name: "fleetscope_aggregator_loki_tails",
+      help: "Loki tails (/loki/api/v1/tail WebSockets) whose poller runs; back down once a socket closes and its poller has stopped.",
+      registers: r,
+    }),
+    lokiTailDropped: new Counter({
+      name: "fleetscope_aggregator_loki_tail_dropped_total",
+      help: "Lines a Loki tail did not send because its client read too slowly (told to it as dropped_entries).",
+      registers: r,
+    }),
     queriesRefused: new Counter({
       name: "fleetscope_aggregator_queries_refused_total",
       help: "Read requests turned away: per_token (429, --max-queries-per-token) or busy (503, --max-queries and its queue full).",

@@ -6,7 +6,7 @@
 import { type Command, Option } from "commander";
 import { type ApiClient, ApiError, createApiClient, type Params, Unreachable } from "../client/api-client.ts";
 import { type Credentials, resolveCredentials } from "../client/credentials.ts";
-import { DEFAULT_LISTEN, opt, parseUrl, rejectTokenInArgv } from "./options.ts";
+import { DEFAULT_LISTEN, opt, parseAggregatorUrl, rejectTokenInArgv } from "./options.ts";
 
 export interface ApiFlags {
   url: string;
@@ -22,7 +22,7 @@ export function withApiOptions(cmd: Command): Command {
         new Option("--url <url>", "aggregator API")
           .env("FLEETSCOPE_URL")
           .default(`http://${DEFAULT_LISTEN}`)
-          .argParser(parseUrl),
+          .argParser(parseAggregatorUrl),
       )
       .addOption(opt.tokenFile("file holding the API token (else FLEETSCOPE_TOKEN, else <data>/admin.token)"))
       .addOption(

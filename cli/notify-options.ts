@@ -3,16 +3,14 @@
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError, Option } from "commander";
 import { DEFAULT_NOTIFY, type NotifyOptions } from "../aggregator/notify/notifier.ts";
-import { parseDurationArg, parseUrl } from "./options.ts";
+import { asFlagError, parseUrlList } from "../collector/flags.ts";
+import { hasCredentials } from "../protocol/peer-url.ts";
+import { parseAggregatorUrl, parseDurationArg, parseUrl } from "./options.ts";
 
 /** A URL flag given more than once, or once with commas (an HA pair of Alertmanagers). */
-const parseUrlList = (value: string, previous: string[] = []) => [
+const parseUrls = (value: string, previous: string[] = []) => [
   ...previous,
-  ...value
-    .split(",")
-    .map((v) => v.trim())
-    .filter(Boolean)
-    .map(parseUrl),
+  ...asFlagError(() => parseUrlList(value, "http://127.0.0.1:9093", "allow")),
 ];
 
 /** The minimum resend period: Alertmanager would otherwise be flooded with one fleet's alerts. */
@@ -31,7 +29,7 @@ export function notifyOptions(): Option[] {
       "push every incident to this Alertmanager as an alert (repeat it or give a comma list for an HA pair; each gets every alert)",
     )
       .env("FLEETSCOPE_ALERTMANAGER_URL")
-      .argParser(parseUrlList),
+      .argParser(parseUrls),
     new Option(
       "--alertmanager-resend <duration>",
       "re-send the alerts that fire this often; each ends 4 of these later unless re-sent (keep it under Alertmanager's resolve_timeout)",
@@ -60,7 +58,7 @@ export function notifyOptions(): Option[] {
       "where people reach this aggregator's API: the base of the links in alerts and webhooks (default: the --listen URL)",
     )
       .env("FLEETSCOPE_EXTERNAL_URL")
-      .argParser(parseUrl),
+      .argParser(parseAggregatorUrl),
   ];
 }
 
@@ -76,6 +74,8 @@ export interface NotifyFlags {
 /** notifyOptions' values as Aggregator.start takes them; the token file is read now, so a bad one fails the start. */
 export function notifyFromFlags(f: NotifyFlags): Partial<NotifyOptions> {
   if (f.webhookTokenFile && !f.webhookUrl) throw new Error("--webhook-token-file needs --webhook-url");
+  if (f.webhookTokenFile && f.webhookUrl && hasCredentials(f.webhookUrl))
+    throw new Error("--webhook-url carries credentials and --webhook-token-file a token: give one of them");
   return {
     alertmanagerUrls: f.alertmanagerUrl ?? [],
     alertmanagerResendMs: f.alertmanagerResend,

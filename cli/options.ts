@@ -8,10 +8,11 @@ import { DEFAULT_NETWORK } from "../aggregator/api/listeners.ts";
 import { RULE_SETTING_FLAGS, type RuleSettingName } from "../aggregator/incidents/registry.ts";
 import { DEFAULT_STORE_MEMORY, MIN_STORE_MEMORY } from "../aggregator/store/memory.ts";
 import { DEFAULT_QUERY_LIMITS } from "../aggregator/store/query-context.ts";
-import { parseListen, parseListenOrOff, parseSize } from "../collector/flags.ts";
+import { asFlagError, parseListen, parseListenOrOff, parseSize } from "../collector/flags.ts";
 import { listenOption } from "../collector/receivers/receiver.ts";
 import { RECEIVERS } from "../collector/receivers/registry.ts";
 import { SOURCES } from "../collector/sources/registry.ts";
+import { checkHttpUrl } from "../protocol/peer-url.ts";
 import { RECORD_LIMITS } from "../protocol/records.ts";
 import { parseDuration } from "../protocol/time.ts";
 
@@ -71,13 +72,12 @@ export const parseCount =
   };
 
 export function parseUrl(value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
-    return value.replace(/\/+$/, "");
-  } catch {
-    throw new InvalidArgumentError("expected an http(s) URL such as http://127.0.0.1:8470");
-  }
+  return asFlagError(() => checkHttpUrl(value, "http://127.0.0.1:8470"));
+}
+
+/** An aggregator's URL: the token authenticates, so credentials in the URL are refused. */
+export function parseAggregatorUrl(value: string): string {
+  return asFlagError(() => checkHttpUrl(value, "http://127.0.0.1:8470", "refuse"));
 }
 
 export const opt = {
@@ -363,6 +363,13 @@ export function aggregatorBoundOptions(): Option[] {
       .default(lim.maxQueries, `${lim.maxQueries} (2 per core)`)
       .argParser(count),
     new Option(
+      "--max-tails <n>",
+      "Loki tails (/loki/api/v1/tail WebSockets, Grafana's live mode) open at once; more are refused (503)",
+    )
+      .env("FLEETSCOPE_MAX_TAILS")
+      .default(lim.maxTails)
+      .argParser(count),
+    new Option(
       "--min-free-disk <size>",
       "/healthz answers degraded (503) below this free space on the store's disk",
     )
@@ -388,6 +395,7 @@ export interface AggregatorBoundFlags {
   maxQueriesPerToken: number;
   maxQueries: number;
   minFreeDisk: number;
+  maxTails: number;
 }
 
 /** aggregatorBoundOptions' values as Aggregator.start takes them. */
@@ -405,6 +413,7 @@ export function aggregatorBoundsFromFlags(f: AggregatorBoundFlags) {
       maxQueriesPerToken: f.maxQueriesPerToken,
       maxQueries: f.maxQueries,
       minFreeDiskBytes: f.minFreeDisk,
+      maxTails: f.maxTails,
     },
     queryLimits: { timeoutMs: f.queryTimeout, memoryBytes: f.queryMemory },
     storeMemoryBytes: f.storeMemory,

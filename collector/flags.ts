@@ -4,6 +4,7 @@
 // FlagValues, keyed by commander's camelCase names (`--syslog-tls-cert` → `syslogTlsCert`).
 // shippingOptions() are the `collector` command's own: where it ships (`up` ships to itself).
 import { InvalidArgumentError, Option } from "commander";
+import { checkHttpUrl } from "../protocol/peer-url.ts";
 import { parseDuration } from "../protocol/time.ts";
 
 /** Where a listener binds: a receiver, the collector's /metrics. */
@@ -56,31 +57,37 @@ export function parseSize(value: string): number {
   return Math.floor(Number(m[1]) * (SIZE_UNITS[(m[2] ?? "").toLowerCase()] as number));
 }
 
-/** A comma (or blank) separated list of http(s) URLs, without trailing slashes; an Error names a wrong one. */
-export function parseUrlList(value: string, example: string): string[] {
+/**
+ * A comma (or blank) separated list of http(s) URLs, without trailing slashes; an Error names a
+ * wrong one (credentials masked). Aggregators refuse credentials in the URL (their token
+ * authenticates); etcd endpoints may carry them (sent as Basic auth).
+ */
+export function parseUrlList(
+  value: string,
+  example: string,
+  credentials: "allow" | "refuse" = "refuse",
+): string[] {
   const urls = value
     .split(/[\s,]+/)
     .filter((u) => u !== "")
-    .map((u) => u.replace(/\/+$/, ""));
+    .map((u) => checkHttpUrl(u, example, credentials));
   if (urls.length === 0) throw new Error(`expected one or more URLs such as ${example}`);
-  for (const u of urls) {
-    let protocol = "";
-    try {
-      protocol = new URL(u).protocol;
-    } catch {}
-    if (protocol !== "http:" && protocol !== "https:")
-      throw new Error(`${JSON.stringify(u)} is not an http(s) URL such as ${example}`);
-  }
   return [...new Set(urls)];
 }
 
-const urlListFlag = (example: string) => (value: string) => {
+/** A commander argParser from a parser that throws plain Errors (commander wants InvalidArgumentError). */
+export function asFlagError<T>(parse: () => T): T {
   try {
-    return parseUrlList(value, example);
+    return parse();
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
-};
+}
+
+const urlListFlag =
+  (example: string, credentials: "allow" | "refuse" = "refuse") =>
+  (value: string) =>
+    asFlagError(() => parseUrlList(value, example, credentials));
 
 export const DEFAULT_ETCD = "http://127.0.0.1:2379";
 
@@ -113,7 +120,7 @@ export function shippingOptions(defaultAggregator: string): Option[] {
     )
       .env("FLEETSCOPE_ETCD")
       .default([DEFAULT_ETCD], DEFAULT_ETCD)
-      .argParser(urlListFlag(DEFAULT_ETCD)),
+      .argParser(urlListFlag(DEFAULT_ETCD, "allow")),
     new Option(
       "--etcd-api <version>",
       "etcd API the keys are in: v3 (etcdctl put), v2 (etcdctl set; etcd --enable-v2), auto: v3, or v2 where the server has no v3 gateway or the key is only there",

@@ -157,6 +157,13 @@ export function isReadRoute(url: string | undefined): boolean {
   return url !== undefined && !UNGATED.has(url) && !url.startsWith("/api/v1/tokens");
 }
 
+/**
+ * Read routes held open for as long as their client listens (the Loki tail's WebSocket): a slot
+ * held for hours would starve the token's other reads, so each of their polls takes one instead
+ * (routes/loki-tail.ts); their queries keep the store's limits.
+ */
+const HELD_OPEN = new Set(["/loki/api/v1/tail"]);
+
 /** Whom a request counts against: its token once authenticated, else its client address. */
 const gateKey = (req: FastifyRequest) =>
   req.principal?.tokenId ? `token:${req.principal.tokenId}` : `addr:${req.ip}`;
@@ -167,7 +174,7 @@ const RETRY_AFTER_SECONDS = { per_token: 1, busy: 2 } as const;
 /** Puts every read route behind `gate` (preHandler: after the token check and validation). */
 export function installQueryGate(app: FastifyInstance, gate: QueryGate, metrics: AggregatorMetrics): void {
   app.addHook("preHandler", async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!isReadRoute(req.routeOptions.url)) return;
+    if (!isReadRoute(req.routeOptions.url) || HELD_OPEN.has(req.routeOptions.url ?? "")) return;
     let release: () => void;
     try {
       // The request context (request-context.ts) is entered by now: its signal fires on disconnect.
@@ -220,6 +227,8 @@ export interface ApiLimits {
   queries: QueryGate;
   /** /healthz is degraded when the store's disk has less free than this. */
   minFreeDiskBytes: number;
+  /** Loki tails (WebSockets) open at once over the process, and how many are open now. */
+  tails: { max: number; open: number };
 }
 
 /** What the aggregator bounds besides the network (flags of `aggregator` and `up`). */
@@ -231,6 +240,8 @@ export interface AggregatorLimits {
   maxQueries: number;
   /** /healthz is degraded below this much free space on the store's disk. */
   minFreeDiskBytes: number;
+  /** Loki tails open at once (each polls the store every second). */
+  maxTails: number;
 }
 
 export function defaultLimits(): AggregatorLimits {
@@ -241,6 +252,8 @@ export function defaultLimits(): AggregatorLimits {
     // Queries are CPU-bound in the store: a couple per core keeps every core busy.
     maxQueries: 2 * availableParallelism(),
     minFreeDiskBytes: 512 * 1024 ** 2,
+    // A Grafana Explore in live mode holds one; each polls the store once a second.
+    maxTails: 32,
   };
 }
 
@@ -255,5 +268,6 @@ export function apiLimits(limits: AggregatorLimits, metrics: AggregatorMetrics):
       metrics.queriesInFlight.set({ state: "waiting" }, waiting);
     }),
     minFreeDiskBytes: limits.minFreeDiskBytes,
+    tails: { max: limits.maxTails, open: 0 },
   };
 }

@@ -11,6 +11,7 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import { NAME_PATTERN } from "../../protocol/api/tokens.ts";
+import { IncidentWebhook } from "../../protocol/incident-webhook.ts";
 import { registerAuth } from "../auth/hook.ts";
 import { InvalidArgument, NotFound } from "../query/errors.ts";
 import { QueryStopped } from "../store/query-context.ts";
@@ -27,6 +28,7 @@ import { incidentsRoutes } from "./routes/incidents.ts";
 import { ingestRoutes } from "./routes/ingest.ts";
 import { logsRoutes } from "./routes/logs.ts";
 import { lokiRoutes } from "./routes/loki.ts";
+import { lokiTailRoutes } from "./routes/loki-tail.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { overviewRoutes } from "./routes/overview.ts";
 import { processesRoutes } from "./routes/processes.ts";
@@ -52,6 +54,7 @@ const ROUTES = [
   metricsRoutes,
   fleetMetricsRoutes,
   lokiRoutes,
+  lokiTailRoutes,
   tokensRoutes,
 ];
 
@@ -112,8 +115,12 @@ export async function buildApi(
         { name: "admin" },
         { name: "loki" },
       ],
-      // Every route but /healthz needs a bearer token (auth/hook.ts).
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      // Every route but /healthz needs a bearer token (auth/hook.ts). IncidentWebhook is no route's:
+      // it is the body the aggregator POSTs to --webhook-url, published so receivers can check it.
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+        schemas: { IncidentWebhook },
+      },
       security: [{ bearer: [] }],
     },
   });

@@ -4,6 +4,7 @@
 // that ends is sent with endsAt at its end. The alerts come from the incidents the detector
 // writes and, after a restart, from the store: nothing only memory held matters.
 import { INCIDENT_KINDS } from "../../protocol/incident-kinds.ts";
+import { shownUrl } from "../../protocol/peer-url.ts";
 import type { LoggedDraft } from "../incidents/detector.ts";
 import { incidentLink, whyLink } from "./links.ts";
 import type { IncidentChange, Notifier, NotifierDeps, NotifyOptions } from "./notifier.ts";
@@ -194,14 +195,14 @@ class Peer {
         counter.inc({ notifier: "alertmanager", outcome: "sent" });
       }
       if (this.#failures > 0)
-        this.#deps.log.info({ url: this.#url }, "Alertmanager reached again; alerts sent");
+        this.#deps.log.info({ url: shownUrl(this.#url) }, "Alertmanager reached again; alerts sent");
       this.#failures = 0;
     } catch (err) {
       this.#failures += 1;
       counter.inc({ notifier: "alertmanager", outcome: "failed" });
       this.#deps.log.warn(
         {
-          url: this.#url,
+          url: shownUrl(this.#url),
           alerts: alerts.length,
           failures: this.#failures,
           retryInMs: backoffMs(this.#failures, this.#periodMs),

@@ -2,6 +2,7 @@
 // Alertmanager. Changes wait in a bounded queue and go out one at a time, in order, each retried
 // with backoff a bounded number of times; the detector only ever appends to the queue.
 import type { IncidentWebhook, WebhookEvent } from "../../protocol/incident-webhook.ts";
+import { shownUrl } from "../../protocol/peer-url.ts";
 import type { LoggedDraft } from "../incidents/detector.ts";
 import { incidentLink, whyLink } from "./links.ts";
 import type { IncidentChange, Notifier, NotifierDeps, NotifyOptions } from "./notifier.ts";
@@ -90,7 +91,7 @@ export class WebhookNotifier implements Notifier {
       this.#queue.splice(0, over);
       this.#deps.metrics.notifications.inc({ notifier: "webhook", outcome: "dropped" }, over);
       this.#deps.log.warn(
-        { url: this.#url, dropped: over },
+        { url: shownUrl(this.#url), dropped: over },
         "webhook queue full: oldest incident changes dropped",
       );
     }
@@ -130,7 +131,7 @@ export class WebhookNotifier implements Notifier {
         return;
       } catch (err) {
         counter.inc({ notifier: "webhook", outcome: "failed" });
-        const what = { url: this.#url, incident: body.incident.id, event: body.event, attempt };
+        const what = { url: shownUrl(this.#url), incident: body.incident.id, event: body.event, attempt };
         if (attempt >= MAX_ATTEMPTS) {
           counter.inc({ notifier: "webhook", outcome: "dropped" });
           this.#deps.log.error(what, `webhook gave up on an incident change (${reasonOf(err)})`);

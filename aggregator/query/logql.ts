@@ -169,7 +169,7 @@ export async function checkRegexList(store: Store, regexes: string[]): Promise<v
 }
 
 /** The stream label columns, each `column AS label`. */
-const LABEL_SELECT = STREAM_LABELS.map((l) => `${LABEL_COLUMNS[l]} AS ${l}`).join(", ");
+export const LABEL_SELECT = STREAM_LABELS.map((l) => `${LABEL_COLUMNS[l]} AS ${l}`).join(", ");
 
 type LineRow = Record<string, string> & { ns: string; body: string };
 

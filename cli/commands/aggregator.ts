@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { adminTokenFile } from "../../client/credentials.ts";
+import { shownUrl } from "../../protocol/peer-url.ts";
 import { type NotifyFlags, notifyFromFlags, notifyOptions } from "../notify-options.ts";
 import {
   type AggregatorBoundFlags,
@@ -55,7 +56,7 @@ export function registerAggregator(program: Command): void {
       ...aggregatorBoundsFromFlags(f),
     });
     console.log(
-      `fleetscope aggregator: API on ${aggregator.url}${aggregator.ingestUrl === aggregator.url ? "" : `, ingest on ${aggregator.ingestUrl}`} (store: ${f.clickhouseUrl ?? join(f.data, "store")}; admin token: ${adminTokenFile(f.data)})`,
+      `fleetscope aggregator: API on ${aggregator.url}${aggregator.ingestUrl === aggregator.url ? "" : `, ingest on ${aggregator.ingestUrl}`} (store: ${f.clickhouseUrl ? shownUrl(f.clickhouseUrl) : join(f.data, "store")}; admin token: ${adminTokenFile(f.data)})`,
     );
     stopOnSignal("fleetscope aggregator", log, () => aggregator.stop());
   });

@@ -5,6 +5,7 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { type Command, Option } from "commander";
+import { shownUrl } from "../../protocol/peer-url.ts";
 import { DEFAULT_LISTEN, DEFAULT_METRICS_LISTEN, parseKeyList } from "../options.ts";
 
 // The aggregator's API is https once it has --tls-cert: both schemes are asked.
@@ -40,10 +41,10 @@ export function registerHealthcheck(program: Command): void {
       const answers = await Promise.all(f.url.map((u) => ask(u, f.timeout)));
       const ok = answers.find((a) => a.ok);
       if (ok) {
-        console.log(`healthy: ${ok.url} answered ${ok.detail}`);
+        console.log(`healthy: ${shownUrl(ok.url)} answered ${ok.detail}`);
         return;
       }
-      for (const a of answers) console.error(`${a.url}: ${a.detail}`);
+      for (const a of answers) console.error(`${shownUrl(a.url)}: ${a.detail}`);
       process.exitCode = 1;
     });
 }

@@ -2,6 +2,7 @@
 // --token-from-etcd), the way CoreOS node agents took theirs (`etcdctl get /…/token`). Each key is
 // followed (key-watcher.ts); a change applies to the next batch. The token stays in memory only.
 import type { Logger } from "pino";
+import { shownUrls } from "../../protocol/peer-url.ts";
 import type { EtcdApiMode } from "../flags.ts";
 import { parseUrlList } from "../flags.ts";
 import type { ShipTarget } from "../ship-target.ts";
@@ -115,7 +116,7 @@ export class EtcdShipTarget implements ShipTarget {
     const where = this.#o.aggregatorKey
       ? `the aggregator(s) in etcd key ${this.#o.aggregatorKey}`
       : this.#o.aggregators.join(", ");
-    return `${where} (etcd ${this.#o.endpoints.join(", ")})`;
+    return `${where} (etcd ${shownUrls(this.#o.endpoints)})`;
   }
 
   #set(change: () => void): void {

@@ -1,5 +1,7 @@
 // The etcd endpoints (--etcd): a request goes to the one that answered last, and on to the next
 // when it cannot be reached, so one etcd member down does not stop the collector following its keys.
+// An endpoint's `user:password@` goes as Basic auth (etcd's v2 auth, or a proxy in front).
+import { peerRequest, shownUrls } from "../../protocol/peer-url.ts";
 
 /** How long one plain read may take; watches run until a change or their caller's signal. */
 export const READ_TIMEOUT_MS = 10_000;
@@ -14,12 +16,16 @@ export class EtcdHttp {
   }
 
   /** `path` on the first endpoint that answers at all (any HTTP status), from the last that did. */
-  async request(path: string, init: RequestInit & { signal: AbortSignal }): Promise<Response> {
+  async request(
+    path: string,
+    init: Omit<RequestInit, "headers"> & { signal: AbortSignal; headers?: Record<string, string> },
+  ): Promise<Response> {
     let lastError: unknown;
     for (let n = 0; n < this.endpoints.length; n++) {
       const i = (this.#current + n) % this.endpoints.length;
       try {
-        const res = await fetch(new URL(path, this.endpoints[i]), init);
+        const peer = peerRequest(this.endpoints[i] as string, path);
+        const res = await fetch(peer.url, { ...init, headers: { ...peer.headers, ...init.headers } });
         this.#current = i;
         return res;
       } catch (err) {
@@ -27,7 +33,7 @@ export class EtcdHttp {
         lastError = err;
       }
     }
-    throw new Error(`no etcd endpoint answers (${this.endpoints.join(", ")}; --etcd): ${reason(lastError)}`);
+    throw new Error(`no etcd endpoint answers (${shownUrls(this.endpoints)}; --etcd): ${reason(lastError)}`);
   }
 
   /** A JSON answer, or an Error with the status and the start of the body. */

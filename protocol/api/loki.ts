@@ -66,6 +66,25 @@ export const LokiSeriesQuery = LokiQuery({
 });
 export type LokiSeriesQuery = Static<typeof LokiSeriesQuery>;
 
+export const LokiTailQuery = LokiQuery({
+  query: logql("a LogQL log query: a stream selector, line filters and label filters (no metric)"),
+  start: time("the oldest line sent first; default an hour ago"),
+  limit: Type.Optional(
+    Type.String({
+      maxLength: 10,
+      description: "most lines sent first, the newest (default 100, at most 5000)",
+    }),
+  ),
+  delay_for: Type.Optional(
+    Type.String({
+      maxLength: 10,
+      description:
+        "seconds (0 to 5, default 0) a line stays unsent after its time, so a host whose lines come late is not passed over",
+    }),
+  ),
+});
+export type LokiTailQuery = Static<typeof LokiTailQuery>;
+
 const LabelSet = Type.Record(Type.String(), Type.String());
 
 /** One stream: its labels and its lines as [nanoseconds, line]. */
@@ -112,3 +131,16 @@ export type LokiLabelsAnswer = Static<typeof LokiLabelsAnswer>;
 
 export const LokiSeriesAnswer = Type.Object({ status: Type.Literal("success"), data: Type.Array(LabelSet) });
 export type LokiSeriesAnswer = Static<typeof LokiSeriesAnswer>;
+
+/** A line a tail did not send (its client read too slowly): its time in nanoseconds and labels. */
+export const LokiDroppedEntry = Type.Object({ timestamp: Type.String(), labels: LabelSet });
+
+/**
+ * One WebSocket text frame of /loki/api/v1/tail, Loki's TailResponse: the next lines, oldest
+ * first, and the lines dropped since the frame before; either is left out when empty, as Loki does.
+ */
+export const LokiTailFrame = Type.Object({
+  streams: Type.Optional(Type.Array(LokiStream)),
+  dropped_entries: Type.Optional(Type.Array(LokiDroppedEntry)),
+});
+export type LokiTailFrame = Static<typeof LokiTailFrame>;

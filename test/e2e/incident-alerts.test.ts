@@ -6,7 +6,9 @@ import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncidentRow } from "../../protocol/api/incidents.ts";
 import { IncidentWebhook } from "../../protocol/incident-webhook.ts";
+import { SECRET_MASK } from "../../protocol/secrets.ts";
 import {
+  AM_BASIC_AUTH,
   type AmAlert,
   amAlerts,
   type JsonReceiver,
@@ -51,12 +53,13 @@ beforeAll(async () => {
   twinHook = await startJsonReceiver();
   const twinDir = join(dir.path, "twin");
   await mkdir(twinDir);
-  twin = await startAlertmanager(twinDir, await freePort(), twinHook.url);
+  // Both sit behind basic auth, given as credentials in their URLs (sent as a Basic header).
+  twin = await startAlertmanager(twinDir, await freePort(), twinHook.url, { basicAuth: true });
   const tokenFile = join(dir.path, "webhook.token");
   await writeFile(tokenFile, `${WEBHOOK_TOKEN}\n`, { mode: 0o600 });
   up = await startUp(join(dir.path, "up"), [
     "--alertmanager-url",
-    `http://127.0.0.1:${amPort},${twin.url}`,
+    [`http://127.0.0.1:${amPort}`, twin.url].map(withCredentials).join(","),
     // Short test periods: re-send every 2 s, a point incident fires 5 s, a loop ends 6 s after its
     // last death (so a loop's alert ends when it does, past the 5 s).
     "--alertmanager-resend",
@@ -82,6 +85,9 @@ afterAll(async () => {
   await plainHook?.close();
   await dir?.remove();
 });
+
+const withCredentials = (url: string) =>
+  url.replace("//", `//${AM_BASIC_AUTH.user}:${AM_BASIC_AUTH.password}@`);
 
 async function incidentOf(container: string, kind: string): Promise<IncidentRow> {
   return waitFor(`a ${kind} incident of ${container}`, async () => {
@@ -159,7 +165,7 @@ describe("incidents as Alertmanager alerts", () => {
         )) > 0,
     );
     plainHook = await startJsonReceiver(plainPort);
-    am = await startAlertmanager(dir.path, amPort, amHook.url);
+    am = await startAlertmanager(dir.path, amPort, amHook.url, { basicAuth: true });
     await expectAlertOf(await notified(incident.id, "firing"), incident);
     const resolved = await notified(incident.id, "resolved");
     const ended = await incidentOf(loop, "crash-loop");
@@ -168,6 +174,12 @@ describe("incidents as Alertmanager alerts", () => {
     expect(
       await metricTotal(up.url, "fleetscope_aggregator_notifications_total", 'outcome="sent"'),
     ).toBeGreaterThan(0);
+  });
+
+  it("never shows an Alertmanager's password: its failed pushes are logged with the URL masked", () => {
+    const output = up.proc.stdout + up.proc.stderr;
+    expect(output).toContain(`${AM_BASIC_AUTH.user}:${SECRET_MASK}@127.0.0.1:${amPort}`);
+    expect(output).not.toContain(AM_BASIC_AUTH.password);
   });
 
   it("pages an OOM kill (over as it is found) for the minimum firing time, then resolves it", async () => {
@@ -185,11 +197,21 @@ describe("the plain webhook", () => {
       (b) => (b as IncidentWebhook).incident?.containerName === container,
     ) as IncidentWebhook[];
 
-  it("posts each change as a body its schema accepts, with the bearer token", () => {
+  it("posts each change as a body its schema accepts, as published in the OpenAPI document, with the bearer token", async () => {
     expect(plainHook.bodies.length).toBeGreaterThan(0);
-    // ajv, as fastify validates the API's schemas (the body's StringEnums are plain JSON-schema enums).
-    const valid = new Ajv({ allErrors: true }).compile(IncidentWebhook);
-    for (const body of plainHook.bodies) expect(valid(body) || valid.errors).toBe(true);
+    const openapi = await getJson<{ components: { schemas: Record<string, object> } }>(
+      up.url,
+      "/api/v1/openapi.json",
+    );
+    const published = openapi.components.schemas.IncidentWebhook;
+    expect(published).toMatchObject({ properties: { event: { enum: ["opened", "changed", "resolved"] } } });
+    // ajv, as fastify validates the API's schemas (the body's StringEnums are plain JSON-schema enums);
+    // the published copy as a receiver would use it (OpenAPI 3.0's `nullable` is not JSON Schema's).
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    for (const schema of [IncidentWebhook, published]) {
+      const valid = ajv.compile({ ...schema, $id: undefined });
+      for (const body of plainHook.bodies) expect(valid(body) || valid.errors).toBe(true);
+    }
     expect(new Set(plainHook.authorizations)).toEqual(new Set([`Bearer ${WEBHOOK_TOKEN}`]));
   });
 

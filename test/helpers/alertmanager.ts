@@ -59,13 +59,26 @@ export interface RunningAlertmanager {
 }
 
 /**
+ * A user Alertmanager's web server lets in with basic auth (its --web.config.file). The hash is
+ * bcrypt of `password`, cost 4, made once with Python's crypt module (libxcrypt):
+ * `crypt.crypt("fleetscope-test-password", "$2b$04$abcdefghijklmnopqrstuv")`.
+ */
+export const AM_BASIC_AUTH = {
+  user: "fleet",
+  password: "fleetscope-test-password",
+  bcrypt: "$2b$04$abcdefghijklmnopqrstuuPz/a09erHX2DEa9jfpK64g5reACWHte",
+};
+
+/**
  * Alertmanager on `port` (its storage under `dir`, gossip off) sending every alert, firing and
- * resolved, to `webhookUrl` one incident per group, within about a second of a change.
+ * resolved, to `webhookUrl` one incident per group, within about a second of a change. With
+ * `basicAuth`, its API answers only requests with AM_BASIC_AUTH's user and password.
  */
 export async function startAlertmanager(
   dir: string,
   port: number,
   webhookUrl: string,
+  opts: { basicAuth?: boolean } = {},
 ): Promise<RunningAlertmanager> {
   const config = {
     route: {
@@ -80,23 +93,28 @@ export async function startAlertmanager(
   const file = join(dir, "alertmanager.yml");
   await writeFile(file, stringify(config));
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    ALERTMANAGER,
-    [
-      `--config.file=${file}`,
-      `--storage.path=${join(dir, "am-data")}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--cluster.listen-address=",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const args = [
+    `--config.file=${file}`,
+    `--storage.path=${join(dir, "am-data")}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    "--cluster.listen-address=",
+  ];
+  const headers: Record<string, string> = {};
+  if (opts.basicAuth) {
+    const web = join(dir, "web.yml");
+    await writeFile(web, stringify({ basic_auth_users: { [AM_BASIC_AUTH.user]: AM_BASIC_AUTH.bcrypt } }));
+    args.push(`--web.config.file=${web}`);
+    const basic = Buffer.from(`${AM_BASIC_AUTH.user}:${AM_BASIC_AUTH.password}`).toString("base64");
+    headers.authorization = `Basic ${basic}`;
+  }
+  const child = spawn(ALERTMANAGER, args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout?.on("data", (d) => (log += d));
   child.stderr?.on("data", (d) => (log += d));
   const stop = () => stopChild(child);
   await waitFor("Alertmanager to be ready", async () => {
     if (child.exitCode !== null) throw new Error(`alertmanager exited:\n${log.slice(-2000)}`);
-    return (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok === true;
+    return (await fetch(`${url}/-/ready`, { headers }).catch(() => undefined))?.ok === true;
   }).catch(async (err) => {
     await stop();
     throw err;

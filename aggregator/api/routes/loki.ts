@@ -170,7 +170,7 @@ function selectorOf(text: string | undefined): LogSelector | undefined {
   return q.selector;
 }
 
-const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+export const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
 /** start/end as Loki takes them: end defaults to now, start to an hour before end. */
 function rangeWindow(start: string | undefined, end: string | undefined): Window {
@@ -219,7 +219,7 @@ function parseStep(value: string | undefined, w: Window): bigint {
   return step;
 }
 
-function parseLimit(value: string | undefined): number {
+export function parseLimit(value: string | undefined): number {
   if (value === undefined || value === "") return DEFAULT_LIMIT;
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0)
@@ -236,7 +236,7 @@ function parseLimit(value: string | undefined): number {
  * (a parameter the schema refuses, a query stopped at its limits, a fault) is thrown on to the
  * API's own error handler, which answers it like on every other route.
  */
-function lokiError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+export function lokiError(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
   if (!(err instanceof LogqlError || err instanceof InvalidArgument)) throw err;
   reply.code(400).type("text/plain; charset=utf-8").send(err.message);
 }
