@@ -10,7 +10,7 @@
 // checkout's collector and aggregator run the same live and catch-up loads in each round beside
 // this checkout's, alternating, and the section shows both, their ratio and the goal.
 //
-//   node bench/pipeline.ts [--lines 200000] [--rounds 3] [--latency-samples 40] [--before DIR]
+//   node bench/pipeline.ts [--lines 200000] [--rounds 3] [--latency-samples 40] [--before DIR] [--latency-only]
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { open } from "node:fs/promises";
@@ -30,7 +30,7 @@ import {
 import { waitFor } from "../test/helpers/wait.ts";
 import { BENCH_COLLECTOR_FLAGS, benchLine, benchLinesAwk } from "./lib/bench-lines.ts";
 import { type CatchUpRun, catchUp, type LiveRun, live, type Printer, type Reader } from "./lib/printer.ts";
-import { watchProcess, writeBenchSection } from "./lib/report.ts";
+import { percentile, watchProcess, writeBenchSection } from "./lib/report.ts";
 import { pipelineSection } from "./pipeline-report.ts";
 import { rsyslogReader, rsyslogVersion } from "./rsyslog-forward.ts";
 
@@ -40,6 +40,9 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     "latency-samples": { type: "string", default: "40" },
     before: { type: "string" },
+    // Only the delay samples (quiet, then flooded) of each side, printed, BENCHMARKS.md untouched:
+    // for trying a change to the delay quickly.
+    "latency-only": { type: "boolean", default: false },
   },
 });
 if (values.before !== undefined && !existsSync(cliOf(values.before)))
@@ -251,7 +254,29 @@ async function startSide(dataDir: string, cli: string): Promise<Side> {
   };
 }
 
+/** --latency-only: each side's delay samples, printed. */
+async function latencyOnly(dir: string): Promise<void> {
+  const sides = [await startSide(`${dir}/agg`, CLI)];
+  if (values.before !== undefined) sides.push(await startSide(`${dir}/agg-before`, cliOf(values.before)));
+  const ms = (xs: number[]) =>
+    `p50 ${percentile(xs, 50).toFixed(0)} / p95 ${percentile(xs, 95).toFixed(0)} ms (${xs.length} samples)`;
+  try {
+    for (const [i, s] of sides.entries()) {
+      const l = await latencies(s.url, `${dir}/spool-latency-${i}`, s.cli);
+      console.log(
+        `${i === 0 ? "after" : "before"}: quiet ${ms(l.quiet.toStore)}; flooded ${ms(l.flooded.toStore)}`,
+      );
+    }
+  } finally {
+    for (const s of sides) await s.aggregator.stop();
+  }
+}
+
 const dir = await tempDir("bench-pipeline");
+if (values["latency-only"]) {
+  await latencyOnly(dir.path).finally(() => dir.remove());
+  process.exit(0);
+}
 try {
   const after = await startSide(`${dir.path}/agg`, CLI);
   const sides = [after];

@@ -10,6 +10,7 @@ import { MetricsServer } from "./http/metrics-server.ts";
 import { type CollectorMetrics, createCollectorMetrics } from "./metrics.ts";
 import { DEFAULT_MAX_LINE_BYTES, Pipeline } from "./pipeline.ts";
 import type { MultilineMode } from "./processors/multiline.ts";
+import { ReadPacer } from "./read-pacer.ts";
 import { listenFlag, type Receiver } from "./receivers/receiver.ts";
 import { createReceivers } from "./receivers/registry.ts";
 import type { ShipTarget } from "./ship-target.ts";
@@ -61,6 +62,7 @@ export class Collector {
   #receivers: Receiver[] = [];
   #pipeline: Pipeline | undefined;
   #shipper: Shipper | undefined;
+  #pacer: ReadPacer | undefined;
   #metricsServer: MetricsServer | undefined;
   #deviceNames: BlockDeviceNames | undefined;
   /** Where GET /metrics is served, once started with `metricsListen`. */
@@ -130,6 +132,8 @@ export class Collector {
       this.metrics,
     );
     this.#shipper.start();
+    const shipper = this.#shipper;
+    this.#pacer = new ReadPacer(this.#spool, () => shipper.delivering);
     this.#pipeline = new Pipeline(
       this.#spool,
       {
@@ -188,6 +192,7 @@ export class Collector {
       emit: (records, cursor) => pipeline.emit(source.name, records, cursor),
       spooled: () => pipeline.flush(),
       backlogged: () => pipeline.stalled,
+      paced: (signal) => (this.#pacer as ReadPacer).wait(signal),
       skippedInput: (issue, count) => this.metrics.skippedInput(source.name, issue, count),
       skipped: (reason) => this.metrics.samplesSkipped.inc({ source: source.name, reason }),
       inventory,

@@ -73,6 +73,9 @@ export class Shipper {
   /** Batches whose last send failed, by id. */
   readonly #failures = new Map<string, Failures>();
   readonly #failover: Failover;
+  /** When the last batch was acked, and when a send last failed (performance.now()). */
+  #lastAckAt = -1;
+  #lastFailureAt = 0;
 
   constructor(spool: Spool, opts: ShipperOptions, log: Logger, metrics: CollectorMetrics) {
     this.#spool = spool;
@@ -92,6 +95,11 @@ export class Shipper {
     this.#abort.abort();
     await this.#loop;
     await this.#failover.stop();
+  }
+
+  /** Whether the aggregator takes batches: the last send that ended was acked. */
+  get delivering(): boolean {
+    return this.#lastAckAt > this.#lastFailureAt;
   }
 
   /** Ships until the spool is empty or the deadline passes; used for a clean shutdown. */
@@ -121,6 +129,8 @@ export class Shipper {
         continue;
       }
       const outcome = await this.#send(batch);
+      if (outcome === "acked") this.#lastAckAt = performance.now();
+      else this.#lastFailureAt = performance.now();
       if (outcome === "acked") await this.#acked(batch);
       else if (outcome === "rejected") await this.#setAside(batch, "refused");
       else if (this.#failedAgain(batch)) await this.#setAside(batch, "failing");

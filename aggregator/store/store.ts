@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from "@clickhouse/client";
 import type { ChdbExtension } from "chdb/connection";
 import type { Logger } from "pino";
+import { StoreLane } from "./lane.ts";
 import { DEFAULT_STORE_MEMORY, serverMemoryArgs, storeMemoryProblem } from "./memory.ts";
 import { MIGRATIONS } from "./migrations/index.ts";
 import type { Migration } from "./migrations/migration.ts";
@@ -115,6 +116,8 @@ export class Store {
   readonly queryLimits: QueryLimits;
   /** chDB's own insert of a payload already in a format, on the embedded store (insertRows). */
   readonly #chdb: ChdbExtension | undefined;
+  /** The embedded store's one statement at a time, reads first (lane.ts); unused with a server. */
+  readonly #lane = new StoreLane();
 
   private constructor(
     client: ClickHouseClient,
@@ -177,15 +180,12 @@ export class Store {
       });
       return;
     }
+    const chdb = this.#chdb;
     const columns = Object.keys(rows[0] as object);
-    const text = rows.map((r) => JSON.stringify(Object.values(r))).join("\n");
-    await this.#chdb.rawInsert({
-      table,
-      columns,
-      values: Buffer.from(text),
-      format: "JSONCompactEachRow",
-      settings,
-    });
+    const values = Buffer.from(rows.map((r) => JSON.stringify(Object.values(r))).join("\n"));
+    await this.#lane.run("write", () =>
+      chdb.rawInsert({ table, columns, values, format: "JSONCompactEachRow", settings }),
+    );
   }
 
   async close(): Promise<void> {
@@ -247,14 +247,18 @@ export class Store {
     const context = currentQueryContext();
     const signal = context?.signal;
     try {
-      const rs = await this.client.query({
-        query: context?.limited ? `${query.trim()}\n${this.#limitClause()}` : query,
-        query_params: params,
-        format: "JSONEachRow",
-        clickhouse_settings: settings,
-        abort_signal: signal,
-      });
-      return await rs.json<T>();
+      const read = async () => {
+        const rs = await this.client.query({
+          query: context?.limited ? `${query.trim()}\n${this.#limitClause()}` : query,
+          query_params: params,
+          format: "JSONEachRow",
+          clickhouse_settings: settings,
+          abort_signal: signal,
+        });
+        return await rs.json<T>();
+      };
+      // Embedded: through the lane, ahead of waiting batch inserts (lane.ts).
+      return this.#chdb ? await this.#lane.run("read", read, signal) : await read();
     } catch (err) {
       throw stoppedBy(err, this.queryLimits, signal) ?? err;
     }

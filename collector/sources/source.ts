@@ -29,6 +29,13 @@ export interface SourceContext {
    * make its sender wait (UDP) drops and counts instead of queueing. Optional for test harnesses.
    */
   backlogged?(): boolean;
+  /**
+   * For sources that can read their input again later (files): resolves once they should read
+   * more — at once, unless the aggregator is taking batches slower than they are written, then
+   * when the spool is down to a few batches (read-pacer.ts). Keeps one flooding container from
+   * queueing every other container's lines behind its own. Optional for test harnesses.
+   */
+  paced?(signal: AbortSignal): Promise<void>;
   inventory: ContainerInventory;
   log: Logger;
   /**

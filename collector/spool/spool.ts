@@ -244,6 +244,26 @@ export class Spool {
     return this.#queue[0];
   }
 
+  /** Batches written and not acked yet (those being sent included). */
+  get backlog(): number {
+    return this.#queue.length;
+  }
+
+  /** Resolves at the queue's next change (a batch written, acked, released, set aside) or after `ms`. */
+  changed(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        resolve();
+      }, ms);
+      this.#waiters.push(waiter);
+    });
+  }
+
   /** The oldest batch no one is sending (and `accept` takes), now marked as being sent; undefined when none. */
   claim(accept: (b: SpooledBatch) => boolean = () => true): SpooledBatch | undefined {
     const batch = this.#queue.find((b) => !this.#claimed.has(b) && accept(b));

@@ -50,6 +50,8 @@ export class JsonFileLogSource implements Source {
   #wakeLoop: (() => void) | undefined;
   #running: Promise<void> | undefined;
   #stopping = false;
+  /** Aborted by stop(): ends a wait for the spool's pace. */
+  readonly #stop = new AbortController();
   #lastCursor = "";
   #parseErrors = 0;
 
@@ -82,6 +84,7 @@ export class JsonFileLogSource implements Source {
   async stop(): Promise<void> {
     if (!this.#ctx) return;
     this.#stopping = true;
+    this.#stop.abort();
     this.#wakeLoop?.();
     await this.#running;
     this.#ctx.inventory.off("change", this.#onChange);
@@ -159,6 +162,10 @@ export class JsonFileLogSource implements Source {
         });
         this.#wakeLoop = undefined;
       }
+      if (this.#stopping) break;
+      // While the aggregator takes batches slower than a flood comes, the flood waits in its file
+      // rather than in the spool ahead of every other container's lines (read-pacer.ts).
+      await this.#ctx?.paced?.(this.#stop.signal);
       if (this.#stopping) break;
       const now = Date.now();
       const full = now >= nextFull;

@@ -1,0 +1,76 @@
+// The embedded store's one lane to chDB, reads first.
+//
+// Embedded chDB runs one statement at a time for the whole process, in the order they come
+// (measured: a `SELECT 1` sent while an insert waited behind a long query answered only after
+// both). Left to chDB, a person's query waits behind every batch insert queued before it: under a
+// log storm, seconds per query (bench/pipeline.ts's flood run). So the store hands chDB one
+// statement at a time itself and takes reads before waiting writes; a write passed over
+// MAX_PASSED times goes next, so ingest keeps moving under any query load. A ClickHouse server
+// runs statements in parallel and has no lane.
+
+/** Reads that may go ahead of a waiting write before it goes. */
+export const MAX_PASSED = 4;
+
+export type LaneKind = "read" | "write";
+
+interface Waiter {
+  start: () => void;
+}
+
+export class StoreLane {
+  #busy = false;
+  readonly #reads: Waiter[] = [];
+  readonly #writes: Waiter[] = [];
+  /** Reads run while the oldest write waited. */
+  #passed = 0;
+
+  /** Statements waiting for the lane, by kind (for metrics and tests). */
+  get waiting(): { reads: number; writes: number } {
+    return { reads: this.#reads.length, writes: this.#writes.length };
+  }
+
+  /**
+   * Runs `fn` once the lane is free and it is this statement's turn. A read whose `signal` aborts
+   * while it waits leaves the queue without running (its caller has gone).
+   */
+  async run<T>(kind: LaneKind, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.#busy || this.#reads.length + this.#writes.length > 0) await this.#turn(kind, signal);
+    else this.#busy = true;
+    try {
+      return await fn();
+    } finally {
+      this.#next();
+    }
+  }
+
+  #turn(kind: LaneKind, signal: AbortSignal | undefined): Promise<void> {
+    const queue = kind === "read" ? this.#reads : this.#writes;
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        start: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        const i = queue.indexOf(waiter);
+        if (i >= 0) queue.splice(i, 1);
+        reject(signal?.reason ?? new Error("aborted"));
+      };
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      queue.push(waiter);
+      if (!this.#busy) this.#next();
+    });
+  }
+
+  /** Hands the lane to the next statement: a read, unless a write has been passed over enough. */
+  #next(): void {
+    const writeDue = this.#writes.length > 0 && (this.#reads.length === 0 || this.#passed >= MAX_PASSED);
+    const next = writeDue ? this.#writes.shift() : this.#reads.shift();
+    if (writeDue) this.#passed = 0;
+    else if (next && this.#writes.length > 0) this.#passed++;
+    this.#busy = next !== undefined;
+    next?.start();
+  }
+}

@@ -1,0 +1,91 @@
+// Embedded chDB runs one statement at a time, first come first served; the store's lane
+// (aggregator/store/lane.ts) puts reads ahead of waiting batch inserts, so a person's query does
+// not wait behind a log storm's backlog. Real chDB on a temp directory; the order the statements
+// finish in is the evidence, not their times.
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MAX_PASSED, StoreLane } from "../../aggregator/store/lane.ts";
+import { Store } from "../../aggregator/store/store.ts";
+import { tempDir } from "../helpers/stack.ts";
+
+const event = (i: number) => ({
+  time: "2026-11-22 00:00:00.000000000",
+  host: "lane",
+  type: "container",
+  action: `a${i}`,
+  container_id: "c".repeat(64),
+  container_name: "c",
+  image: "i",
+  attributes: { filler: "x".repeat(200) },
+});
+const rows = (n: number, from: number) => Array.from({ length: n }, (_, i) => event(from + i));
+
+describe("the embedded store's lane", () => {
+  let dir: { path: string; remove: () => Promise<void> };
+  let store: Store;
+  beforeAll(async () => {
+    dir = await tempDir("store-lane");
+    store = await Store.open({ dataDir: dir.path, retentionDays: 30, log: pino({ level: "silent" }) });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await dir?.remove();
+  });
+
+  it("answers a read sent after three batch inserts before the last two of them", async () => {
+    const done: string[] = [];
+    // Distinct rows and tokens, as batches have (the tables drop a replayed token's rows).
+    const insert = (i: number) =>
+      store
+        .insertRows("events", rows(20_000, i * 20_000), { insert_deduplication_token: `lane-${i}` })
+        .then(() => done.push(`insert ${i}`));
+    const inserts = [insert(1), insert(2), insert(3)];
+    const read = store.rows("SELECT count() AS n FROM events").then(() => done.push("read"));
+    await Promise.all([...inserts, read]);
+    // The first insert was already running; the read goes next.
+    expect(done).toEqual(["insert 1", "read", "insert 2", "insert 3"]);
+    const [count] = await store.rows<{ n: string }>("SELECT count() AS n FROM events");
+    expect(Number(count?.n)).toBe(60_000);
+  });
+});
+
+describe("StoreLane", () => {
+  const gate = () => {
+    let open = () => {};
+    const p = new Promise<void>((r) => (open = r));
+    return { p, open };
+  };
+
+  it("lets a write go after MAX_PASSED reads went ahead of it, so ingest never starves", async () => {
+    const lane = new StoreLane();
+    const order: string[] = [];
+    const first = gate();
+    const running = lane.run("read", () => first.p);
+    const write = lane.run("write", async () => void order.push("write"));
+    const reads = Array.from({ length: MAX_PASSED + 2 }, (_, i) =>
+      lane.run("read", async () => void order.push(`read ${i}`)),
+    );
+    expect(lane.waiting).toEqual({ reads: MAX_PASSED + 2, writes: 1 });
+    first.open();
+    await Promise.all([running, write, ...reads]);
+    expect(order.indexOf("write")).toBe(MAX_PASSED);
+    expect(order).toHaveLength(MAX_PASSED + 3);
+  });
+
+  it("drops a waiting read whose caller went away, and runs the rest", async () => {
+    const lane = new StoreLane();
+    const first = gate();
+    const running = lane.run("write", () => first.p);
+    const abort = new AbortController();
+    const ran: string[] = [];
+    const gone = lane.run("read", async () => void ran.push("gone"), abort.signal);
+    const next = lane.run("read", async () => "answered");
+    abort.abort(new Error("client left"));
+    await expect(gone).rejects.toThrow("client left");
+    first.open();
+    await running;
+    expect(await next).toBe("answered");
+    expect(ran).toEqual([]);
+    expect(lane.waiting).toEqual({ reads: 0, writes: 0 });
+  });
+});
