@@ -16,6 +16,7 @@ import { createReceivers } from "./receivers/registry.ts";
 import type { ShipTarget } from "./ship-target.ts";
 import { Shipper } from "./shipper.ts";
 import { BlockDeviceNames } from "./sources/container-stats/block-device-names.ts";
+import { readRootSnapshot } from "./sources/host/root-cgroup.ts";
 import { SOURCES } from "./sources/registry.ts";
 import type { Source, SourceSetup } from "./sources/source.ts";
 import { type FullPolicy, Spool } from "./spool/spool.ts";
@@ -209,6 +210,12 @@ export class Collector {
   /** The cAdvisor-compatible container and machine metrics (protocol/cadvisor/exposition.ts). */
   async cadvisorMetrics(): Promise<string> {
     const snapshots = this.#sources.flatMap((s) => s.snapshots?.() ?? []);
+    // The machine as cAdvisor's root container `id="/"`, for dashboards that read host totals from it.
+    const root = readRootSnapshot(
+      { procRoot: this.#opts.procRoot, sysRoot: this.#opts.sysRoot ?? "/sys" },
+      this.#opts.hostName,
+    );
+    if (root) snapshots.push(root);
     this.#deviceNames ??= new BlockDeviceNames(this.#opts.sysRoot);
     await this.#deviceNames.resolve(snapshots);
     return renderCadvisorMetrics(
