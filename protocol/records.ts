@@ -171,6 +171,16 @@ export const SampleRecord = Type.Object({
   networkTxDropped: Type.Optional(UInt()),
   blkioReads: Type.Optional(UInt("read operations (block I/O)")),
   blkioWrites: Type.Optional(UInt("write operations (block I/O)")),
+  // The writable layer's disk usage (migration 010), walked far less often than the cgroup is
+  // read: each sample carries the latest walk's figures; absent (stored as 0 and "") when none.
+  fsDevice: Type.Optional(
+    Text(256, "block device holding the writable layer (/dev/vda); empty: not measured"),
+  ),
+  fsUsageBytes: Type.Optional(
+    UInt("allocated bytes of the writable layer and the container's directory (logs), as du counts them"),
+  ),
+  fsLimitBytes: Type.Optional(UInt("size of the filesystem holding the writable layer")),
+  fsInodes: Type.Optional(UInt("files and directories in the writable layer and the container's directory")),
   interfaces: Type.Optional(
     Type.Array(InterfaceStats, {
       maxItems: MAX_ELEMENTS,

@@ -175,7 +175,29 @@ function stats(r: Row) {
       threads_current: n(r.threads),
     },
     oom_events: n(r.oom_kills),
+    filesystem: fsStats(r),
   };
+}
+
+/**
+ * The writable layer as cAdvisor's Docker handler reports it: usage from the walk, the
+ * filesystem's size as capacity (Docker sets no per-container limit), nothing for available; none
+ * when the collector did not measure it (an empty device).
+ */
+function fsStats(r: Row) {
+  if (!r.fs_device) return undefined;
+  const inodes = n(r.fs_inodes);
+  return [
+    {
+      device: String(r.fs_device),
+      type: "vfs",
+      capacity: n(r.fs_limit_bytes),
+      usage: n(r.fs_usage_bytes),
+      available: 0,
+      has_inodes: inodes > 0,
+      inodes,
+    },
+  ];
 }
 
 /** The newest `count` samples of each container (or of all on the host), oldest first. */
@@ -191,7 +213,8 @@ async function recentSamples(store: Store, host: string, ids: string[] | undefin
             memory_mapped_file_bytes, memory_working_set_bytes, memory_failcnt, memory_limit_bytes,
             memory_reservation_bytes, oom_kills, pids, threads, file_descriptors,
             network_rx_bytes, network_rx_packets, network_rx_errors, network_rx_dropped,
-            network_tx_bytes, network_tx_packets, network_tx_errors, network_tx_dropped, interfaces, devices
+            network_tx_bytes, network_tx_packets, network_tx_errors, network_tx_dropped, interfaces, devices,
+            fs_device, fs_usage_bytes, fs_limit_bytes, fs_inodes
      FROM samples ${where.sql()}
      ORDER BY container_id, time DESC
      LIMIT {count:UInt32} BY container_id`,

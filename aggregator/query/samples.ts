@@ -30,6 +30,7 @@ export const SAMPLE_FIELDS = `
   network_rx_packets AS networkRxPackets, network_tx_packets AS networkTxPackets,
   network_rx_errors AS networkRxErrors, network_tx_errors AS networkTxErrors,
   network_rx_dropped AS networkRxDropped, network_tx_dropped AS networkTxDropped,
+  fs_device AS fsDevice, fs_usage_bytes AS fsUsageBytes, fs_limit_bytes AS fsLimitBytes, fs_inodes AS fsInodes,
   ${renamedTuples("interfaces", INTERFACE_ELEMENTS)} AS interfaces,
   ${renamedTuples("devices", DEVICE_ELEMENTS)} AS devices`;
 

@@ -1,4 +1,5 @@
 import type { ContainerHealth } from "../../protocol/records.ts";
+import type { WritableLayer } from "./writable-layer.ts";
 
 /** What an operator reads in `docker inspect`, as the collector ships it (see container-details.ts). */
 export interface ContainerDetails {
@@ -42,4 +43,6 @@ export interface ContainerInfo extends ContainerDetails {
   restartPolicy: string;
   /** Docker's RestartCount: restarts by the daemon since the last start by a person (which resets it). */
   restartCount: number;
+  /** Where its writes live, for container_fs_usage_bytes; absent on storage drivers other than overlay2/overlay. */
+  writableLayer?: WritableLayer;
 }

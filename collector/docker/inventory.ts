@@ -1,8 +1,10 @@
 import { EventEmitter } from "node:events";
+import { dirname } from "node:path";
 import type Docker from "dockerode";
 import type { Logger } from "pino";
 import { containerDetails } from "./container-details.ts";
 import type { ContainerInfo } from "./container-info.ts";
+import type { WritableLayer } from "./writable-layer.ts";
 
 export interface InventoryEvents {
   /** A container appeared or its inspect data changed (state, pid, limits …). */
@@ -91,6 +93,21 @@ export function toContainerInfo(i: Docker.ContainerInspectInfo): ContainerInfo {
     cpuLimitCores: host.NanoCpus ? host.NanoCpus / 1e9 : cpuFromQuota,
     restartPolicy: host.RestartPolicy?.Name ?? "",
     restartCount: i.RestartCount ?? 0,
+    writableLayer: writableLayerOf(i),
     ...containerDetails(i),
   };
+}
+
+/**
+ * overlay2's (and overlay's) UpperDir holds exactly the container's writes; the directory of its
+ * hostname file is the container's own (logs, config), which cAdvisor counts too. Other drivers
+ * (btrfs, zfs, devicemapper, vfs) keep layers elsewhere: no figure rather than a wrong one.
+ */
+function writableLayerOf(i: Docker.ContainerInspectInfo): WritableLayer | undefined {
+  // dockerode's types list only devicemapper's keys of GraphDriver.Data.
+  const upperDir = (i.GraphDriver?.Data as Record<string, unknown> | undefined)?.UpperDir;
+  if (!/^overlay2?$/.test(i.GraphDriver?.Name ?? "") || typeof upperDir !== "string" || !upperDir)
+    return undefined;
+  const hostnamePath = i.HostnamePath ?? "";
+  return { upperDir, extraDirs: hostnamePath ? [dirname(hostnamePath)] : [] };
 }

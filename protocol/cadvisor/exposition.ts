@@ -109,6 +109,25 @@ function perDevice(
   };
 }
 
+/**
+ * The writable layer's figures, labelled with the device holding it as cAdvisor does; no series
+ * for a container whose layer was not measured (another storage driver, walks off, over budget).
+ */
+function perFilesystem(name: string, help: string, value: (s: SampleRecord) => number | undefined): Family {
+  return {
+    name,
+    kind: "gauge",
+    help,
+    lines(s, base, out) {
+      const device = s.sample.fsDevice;
+      if (device)
+        out.push(
+          `${name}{${base},device="${escapeLabelValue(device)}"} ${formatValue(value(s.sample) ?? 0)}\n`,
+        );
+    },
+  };
+}
+
 const quotaSet = (s: ContainerSnapshot) => s.cpuQuotaMicros > 0;
 
 /** What a container that died before its first reading still shows (see ContainerSnapshot.measured). */
@@ -254,6 +273,11 @@ const FAMILIES: Family[] = [
     "Cumulative count of errors encountered while transmitting",
     (i) => i.txErrors,
   ),
+  perFilesystem(
+    "container_fs_limit_bytes",
+    "Number of bytes that can be consumed by the container on this filesystem.",
+    (s) => s.fsLimitBytes,
+  ),
   perDevice(
     "container_fs_reads_bytes_total",
     "Cumulative count of bytes read",
@@ -261,6 +285,11 @@ const FAMILIES: Family[] = [
     (s) => s.blkioReadBytes,
   ),
   perDevice("container_fs_reads_total", "Cumulative count of reads completed", (d) => d.reads),
+  perFilesystem(
+    "container_fs_usage_bytes",
+    "Number of bytes that are consumed by the container on this filesystem.",
+    (s) => s.fsUsageBytes,
+  ),
   perDevice(
     "container_fs_writes_bytes_total",
     "Cumulative count of bytes written",

@@ -7,6 +7,7 @@ import { containerDetails } from "./006-container-details.ts";
 import { tokens } from "./007-tokens.ts";
 import { logSets } from "./008-log-sets.ts";
 import { logCodecs } from "./009-log-codecs.ts";
+import { sampleFsUsage } from "./010-sample-fs-usage.ts";
 import type { Migration } from "./migration.ts";
 
 /** Every migration, oldest first. Add new ones at the end; never edit an applied one. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   tokens,
   logSets,
   logCodecs,
+  sampleFsUsage,
 ];

@@ -21,6 +21,7 @@ import {
   type TaskStats,
 } from "../../cgroup/tasks.ts";
 import type { ContainerInfo } from "../../docker/container-info.ts";
+import { type LayerTarget, WritableLayerUsage } from "../../docker/writable-layer.ts";
 import type { Source, SourceContext } from "../source.ts";
 import { statsFromDockerApi } from "./stats-api.ts";
 
@@ -37,6 +38,8 @@ export interface ContainerStatsOptions {
    * a scrape still sees its final counters — an OOM kill, say — after its cgroup is gone. 5 min.
    */
   retainStoppedMs?: number;
+  /** Walks of the writable layers for container_fs_usage_bytes (writable-layer.ts); off when absent. */
+  fsUsage?: { intervalMs: number; maxEntries: number; sysRoot?: string };
 }
 
 const DEFAULT_RETAIN_STOPPED_MS = 5 * 60_000;
@@ -53,7 +56,7 @@ interface Previous {
 const CONCURRENCY = 16;
 
 /** Why a container's reading was not taken (the `reason` of fleetscope_collector_samples_skipped_total). */
-type SkipReason = "cgroup-gone" | "no-process" | "not-running";
+type SkipReason = "cgroup-gone" | "no-process" | "not-running" | "fs-usage-over-budget";
 
 /** One container's counters, and where they came from. */
 interface Reading {
@@ -71,6 +74,8 @@ export class ContainerStatsSource implements Source {
   readonly #roots: CgroupRoots;
   readonly #docker: Dockerode | undefined;
   readonly #retainStoppedMs: number;
+  readonly #fsUsageOptions: ContainerStatsOptions["fsUsage"];
+  #layers: WritableLayerUsage | undefined;
   readonly #previous = new Map<string, Previous>();
   readonly #snapshots = new Map<string, ContainerSnapshot>();
   readonly #procIo = new Map<string, { pid: number; account: ProcIoAccount }>();
@@ -100,6 +105,7 @@ export class ContainerStatsSource implements Source {
     };
     this.#docker = options.docker;
     this.#retainStoppedMs = options.retainStoppedMs ?? DEFAULT_RETAIN_STOPPED_MS;
+    this.#fsUsageOptions = options.fsUsage;
   }
 
   /**
@@ -181,6 +187,25 @@ export class ContainerStatsSource implements Source {
     ctx.inventory.on("removed", this.#onRemoved);
     this.#timer = setInterval(() => this.#startRound(), this.#intervalMs);
     this.#startRound();
+    this.#startLayerWalks(ctx);
+  }
+
+  /** The writable layers' usage, walked apart from the rounds (far rarer, and bounded on its own). */
+  #startLayerWalks(ctx: SourceContext): void {
+    if (!this.#fsUsageOptions) return;
+    this.#layers = new WritableLayerUsage({
+      ...this.#fsUsageOptions,
+      log: ctx.log,
+      overBudget: () => ctx.skipped?.("fs-usage-over-budget"),
+    });
+    this.#layers.start(() =>
+      ctx.inventory
+        .list()
+        .filter((c) => c.state === "running" && c.writableLayer)
+        .map(
+          (c): LayerTarget => ({ id: c.id, name: c.name, layer: c.writableLayer as LayerTarget["layer"] }),
+        ),
+    );
   }
 
   async stop(): Promise<void> {
@@ -189,6 +214,8 @@ export class ContainerStatsSource implements Source {
     this.#timer = undefined;
     this.#ctx?.inventory.off("change", this.#onChange);
     this.#ctx?.inventory.off("removed", this.#onRemoved);
+    await this.#layers?.stop();
+    this.#layers = undefined;
     await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -366,7 +393,11 @@ export class ContainerStatsSource implements Source {
     const { cg, stats, tasks, origin } = reading;
     const io = tasks ? this.#procIoTotals(info, tasks) : { readBytes: 0, writeBytes: 0 };
     const cpuCores = this.#cpuCores(info, origin, stats.cpuUsageSeconds, performance.now());
-    const sample = toSampleRecord(ctx.host, info, reading, io, cpuCores);
+    // The latest walk of its writable layer rides on every sample (walks are far rarer than samples).
+    const sample = {
+      ...toSampleRecord(ctx.host, info, reading, io, cpuCores),
+      ...this.#layers?.usage(info.id),
+    };
     this.#snapshots.set(info.id, {
       sample,
       cgroupPath: cgroupPathOf(cg, this.#roots.cgroupRoot),
