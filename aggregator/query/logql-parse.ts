@@ -32,6 +32,10 @@ export interface LogSelector {
   matchers: LabelMatcher[];
   filters: LineFilter[];
   labelFilters?: LabelFilter[];
+  /** The last `| json` / `| logfmt`: the labels it takes are added to each line's stream. */
+  parser?: LineParser;
+  /** `| drop __error__`: a line json cannot read is not labelled so (it is still shown). */
+  dropsError?: boolean;
 }
 
 /** A constant expression (`vector(1)+vector(1)`, Grafana's health check): a vector when any operand is one. */
@@ -262,6 +266,7 @@ function stage(node: SyntaxNode, text: string, out: LogSelector, state: { parser
       : undefined;
   if (parser && !node.getChild("LogfmtParser")?.getChild("LogfmtParserFlags")) {
     state.parser = parser;
+    out.parser = parser;
     return;
   }
   const labelFilter = node.getChild("LabelFilter");
@@ -275,15 +280,18 @@ function stage(node: SyntaxNode, text: string, out: LogSelector, state: { parser
     ];
     return;
   }
+  const drop = node.getChild("DropLabelsExpr");
+  if (drop && dropsOnlyUnset(drop, text)) {
+    out.dropsError = true;
+    return;
+  }
   out.filters.push(...stageFilters(node, text));
 }
 
-/** Labels fleetscope never makes: dropping them changes nothing (Grafana's volume query drops __error__). */
+/** Labels only a parser's error makes (Grafana's volume query drops them): dropping them drops nothing else. */
 const NEVER_SET = new Set(["__error__", "__error_details__"]);
 
 function stageFilters(stage: SyntaxNode, text: string): LineFilter[] {
-  const drop = stage.getChild("DropLabelsExpr");
-  if (drop && dropsOnlyUnset(drop, text)) return [];
   const filters = stage.getChild("LineFilters");
   if (!filters || stage.firstChild?.name === "Pipe")
     throw unsupported(stage, text, `the stage "${slice(stage, text)}"`);

@@ -5,7 +5,7 @@
 // already sent to keep (the CLI's -f keeps one because the API it reads has only an inclusive since).
 import type { LokiStream } from "../../protocol/api/loki.ts";
 import type { Store } from "../store/store.ts";
-import { LABEL_SELECT, selectorConditions, streamLabels, streamsOf, type Window } from "./logql.ts";
+import { LABEL_SELECT, lineLabels, selectorConditions, streamsOf, type Window } from "./logql.ts";
 import type { LogSelector } from "./logql-parse.ts";
 import { toChTime } from "./window.ts";
 
@@ -45,7 +45,7 @@ export async function tailBacklog(
     ...where.params,
     limit,
   });
-  return pageOf(rows.reverse(), { ns: w.startNs });
+  return pageOf(rows.reverse(), { ns: w.startNs }, sel);
 }
 
 /** Up to `limit` lines after the cursor and at or before `untilNs`, oldest first. */
@@ -72,14 +72,14 @@ export async function tailAfter(
     ...where.params,
     limit,
   });
-  return pageOf(rows, cursor);
+  return pageOf(rows, cursor, sel);
 }
 
 /** Rows (oldest first) as streams, and the cursor after the last (or `cursor` when none came). */
-function pageOf(rows: TailRow[], cursor: TailCursor): TailPage {
+function pageOf(rows: TailRow[], cursor: TailCursor, sel: LogSelector): TailPage {
   const last = rows.at(-1);
   return {
-    streams: streamsOf(rows.map((r) => ({ ns: r.ns, body: r.body, labels: streamLabels(r) }))),
+    streams: streamsOf(rows.map((r) => ({ ns: r.ns, body: r.body, labels: lineLabels(r, sel) }))),
     lines: rows.length,
     cursor: last
       ? {

@@ -5,6 +5,7 @@ import type { Store } from "../store/store.ts";
 import type { Conditions } from "./conditions.ts";
 import { findKnownContainer, narrowTo } from "./containers.ts";
 import { annotationKind, annotationStreams } from "./logql-annotations.ts";
+import { extractedLabels } from "./logql-extract.ts";
 import {
   type LabelFilter,
   type LabelMatcher,
@@ -111,6 +112,12 @@ function addLabelFilter(where: Conditions, f: LabelFilter, i: number): void {
     return;
   }
   const key = `lk${i}`;
+  // `| json | __error__=""` (how Grafana users drop what is not JSON): the line's parse error, as
+  // logql-extract.ts labels it.
+  if (f.parser === "json" && f.label === "__error__") {
+    addMatch(where, "if(isValidJSON(body) AND JSONType(body) = 'Object', '', 'JSONParserErr')", f, `lf${i}`);
+    return;
+  }
   if (f.parser === "json") {
     const expr = `if(JSONType(body, {${key}:String}) = 'String', JSONExtractString(body, {${key}:String}), JSONExtractRaw(body, {${key}:String}))`;
     addMatch(where, expr, f, `lf${i}`, { [key]: f.label });
@@ -190,7 +197,19 @@ export async function queryStreams(
      FROM logs ${where.sql()} ORDER BY time ${order}, seq ${order} LIMIT {limit:UInt32}`,
     { ...where.params, limit },
   );
-  return streamsOf(rows.map((row) => ({ ns: row.ns, body: row.body, labels: streamLabels(row) })));
+  return streamsOf(rows.map((row) => ({ ns: row.ns, body: row.body, labels: lineLabels(row, sel) })));
+}
+
+/** A line's stream labels, and those its query's `| json` / `| logfmt` takes from it. */
+export function lineLabels(
+  row: Record<string, string> & { body: string },
+  sel: LogSelector,
+): Record<string, string> {
+  const stream = streamLabels(row);
+  if (!sel.parser) return stream;
+  const labels = { ...stream, ...extractedLabels(row.body, sel.parser, stream) };
+  if (sel.dropsError) delete labels.__error__;
+  return labels;
 }
 
 /** Lines (in their order) grouped into one stream per label set. */

@@ -267,6 +267,25 @@ describe("Loki API", () => {
     expect(await bodies('{container="worker"} | logfmt | msg!="fine" | status!=""')).toEqual([
       'ts=2 level=error msg="db down, retrying" status=503',
     ]);
+    // The parser's labels join each line's stream, as Loki adds them (a clash with a stream label
+    // becomes <key>_extracted; this line's level is a stream label of its own).
+    const parsed = await range('{container="worker"} | logfmt | status="503"', window);
+    expect((parsed.json.data.result as Streams).map((s) => s.stream)).toEqual([
+      expect.objectContaining({
+        container: "worker",
+        ts: "2",
+        msg: "db down, retrying",
+        status: "503",
+      }),
+    ]);
+    // What json cannot read is labelled, and `__error__=""` leaves it out.
+    expect(await bodies('{container="worker"} | json | __error__=""')).toEqual([
+      '{"level":"info","msg":"ok","ms":3}',
+      '{"level":"warn","msg":"slow query","ms":1500}',
+    ]);
+    const errors = await range('{container="worker"} | json | __error__="JSONParserErr"', window);
+    expect((errors.json.data.result as Streams).flatMap((s) => s.values).length).toBe(2);
+    expect((errors.json.data.result as Streams)[0]?.stream).toMatchObject({ __error__: "JSONParserErr" });
     // A key the parser did not find is empty, as an absent label is.
     expect(await bodies('{container="worker"} | json | nosuch="x"')).toEqual([]);
     const combined = await range('{container="worker"} | json | a="x" or b="y"', window);

@@ -71,7 +71,11 @@ describe("parseLogql", () => {
     ).toEqual({
       kind: "metric",
       fn: "count_over_time",
-      selector: { matchers: [{ label: "app", op: "=", value: "a" }], filters: [{ op: "|=", value: "x" }] },
+      selector: {
+        matchers: [{ label: "app", op: "=", value: "a" }],
+        filters: [{ op: "|=", value: "x" }],
+        dropsError: true,
+      },
       rangeNs: 90_000_000_000n,
       aggregate: { op: "sum", by: ["level", "detected_level"] },
     });
@@ -94,6 +98,7 @@ describe("parseLogql", () => {
         { label: "status", op: "=~", value: "5..", parser: "logfmt" },
         { label: "msg", op: "!=", value: "y", parser: "json" },
       ],
+      parser: "json",
     });
     expect(errorOf('{app="a"} | logfmt --strict')).toMatch(/is not supported/);
     expect(errorOf('{app="a"} | json a="b"')).toMatch(/is not supported/);
