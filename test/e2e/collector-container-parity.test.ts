@@ -30,6 +30,9 @@ const { ETC } = FLEET_COLLECTOR_OWN;
 /** What is being proven: the collector reads the host through these. */
 const ROOT_FLAGS = ["--proc-root", "--sys-root", "--cgroup-root"];
 
+/** Writable layers walked every 2 s instead of every minute, so both have a figure soon. */
+const FS_USAGE_FLAGS = ["--fs-usage-interval", "2s"];
+
 const NATIVE = "parity-native";
 const CONTAINED = "parity-container";
 const HOSTS = [NATIVE, CONTAINED] as const;
@@ -90,6 +93,7 @@ describe("the collector in its image reports what a native one does", () => {
     // Awaited below; if the native collector fails first, its error is the one to report.
     image.catch(() => undefined);
     native = await startCollector(agg.url, join(dir.path, "native", "spool"), [
+      ...FS_USAGE_FLAGS,
       "--host-name",
       NATIVE,
       "--metrics-listen",
@@ -132,6 +136,7 @@ describe("the collector in its image reports what a native one does", () => {
       `--aggregator=${agg.url}`,
       `--token-file=${ETC}/ingest.token`,
       ...TEST_COLLECTOR_FLAGS,
+      ...FS_USAGE_FLAGS,
       // --network=host: its /metrics must not take the native collector's port.
       `--metrics-listen=127.0.0.1:${await freePort()}`,
     );
@@ -260,6 +265,21 @@ describe("the collector in its image reports what a native one does", () => {
       expect(c[field] / n[field], field).toBeGreaterThan(0.5);
       expect(c[field] / n[field], field).toBeLessThan(2);
     }
+  });
+
+  it("measures the same writable layer (the unit mounts the Docker root)", async () => {
+    const samples = await perHost<{ samples: Sample[] }>(
+      agg.url,
+      `a writable layer figure of ${jsonFile}`,
+      (host) => `/api/v1/containers/${jsonFile}/samples?host=${host}&since=10m`,
+      (a) => (a.samples.at(-1)?.fsUsageBytes ?? 0) > 0,
+    );
+    const [n, c] = [samples[NATIVE].samples.at(-1), samples[CONTAINED].samples.at(-1)] as Sample[];
+    expect(c?.fsDevice).toBe(n?.fsDevice);
+    expect(c?.fsLimitBytes).toBe(n?.fsLimitBytes);
+    // Its json-file log is walked with the layer and may grow between the two walks.
+    expect((c?.fsUsageBytes ?? 0) / (n?.fsUsageBytes ?? 1)).toBeGreaterThan(0.5);
+    expect((c?.fsUsageBytes ?? 0) / (n?.fsUsageBytes ?? 1)).toBeLessThan(2);
   });
 
   it("reports the same machine", async () => {

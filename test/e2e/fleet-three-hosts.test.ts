@@ -201,7 +201,7 @@ describe("three hosts, one aggregator", () => {
     // Container path → this host's source, or undefined: not mounted.
     const sources: Record<string, string | undefined> = {
       "/var/run/docker.sock": host.engine.socket,
-      "/var/lib/docker/containers": undefined,
+      "/var/lib/docker": undefined,
       "/run/log/journal": undefined,
       "/var/log/journal": host.journal.journalDir,
       "/etc/machine-id": host.journal.machineIdFile,

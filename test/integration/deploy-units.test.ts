@@ -169,7 +169,7 @@ describe("the fleet units' container, in the seeds' pattern", () => {
     expect(unitValues(unit, "Service", "Environment")).toContain(`FLEETSCOPE_IMAGE=${image}`);
   });
 
-  it("mounts the host's socket, /proc, /sys, cgroups, container logs, journal and machine id read-only", () => {
+  it("mounts the host's socket, /proc, /sys, cgroups, Docker root (logs, writable layers), journal and machine id read-only", () => {
     const run = runOf("fleetscope-collector.service");
     const mounts = bindMounts(run);
     const writable = mounts.filter((m) => !m.readOnly).map((m) => m.host);
@@ -180,7 +180,7 @@ describe("the fleet units' container, in the seeds' pattern", () => {
       "/proc",
       "/sys",
       "/sys/fs/cgroup",
-      "/var/lib/docker/containers",
+      "/var/lib/docker",
       "/run/log/journal",
       "/var/log/journal",
       "/etc/machine-id",
