@@ -17,9 +17,13 @@ import {
 } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
-const N = 150_000;
-/** Batches a paced spool may hold: the read-ahead, the shipper's two in flight, one being written. */
-const PACED_MAX = DEFAULT_READ_AHEAD_BATCHES + 3;
+const N = 200_000;
+/**
+ * Batches a paced spool may hold: the read-ahead, the shipper's two in flight, one being written,
+ * and what one poll reads of the other containers on this machine (a fresh spool reads every
+ * json-file from its start). Unpaced, the flood alone put 25 batches there at 150k lines.
+ */
+const PACED_MAX = DEFAULT_READ_AHEAD_BATCHES + 8;
 
 describe("a flood the aggregator cannot keep up with", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
