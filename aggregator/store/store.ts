@@ -141,6 +141,22 @@ async function readEmbedded<T>(
   return rows;
 }
 
+/**
+ * Settings as a query's own SETTINGS clause ("" for none): one clause, as a second does not parse.
+ * The names and values are ours (limits, output formats), never a sender's; checked all the same, as
+ * they are written into the SQL.
+ */
+function settingsClause(settings: ClickHouseSettings): string {
+  const pairs = Object.entries(settings).filter(([, value]) => value !== undefined);
+  if (pairs.length === 0) return "";
+  const written = pairs.map(([name, value]) => {
+    const text = String(value);
+    if (!/^\w+$/.test(name) || !/^[\w.]+$/.test(text)) throw new Error(`not a setting: ${name} = ${text}`);
+    return typeof value === "number" || /^\d+$/.test(text) ? `${name} = ${text}` : `${name} = '${text}'`;
+  });
+  return `SETTINGS ${written.join(", ")}`;
+}
+
 /** The ClickHouse store: embedded chDB on a directory by default, or a ClickHouse server. */
 export class Store {
   readonly client: ClickHouseClient;
@@ -272,7 +288,8 @@ export class Store {
 
   /**
    * Runs a parameterised SELECT and returns its rows; refuses one that reads data tables for a
-   * restricted reader without applying its scope (read-scope.ts).
+   * restricted reader without applying its scope (read-scope.ts). `settings` (ours, never a
+   * sender's) hold for this query alone.
    */
   async rows<T>(
     query: string,
@@ -282,40 +299,40 @@ export class Store {
     assertScoped(query, params);
     const context = currentQueryContext();
     const signal = context?.signal;
-    const sql = context?.limited ? `${query.trim()}\n${this.#limitClause()}` : query;
+    const limits = context?.limited ? this.#limits() : {};
     try {
       const reader = this.#reader;
-      if (reader && !settings) {
-        // Embedded: through the lane, ahead of waiting batch inserts (lane.ts).
+      if (reader) {
+        // Embedded: the settings go in the query's own SETTINGS clause, as chDB would make
+        // clickhouse_settings SETs on its one session, outliving the query. Through the lane, ahead of
+        // waiting batch inserts (lane.ts).
+        const sql = `${query.trim()}\n${settingsClause({ ...settings, ...limits })}`;
         return await this.#lane.run("read", () => readEmbedded<T>(reader, sql, params, signal), signal);
       }
-      const read = async () => {
-        const rs = await this.client.query({
-          query: sql,
-          query_params: params,
-          format: "JSONEachRow",
-          clickhouse_settings: settings,
-          abort_signal: signal,
-        });
-        return await rs.json<T>();
-      };
-      return this.#chdb ? await this.#lane.run("read", read, signal) : await read();
+      const rs = await this.client.query({
+        query: `${query.trim()}\n${settingsClause(limits)}`,
+        query_params: params,
+        format: "JSONEachRow",
+        clickhouse_settings: settings,
+        abort_signal: signal,
+      });
+      return await rs.json<T>();
     } catch (err) {
       throw stoppedBy(err, this.queryLimits, signal) ?? err;
     }
   }
 
   /**
-   * The limits as the query's own SETTINGS clause, for the API's reads (the request context says
-   * so; ingest, migrations and the detector run their own bounded queries). The engine stops a query over them itself: an
-   * abort only settles our promise (embedded chDB cannot interrupt a running query; it skips
-   * queued ones), so max_execution_time is what really ends abandoned work. Not clickhouse_settings:
-   * chDB turns those into SETs on its one session, which would then bound every insert as well.
-   * Numbers of ours, never user text.
+   * The limits for the API's reads (the request context says so; ingest, migrations and the
+   * detector run their own bounded queries), in the query's own SETTINGS clause. The engine stops a
+   * query over them itself: an abort only settles our promise (embedded chDB cannot interrupt a
+   * running query; it skips queued ones), so max_execution_time is what really ends abandoned work.
    */
-  #limitClause(): string {
-    const seconds = this.queryLimits.timeoutMs / 1000;
-    return `SETTINGS max_execution_time = ${seconds}, max_memory_usage = ${Math.floor(this.queryLimits.memoryBytes)}`;
+  #limits(): ClickHouseSettings {
+    return {
+      max_execution_time: this.queryLimits.timeoutMs / 1000,
+      max_memory_usage: String(Math.floor(this.queryLimits.memoryBytes)),
+    };
   }
 
   /** Free and total bytes of the disks the store writes to (system.disks, summed). */
