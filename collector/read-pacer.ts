@@ -5,9 +5,9 @@
 // rows filled it with the flood when its reader ran ahead, and every other container's next line
 // then waited behind all of it: past 20 s in bench/pipeline.ts's flood run, against 0.2 s quiet.
 // Paced, the flood's backlog stays in its own file (Docker keeps it; the reader's cursor holds the
-// place), each poll reads every container's new lines together with a bounded share of the
-// flooder's (json-file-tailer's per-poll budget), and a quiet container's line rides in one of the
-// next few batches.
+// place), each poll reads a bounded share of it (json-file-tailer's per-poll budget), and a
+// container that is not behind is read while the flood waits, into a small batch the shipper sends
+// ahead of the flood's (json-file-source.ts, shipper.ts).
 //
 // While the aggregator does not take batches (down, refusing, not known yet) nothing is paced:
 // the spool takes what the sources read, as it is there for, so an outage longer than the log

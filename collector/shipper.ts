@@ -21,6 +21,9 @@ export interface ShipperOptions {
   setAsideAfter?: number;
 }
 
+/** Records a batch may hold to go by the small batches' sender (about a poll of quiet containers). */
+export const SMALL_BATCH_RECORDS = 500;
+
 /** failover: the send failed, and the next aggregator has not failed since the last ack: send there now. */
 type Outcome = "acked" | "rejected" | "retry" | "failover";
 
@@ -110,20 +113,27 @@ export class Shipper {
     }
   }
 
-  /** `concurrency` senders, so parsing and inserting one batch overlaps sending the next. */
+  /**
+   * `concurrency` senders, so parsing and inserting one batch overlaps sending the next, and one
+   * for small batches only: a quiet container's line, read while a flood is paced, goes out at
+   * once instead of after the flood's big batches (read-pacer.ts); the others keep the order.
+   */
   async #run(): Promise<void> {
-    await Promise.all(Array.from({ length: this.#opts.concurrency }, () => this.#sender()));
+    const senders = Array.from({ length: this.#opts.concurrency }, () => this.#sender());
+    await Promise.all([...senders, this.#sender((b) => b.count <= SMALL_BATCH_RECORDS)]);
   }
 
-  async #sender(): Promise<void> {
+  /** Sends batches (those `takes` takes; every one without it) until stopped. */
+  async #sender(takes?: (b: SpooledBatch) => boolean): Promise<void> {
     const signal = this.#abort.signal;
     let backoffMs = 0;
     while (!signal.aborted) {
-      await this.#spool.waitForBatch(signal);
+      await this.#spool.waitForBatch(signal, takes);
       // Nothing ships before the collector knows where to (an etcd key not set yet).
       await this.#opts.target.known(signal);
       // Batches that keep failing go last, so the ones behind them ship.
-      const batch = this.#spool.claim((b) => !this.#isSuspect(b)) ?? this.#spool.claim();
+      const batch =
+        this.#spool.claim((b) => (takes?.(b) ?? true) && !this.#isSuspect(b)) ?? this.#spool.claim(takes);
       if (!batch || signal.aborted) {
         if (batch) this.#spool.release(batch);
         continue;

@@ -5,8 +5,10 @@
 // both). Left to chDB, a person's query waits behind every batch insert queued before it: under a
 // log storm, seconds per query (bench/pipeline.ts's flood run). So the store hands chDB one
 // statement at a time itself and takes reads before waiting writes; a write passed over
-// MAX_PASSED times goes next, so ingest keeps moving under any query load. A ClickHouse server
-// runs statements in parallel and has no lane.
+// MAX_PASSED times goes next, so ingest keeps moving under any query load. A small write (a
+// collector's batch of a few quiet containers' lines) goes before the big ones waiting (a flood's),
+// as the collector sends it ahead of them too. A ClickHouse server runs statements in parallel and
+// has no lane.
 
 /** Reads that may go ahead of a waiting write before it goes. */
 export const MAX_PASSED = 4;
@@ -15,6 +17,7 @@ export type LaneKind = "read" | "write";
 
 interface Waiter {
   start: () => void;
+  small: boolean;
 }
 
 export class StoreLane {
@@ -31,10 +34,11 @@ export class StoreLane {
 
   /**
    * Runs `fn` once the lane is free and it is this statement's turn. A read whose `signal` aborts
-   * while it waits leaves the queue without running (its caller has gone).
+   * while it waits leaves the queue without running (its caller has gone). A `small` write waits
+   * behind the small ones only.
    */
-  async run<T>(kind: LaneKind, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (this.#busy || this.#reads.length + this.#writes.length > 0) await this.#turn(kind, signal);
+  async run<T>(kind: LaneKind, fn: () => Promise<T>, signal?: AbortSignal, small = false): Promise<T> {
+    if (this.#busy || this.#reads.length + this.#writes.length > 0) await this.#turn(kind, signal, small);
     else this.#busy = true;
     try {
       return await fn();
@@ -43,10 +47,11 @@ export class StoreLane {
     }
   }
 
-  #turn(kind: LaneKind, signal: AbortSignal | undefined): Promise<void> {
+  #turn(kind: LaneKind, signal: AbortSignal | undefined, small: boolean): Promise<void> {
     const queue = kind === "read" ? this.#reads : this.#writes;
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
+        small,
         start: () => {
           signal?.removeEventListener("abort", onAbort);
           resolve();
@@ -59,7 +64,9 @@ export class StoreLane {
       };
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
-      queue.push(waiter);
+      const before = small ? queue.findIndex((w) => !w.small) : -1;
+      if (before >= 0) queue.splice(before, 0, waiter);
+      else queue.push(waiter);
       if (!this.#busy) this.#next();
     });
   }

@@ -157,6 +157,9 @@ function settingsClause(settings: ClickHouseSettings): string {
   return `SETTINGS ${written.join(", ")}`;
 }
 
+/** Rows an insert may hold to go before bigger ones waiting for the embedded store (lane.ts). */
+const SMALL_INSERT_ROWS = 500;
+
 /** The ClickHouse store: embedded chDB on a directory by default, or a ClickHouse server. */
 export class Store {
   readonly client: ClickHouseClient;
@@ -234,9 +237,8 @@ export class Store {
     const chdb = this.#chdb;
     const columns = Object.keys(rows[0] as object);
     const values = Buffer.from(rows.map((r) => JSON.stringify(Object.values(r))).join("\n"));
-    await this.#lane.run("write", () =>
-      chdb.rawInsert({ table, columns, values, format: "JSONCompactEachRow", settings }),
-    );
+    const insert = () => chdb.rawInsert({ table, columns, values, format: "JSONCompactEachRow", settings });
+    await this.#lane.run("write", insert, undefined, rows.length <= SMALL_INSERT_ROWS);
   }
 
   async close(): Promise<void> {

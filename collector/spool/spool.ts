@@ -281,12 +281,20 @@ export class Spool {
     return readFile(batch.file);
   }
 
-  /** Waits until there is a batch no one is sending (or the signal aborts). */
-  async waitForBatch(signal: AbortSignal): Promise<void> {
-    while (this.#queue.length <= this.#claimed.size && !signal.aborted) {
+  /** Waits until there is a batch no one is sending that `accept` takes (or the signal aborts). */
+  async waitForBatch(signal: AbortSignal, accept?: (b: SpooledBatch) => boolean): Promise<void> {
+    const ready = () =>
+      accept
+        ? this.#queue.some((b) => !this.#claimed.has(b) && accept(b))
+        : this.#queue.length > this.#claimed.size;
+    while (!ready() && !signal.aborted) {
       await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        signal.addEventListener("abort", () => resolve(), { once: true });
+        const done = () => {
+          signal.removeEventListener("abort", done);
+          resolve();
+        };
+        this.#waiters.push(done);
+        signal.addEventListener("abort", done, { once: true });
       });
     }
   }

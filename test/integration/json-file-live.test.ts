@@ -190,4 +190,60 @@ describe("json-file logs from a live container", () => {
       .map((r) => `${r.seq}:${r.body.length}`);
     expect(rest).toEqual(inFile.slice(skip).map((r) => `${r.seq}:${r.body.length}`));
   });
+
+  it("reads a quiet container while the pacer holds a flood back, in emits of its own", async () => {
+    // 30,000 lines of ~110 bytes: over one poll's 1 MiB, so the flood is left behind after a poll.
+    const flood = await createContainer(
+      [],
+      'awk "BEGIN{for(i=0;i<30000;i++) printf \\"flood %06d padding padding padding padding padding padding\\n\\", i}"',
+    );
+    await docker("start", "-a", flood.name);
+    const quiet = await createContainer(
+      [],
+      "while [ ! -f /tmp/go ]; do usleep 20000; done; echo quiet-marker; sleep 60",
+    );
+    await docker("start", quiet.name);
+    const inventory = new FakeInventory();
+    for (const info of [await inspectInfo(flood.name), await inspectInfo(quiet.name)])
+      inventory.byId.set(info.id, info);
+
+    // The pacer opens for the first read only, then holds (as while the aggregator falls behind).
+    let pacer: "first read" | "held" | "open" = "first read";
+    const emits: LogRecord[][] = [];
+    const source = new JsonFileLogSource({ pollIntervalMs: 20 });
+    await source.start({
+      host: "test-host",
+      cursor: undefined,
+      inventory,
+      log: pino({ level: "silent" }),
+      spooled: async () => {},
+      emit: async (records: FleetRecord[]) => {
+        if (records.length === 0) return;
+        emits.push(records as LogRecord[]);
+        if (pacer === "first read") pacer = "held";
+      },
+      paced: async (signal: AbortSignal) => {
+        while (pacer === "held" && !signal.aborted) await new Promise((r) => setTimeout(r, 10));
+      },
+    });
+    try {
+      const floodLines = () => emits.flat().filter((r) => r.containerName === flood.name).length;
+      await waitFor("the flood's first read", () => floodLines() > 0);
+      const before = floodLines();
+      expect(before).toBeLessThan(30_000);
+      await docker("exec", quiet.name, "touch", "/tmp/go");
+      await waitFor("the quiet line read while the flood is held", () =>
+        emits.some((e) => e.some((r) => r.body === "quiet-marker")),
+      );
+      // Read on its own: no flood line rode along, and the flood is still held where it was.
+      const withMarker = emits.find((e) => e.some((r) => r.body === "quiet-marker")) ?? [];
+      expect(withMarker.every((r) => r.containerName === quiet.name)).toBe(true);
+      expect(floodLines()).toBe(before);
+      // Let go, the flood is read to its end.
+      pacer = "open";
+      await waitFor("the whole flood read", () => floodLines() === 30_000, { timeoutMs: 30_000 });
+    } finally {
+      await source.stop();
+    }
+  });
 });

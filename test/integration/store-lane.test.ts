@@ -47,6 +47,23 @@ describe("the embedded store's lane", () => {
     const [count] = await store.rows<{ n: string }>("SELECT count() AS n FROM events");
     expect(Number(count?.n)).toBe(60_000);
   });
+
+  it("stores a small batch sent after big ones before the big ones still waiting", async () => {
+    const done: string[] = [];
+    const insert = (name: string, n: number, from: number) =>
+      store
+        .insertRows("events", rows(n, from), { insert_deduplication_token: `small-${name}` })
+        .then(() => done.push(name));
+    const big = [
+      insert("big 1", 20_000, 100_000),
+      insert("big 2", 20_000, 120_000),
+      insert("big 3", 20_000, 140_000),
+    ];
+    const small = insert("small", 3, 160_000);
+    await Promise.all([...big, small]);
+    // The first big one was already running; the small one goes next, the others keep their order.
+    expect(done).toEqual(["big 1", "small", "big 2", "big 3"]);
+  });
 });
 
 describe("StoreLane", () => {

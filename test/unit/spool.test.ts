@@ -1,4 +1,5 @@
 // The spool on a real filesystem: what survives a crash, what is resumed, what is dropped.
+import { getEventListeners } from "node:events";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -43,6 +44,31 @@ function hostRecord(i: number): FleetRecord {
 }
 
 describe("spool", () => {
+  it("wakes a sender waiting for the batches it takes only, and leaves no listener on its signal", async () => {
+    const d = await tempDir("spool");
+    dirs.push(d);
+    const spool = await openSpool(d.path);
+    const stop = new AbortController();
+    const small = (b: SpooledBatch) => b.count <= 1;
+    let woke = false;
+    const waiting = spool.waitForBatch(stop.signal, small).then(() => (woke = true));
+    await spool.append([hostRecord(1), hostRecord(2)], {});
+    await new Promise((r) => setImmediate(r)); // what the append woke has run
+    expect(woke).toBe(false); // a batch it does not take
+    await spool.append([hostRecord(3)], {});
+    await waiting;
+    expect(spool.claim(small)?.count).toBe(1);
+    while (spool.claim());
+    // A sender waits on the shipper's one signal for its whole life: each wait cleans up after itself.
+    for (let i = 0; i < 50; i++) {
+      const wait = spool.waitForBatch(stop.signal);
+      await spool.append([hostRecord(i)], {});
+      await wait;
+      spool.claim();
+    }
+    expect(getEventListeners(stop.signal, "abort")).toHaveLength(0);
+  });
+
   it("keeps batches across a reopen, in order, with unique ids", async () => {
     const d = await tempDir("spool");
     dirs.push(d);

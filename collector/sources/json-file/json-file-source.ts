@@ -34,6 +34,12 @@ interface Tailed {
   removed: boolean;
 }
 
+/**
+ * What one read of a container that is not behind takes while the pacer holds the flood back: a
+ * few hundred lines. More left makes it "behind" too, so the pacer bounds the spool still.
+ */
+const QUIET_POLL_BYTES = 64 * 1024;
+
 export class JsonFileLogSource implements Source {
   readonly name = "docker-json";
   readonly #pollIntervalMs: number;
@@ -46,8 +52,12 @@ export class JsonFileLogSource implements Source {
   #savedUntil = 0;
   /** Containers whose directory changed since their last poll. */
   readonly #dirty = new Set<string>();
+  /** Containers whose last poll left lines unread (a flood, a backlog): the pacer paces these. */
+  readonly #behind = new Set<string>();
   /** Resolves the loop's wait early (a wake or stop). */
   #wakeLoop: (() => void) | undefined;
+  /** Ends a wait for the pacer early: a container that is not behind woke (#waitForPacer). */
+  #wakeQuiet: (() => void) | undefined;
   #running: Promise<void> | undefined;
   #stopping = false;
   /** Aborted by stop(): ends a wait for the spool's pace. */
@@ -133,6 +143,7 @@ export class JsonFileLogSource implements Source {
   #wake(id: string): void {
     this.#dirty.add(id);
     this.#wakeLoop?.();
+    if (!this.#behind.has(id)) this.#wakeQuiet?.();
   }
 
   readonly #onRemoved = (info: ContainerInfo): void => {
@@ -163,9 +174,7 @@ export class JsonFileLogSource implements Source {
         this.#wakeLoop = undefined;
       }
       if (this.#stopping) break;
-      // While the aggregator takes batches slower than a flood comes, the flood waits in its file
-      // rather than in the spool ahead of every other container's lines (read-pacer.ts).
-      await this.#ctx?.paced?.(this.#stop.signal);
+      await this.#waitForPacer();
       if (this.#stopping) break;
       const now = Date.now();
       const full = now >= nextFull;
@@ -184,8 +193,39 @@ export class JsonFileLogSource implements Source {
     }
   }
 
-  /** Polls these containers' tailers once and emits what they read; returns those with more to read. */
-  async #pollOnce(ids: string[]): Promise<string[]> {
+  /**
+   * While the aggregator takes batches slower than a flood comes, the flood waits in its file
+   * rather than in the spool ahead of every other container's lines (read-pacer.ts). Meanwhile a
+   * container that is not behind is read as it wakes, a little at a time: its lines go out in a
+   * small batch of their own, which the shipper sends ahead of the flood's (shipper.ts), instead of
+   * riding behind the flood's next read.
+   */
+  async #waitForPacer(): Promise<void> {
+    const paced = this.#ctx?.paced;
+    if (!paced) return;
+    for (;;) {
+      const quiet = [...this.#dirty].filter((id) => !this.#behind.has(id));
+      if (quiet.length > 0) {
+        for (const id of quiet) this.#dirty.delete(id);
+        try {
+          for (const id of await this.#pollOnce(quiet, QUIET_POLL_BYTES)) this.#dirty.add(id);
+        } catch (err) {
+          this.#ctx?.log.error({ err }, "json-file poll failed");
+        }
+      }
+      const woken = new AbortController();
+      this.#wakeQuiet = () => woken.abort();
+      await paced(AbortSignal.any([this.#stop.signal, woken.signal]));
+      this.#wakeQuiet = undefined;
+      if (!woken.signal.aborted || this.#stopping) return;
+    }
+  }
+
+  /**
+   * Polls these containers' tailers once (`maxBytes` each at most) and emits what they read;
+   * returns those with more to read.
+   */
+  async #pollOnce(ids: string[], maxBytes?: number): Promise<string[]> {
     const ctx = this.#ctx as SourceContext;
     const records: LogRecord[] = [];
     const more: string[] = [];
@@ -193,8 +233,11 @@ export class JsonFileLogSource implements Source {
       const t = this.#tailed.get(id);
       if (!t) continue;
       try {
-        const r = await t.tailer.poll();
-        if (r.more) more.push(id);
+        const r = await t.tailer.poll(maxBytes);
+        if (r.more) {
+          more.push(id);
+          this.#behind.add(id);
+        } else this.#behind.delete(id);
         if (r.resumeLost)
           ctx.log.warn({ containerId: id }, "saved log position was rotated away; read from the oldest file");
         if (r.parseErrors > 0) {
@@ -209,6 +252,7 @@ export class JsonFileLogSource implements Source {
           t.watcher?.close();
           await t.tailer.close();
           this.#tailed.delete(id);
+          this.#behind.delete(id);
         }
       } catch (err) {
         ctx.log.warn({ err, containerId: id }, "reading a json-file log failed; retrying next poll");

@@ -100,9 +100,9 @@ export class JsonFileTailer {
     return f ? { inode: f.inode, offset: this.#offset } : this.#start;
   }
 
-  /** Reads every complete line written since the last poll, following rotations. */
-  async poll(): Promise<PollResult> {
-    let budget = this.#maxBytesPerPoll;
+  /** Reads every complete line written since the last poll, following rotations, up to `maxBytes`. */
+  async poll(maxBytes = this.#maxBytesPerPoll): Promise<PollResult> {
+    let budget = maxBytes;
     let more = false;
     if (!this.#opened && !this.#closed) await this.#openInitial();
     for (;;) {
