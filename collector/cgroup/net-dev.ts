@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { InterfaceStats } from "../../protocol/records.ts";
-import { readOptional } from "./stats.ts";
+import { type ReadFile, readOptional } from "./stats.ts";
 
 /**
  * /proc/<pid>/net/dev: two header lines, then `iface: rx_bytes rx_packets … tx_bytes …` (8 receive
@@ -73,6 +73,10 @@ export function parseNetDevInterfaces(text: string | undefined): InterfaceStats[
 }
 
 /** Per-interface counters of the network namespace `pid` lives in; empty when the process is gone. */
-export async function readNetDevInterfaces(procRoot: string, pid: number): Promise<InterfaceStats[]> {
-  return parseNetDevInterfaces(readOptional(join(procRoot, String(pid), "net", "dev")));
+export async function readNetDevInterfaces(
+  procRoot: string,
+  pid: number,
+  read: ReadFile = readOptional,
+): Promise<InterfaceStats[]> {
+  return parseNetDevInterfaces(read(join(procRoot, String(pid), "net", "dev")));
 }

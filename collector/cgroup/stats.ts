@@ -100,15 +100,38 @@ export function parseSingleNumber(text: string | undefined): number {
   return Number.isFinite(n) ? n : 0;
 }
 
-/** A flat-keyed file of `key value` lines (memory.stat, cpu.stat, cpuacct.stat). */
+// The last text parseKeyedFile parsed, and its map: a reading parses the same memory.stat and
+// cpu.stat for several fields one after the other (rss and cache, then swap and mapped_file).
+let lastKeyedText: string | undefined;
+let lastKeyedMap = new Map<string, number>();
+
+/**
+ * A flat-keyed file of `key value` lines (memory.stat, cpu.stat, cpuacct.stat). The map is shared
+ * with the next caller parsing the same text: read it, never change it.
+ */
 export function parseKeyedFile(text: string | undefined): Map<string, number> {
+  if (text !== undefined && text === lastKeyedText) return lastKeyedMap;
   const out = new Map<string, number>();
-  for (const line of (text ?? "").split("\n")) {
-    const [key, value] = line.trim().split(/\s+/);
-    if (!key || value === undefined) continue;
-    const n = Number(value);
-    if (Number.isFinite(n)) out.set(key, n);
+  // Scanned by hand, not split by a regex: memory.stat has ~40 lines, read for every container each round.
+  const src = text ?? "";
+  let start = 0;
+  while (start < src.length) {
+    let end = src.indexOf("\n", start);
+    if (end < 0) end = src.length;
+    const line = src.slice(start, end).trim();
+    start = end + 1;
+    const space = line.search(/\s/);
+    if (space <= 0) continue;
+    const n = Number(
+      line
+        .slice(space + 1)
+        .trim()
+        .split(/\s/, 1)[0],
+    );
+    if (Number.isFinite(n)) out.set(line.slice(0, space), n);
   }
+  lastKeyedText = text;
+  lastKeyedMap = out;
   return out;
 }
 
@@ -138,6 +161,9 @@ export function readOptional(path: string): string | undefined {
     throw err;
   }
 }
+
+/** How a reader gets a file's text: readOptional, or a HeldFiles' read (proc/held-files.ts). */
+export type ReadFile = (path: string) => string | undefined;
 
 /** cgroup.procs: one PID (thread-group id) per line, as the host's PID namespace sees it. */
 export function parseCgroupProcs(text: string | undefined): number[] {

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { DeviceIoStats } from "../../protocol/records.ts";
 import {
   type CfsThrottling,
@@ -6,6 +5,7 @@ import {
   parseCfsThrottling,
   parseKeyedFile,
   parseSingleNumber,
+  type ReadFile,
   readOptional,
   sumDevices,
   workingSet,
@@ -141,10 +141,13 @@ const V2_FILES = [
   "cpu.weight",
 ] as const;
 
-/** Reads one container's v2 stats from its unified directory; missing files leave fields at 0. */
-export async function readV2Stats(dir: string): Promise<CgroupStats> {
+/**
+ * Reads one container's v2 stats from its unified directory; missing files leave fields at 0.
+ * `read` is readOptional, or the read of the container's held files (proc/held-files.ts).
+ */
+export async function readV2Stats(dir: string, read: ReadFile = readOptional): Promise<CgroupStats> {
   const [cpuStat, memCurrent, memStat, memMax, pids, io, swap, peak, events, low, cpuMax, weight] =
-    V2_FILES.map((f) => readOptional(join(dir, f))); // one after the other (see readOptional)
+    V2_FILES.map((f) => read(`${dir}/${f}`)); // one after the other (see readOptional)
   const cpu = parseV2CpuStat(cpuStat);
   const throttling = parseV2CpuThrottling(cpuStat);
   const mem = parseV2MemoryStat(memStat);

@@ -9,8 +9,31 @@ import { join } from "node:path";
  * on every architecture Docker runs on (x86, arm, arm64, ppc64le, s390x); `getconf CLK_TCK` says 100.
  */
 export const CLK_TCK = 100;
-/** Page size for stat's rss field (4 KiB on x86 and most arm64 kernels); only used to rank. */
+/** Page size for stat's rss field when the kernel's cannot be read (4 KiB on x86 and most arm64 kernels). */
 export const PAGE_BYTES = 4096;
+
+let pageSize: number | undefined;
+
+/**
+ * The kernel's page size, the unit of stat's rss: `KernelPageSize` of this process's first mapping
+ * (64 KiB on some arm64 and ppc64le kernels), read once; PAGE_BYTES when it cannot be read.
+ */
+export function pageBytes(): number {
+  if (pageSize !== undefined) return pageSize;
+  let fd: number | undefined;
+  try {
+    fd = openSync("/proc/self/smaps", "r");
+    const head = Buffer.alloc(2048);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const kb = /^KernelPageSize:\s+(\d+) kB$/m.exec(head.toString("utf8", 0, n))?.[1];
+    pageSize = kb ? Number(kb) * 1024 : PAGE_BYTES;
+  } catch {
+    pageSize = PAGE_BYTES;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return pageSize;
+}
 /** How much of /proc/<pid>/cmdline is read: a command line can be megabytes long. */
 export const CMDLINE_MAX_BYTES = 4096;
 

@@ -218,7 +218,9 @@ describe("ProcessesSource on the captured tree", () => {
       cmdline: "sleep 1002",
       state: "S",
       cpuPercent: 0,
-      rssBytes: 1444 * 1024,
+      // stat's rss (348 pages), read every round anyway: what ps and top show. status's VmRSS
+      // (1444 kB) sums the kernel's per-CPU counters exactly and is not read each round.
+      rssBytes: 348 * 4096,
       threads: 1,
       startTime: "2026-11-22T02:59:58.760Z",
     });

@@ -22,6 +22,7 @@ import {
 } from "../../cgroup/tasks.ts";
 import type { ContainerInfo } from "../../docker/container-info.ts";
 import { type LayerTarget, WritableLayerUsage } from "../../docker/writable-layer.ts";
+import { HeldFiles } from "../../proc/held-files.ts";
 import type { Source, SourceContext } from "../source.ts";
 import { statsFromDockerApi } from "./stats-api.ts";
 
@@ -84,6 +85,12 @@ export class ContainerStatsSource implements Source {
    * lives (a container's cgroup does not move), so a round does not look it up again for each.
    */
   readonly #cgroups = new Map<string, { pid: number; cg: ContainerCgroup }>();
+  /**
+   * Per container: its cgroup files and its processes' /proc files, held open between rounds and
+   * read again from offset 0 (proc/held-files.ts), for the init pid they were opened for. Closed
+   * when the container stops, goes away or restarts, and when its cgroup is gone.
+   */
+  readonly #files = new Map<string, { pid: number; cgroup: HeldFiles; proc: HeldFiles }>();
   readonly #busy = new Set<string>();
   readonly #loggedFallback = new Set<string>();
   readonly #inFlight = new Set<Promise<void>>();
@@ -217,6 +224,32 @@ export class ContainerStatsSource implements Source {
     await this.#layers?.stop();
     this.#layers = undefined;
     await Promise.allSettled([...this.#inFlight]);
+    for (const id of [...this.#files.keys()]) this.#closeFiles(id);
+  }
+
+  /** Descriptors the source holds now (cgroup and /proc files of every container it reads). */
+  heldFiles(): number {
+    let n = 0;
+    for (const f of this.#files.values()) n += f.cgroup.held + f.proc.held;
+    return n;
+  }
+
+  /** The held files of a container's current init, opened afresh after a restart (a new init pid). */
+  #filesOf(info: ContainerInfo): { cgroup: HeldFiles; proc: HeldFiles } {
+    const known = this.#files.get(info.id);
+    if (known?.pid === info.pid) return known;
+    if (known) this.#closeFiles(info.id);
+    const files = { pid: info.pid, cgroup: new HeldFiles(), proc: new HeldFiles() };
+    this.#files.set(info.id, files);
+    return files;
+  }
+
+  #closeFiles(id: string): void {
+    const files = this.#files.get(id);
+    if (!files) return;
+    files.cgroup.close();
+    files.proc.close();
+    this.#files.delete(id);
   }
 
   // A container that just started is sampled at once, so one that lives less than an interval is seen.
@@ -241,6 +274,7 @@ export class ContainerStatsSource implements Source {
     this.#previous.delete(info.id);
     this.#loggedFallback.delete(info.id);
     this.#cgroups.delete(info.id);
+    this.#closeFiles(info.id);
   };
 
   #track(p: Promise<void>): Promise<void> {
@@ -256,6 +290,7 @@ export class ContainerStatsSource implements Source {
     const ids = new Set(running.map((c) => c.id));
     for (const id of this.#previous.keys()) if (!ids.has(id)) this.#previous.delete(id);
     for (const id of this.#cgroups.keys()) if (!ids.has(id)) this.#cgroups.delete(id);
+    for (const id of [...this.#files.keys()]) if (!ids.has(id)) this.#closeFiles(id);
     for (const [id, snap] of this.#snapshots) if (!ids.has(id)) snap.stoppedAtMs ??= Date.now();
     this.#prune();
     this.#round = this.#track(this.#emitFor(running)).finally(() => {
@@ -305,19 +340,28 @@ export class ContainerStatsSource implements Source {
    */
   async #read(ctx: SourceContext, info: ContainerInfo): Promise<Reading | undefined> {
     const cg = await this.#cgroupOf(info);
+    const files = this.#filesOf(info);
     try {
-      const stats = await readCgroupStats(cg);
+      const stats = await readCgroupStats(cg, files.cgroup);
+      // cgroup.procs is opened afresh each time: on v1 the kernel keeps its pid list per open file
+      // and loads it again only after a second without reads (a held one would go on listing an
+      // init that died, read every interval under a second).
       const pids = await readCgroupProcs(cg);
-      if (!(await cgroupPopulated(cg, pids))) return this.#skip(ctx, info, "no-process");
+      const populated = await cgroupPopulated(cg, pids, (path) => files.cgroup.read(path));
+      if (!populated) return this.#skip(ctx, info, "no-process");
       // The init's network namespace, or (init gone or not verified) another process of the cgroup's.
       const member =
         pids?.length && (cg.guessed || !pids.includes(info.pid)) ? (pids[0] as number) : info.pid;
-      const [interfaces, tasks] = await Promise.all([
-        readNetDevInterfaces(this.#roots.procRoot, member),
-        pids ? readTaskStats(this.#roots.procRoot, pids) : undefined,
-      ]);
+      const interfaces = await readNetDevInterfaces(this.#roots.procRoot, member, (path) =>
+        files.proc.read(path),
+      );
+      const tasks = pids ? await readTaskStats(this.#roots.procRoot, pids, files.proc) : undefined;
+      // Files of processes that exited, or of a cgroup path no longer read, are not held on.
+      files.cgroup.retain();
+      files.proc.retain();
       return { cg, stats, interfaces, tasks, origin: "cgroup" };
     } catch (err) {
+      this.#closeFiles(info.id);
       if (!(err instanceof CgroupUnreadableError)) throw err;
       this.#cgroups.delete(info.id);
       if (await hierarchyReadable(this.#roots.cgroupRoot, cg.version))

@@ -2,18 +2,21 @@ import { join } from "node:path";
 import type { ProcessRecord } from "../../../protocol/records.ts";
 import { defaultScrubber, type SecretScrubber } from "../../../protocol/secrets.ts";
 import { type CgroupRoots, DEFAULT_ROOTS, findContainerCgroup } from "../../cgroup/paths.ts";
-import { readPidList } from "../../cgroup/tasks.ts";
+import { parseCgroupProcs } from "../../cgroup/stats.ts";
+import { quietly } from "../../cgroup/tasks.ts";
 import type { ContainerInfo } from "../../docker/container-info.ts";
+import { HeldFiles } from "../../proc/held-files.ts";
 import {
   CLK_TCK,
   listPids,
   namespacePid,
   type ProcStat,
+  pageBytes,
   parseBtime,
+  parseStat,
   parseUptime,
   readCmdline,
   readPasswdOf,
-  readStat,
   readStatus,
   readText,
   startTimeRfc3339,
@@ -52,6 +55,26 @@ interface Seen {
   cpuTicks: number;
   at: number;
 }
+
+/**
+ * What a process's record takes from files that (almost) never change for it: read when the
+ * process (pid, start time and comm: an exec changes comm) is first selected, then again after as
+ * long as it had lived then — 10 s, 20 s, 40 s … at most 10 min — so a late setuid or rewritten
+ * argv shows up without every round reading status, cmdline and passwd of every process.
+ */
+interface Fixed {
+  startTicks: number;
+  comm: string;
+  uid: number;
+  nsPid: number;
+  user: string;
+  cmdline: string;
+  firstAt: number;
+  nextAt: number;
+}
+
+/** The longest a process's fixed fields go unread. */
+const MAX_FIXED_AGE_MS = 10 * 60_000;
 
 interface Candidate {
   stat: ProcStat;
@@ -96,6 +119,11 @@ export class ProcessesSource implements Source {
   /** Per container id: its init pid and the cgroup.procs files that list its processes. */
   readonly #procsFiles = new Map<string, { pid: number; files: string[]; initVerified: boolean }>();
   readonly #loggedCut = new Set<string>();
+  /** Every process's /proc/<pid>/stat, held open between rounds (proc/held-files.ts). */
+  readonly #statFiles = new HeldFiles();
+  readonly #readStatFile = quietly(this.#statFiles);
+  /** Per pid: what its record takes from status, cmdline and passwd (see Fixed). */
+  #fixed = new Map<number, Fixed>();
   #btime: number | undefined;
   #ctx: SourceContext | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -127,6 +155,8 @@ export class ProcessesSource implements Source {
     clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#round?.catch(() => undefined);
+    this.#statFiles.close();
+    this.#fixed.clear();
   }
 
   /** One sample now (the interval's work); resolves once its records are emitted. */
@@ -193,7 +223,11 @@ export class ProcessesSource implements Source {
   ): Promise<Candidate[]> {
     const { procRoot } = this.#roots;
     const at = performance.now();
-    const stats = await mapSliced([...pids], (pid) => readStat(procRoot, pid));
+    const stats = await mapSliced([...pids], (pid) => {
+      const text = this.#readStatFile(`${procRoot}/${pid}/stat`);
+      return text === undefined ? undefined : parseStat(text);
+    });
+    this.#statFiles.retain(); // the stat files of processes gone since are closed
     const next = new Map<number, Seen>();
     const candidates: Candidate[] = [];
     for (const stat of stats) {
@@ -214,6 +248,7 @@ export class ProcessesSource implements Source {
       });
     }
     this.#previous = next;
+    for (const pid of this.#fixed.keys()) if (!next.has(pid)) this.#fixed.delete(pid);
     return candidates;
   }
 
@@ -252,19 +287,22 @@ export class ProcessesSource implements Source {
     }
   }
 
-  /** Details (status, cmdline, user) only for what is kept; a process gone meanwhile is left out. */
+  /**
+   * Details only for what is kept: RSS, threads and state from this round's stat, the rest from
+   * what is known of the process (see Fixed); a process gone meanwhile is left out.
+   */
   async #describe(
     ctx: SourceContext,
     selected: Set<Candidate>,
     owner: Map<number, ContainerInfo>,
     time: string,
   ): Promise<ProcessRecord[]> {
-    const { procRoot } = this.#roots;
     const usersOf = this.#userTables(owner);
     const btime = this.#btime ?? 0;
+    const now = performance.now();
     const records = await mapSliced([...selected], (c): ProcessRecord | undefined => {
-      const status = readStatus(procRoot, c.stat.pid);
-      if (!status) return undefined; // exited since its stat was read
+      const fixed = this.#fixedOf(c, usersOf, now);
+      if (!fixed) return undefined; // exited since its stat was read
       return {
         kind: "process",
         time,
@@ -273,20 +311,44 @@ export class ProcessesSource implements Source {
         containerName: c.container?.name ?? "",
         image: c.container?.image ?? "",
         pid: c.stat.pid,
-        nsPid: namespacePid(status, c.stat.pid),
+        nsPid: fixed.nsPid,
         ppid: c.stat.ppid,
-        uid: status.uid,
-        user: userName(usersOf(c), status.uid),
+        uid: fixed.uid,
+        user: fixed.user,
         command: c.stat.comm,
-        cmdline: this.#scrubber.cmdline(readCmdline(procRoot, c.stat.pid)),
+        cmdline: fixed.cmdline,
         state: c.stat.state,
         cpuPercent: c.cpuPercent,
-        rssBytes: status.rssBytes,
-        threads: status.threads || c.stat.threads,
+        // stat's rss and status's VmRSS are the same counters (anon + file + shmem pages).
+        rssBytes: c.stat.rssPages * pageBytes(),
+        threads: c.stat.threads,
         startTime: startTimeRfc3339(c.stat.startTicks, btime),
       };
     });
     return records.filter((r): r is ProcessRecord => r !== undefined);
+  }
+
+  /** The process's fixed fields: known ones while the same process and not due, else read now. */
+  #fixedOf(c: Candidate, usersOf: (c: Candidate) => Map<number, string>, now: number): Fixed | undefined {
+    const { pid, startTicks, comm } = c.stat;
+    const known = this.#fixed.get(pid);
+    const same = known?.startTicks === startTicks && known.comm === comm;
+    if (same && now < known.nextAt) return known;
+    const status = readStatus(this.#roots.procRoot, pid);
+    if (!status) return undefined;
+    const firstAt = same ? known.firstAt : now;
+    const fixed: Fixed = {
+      startTicks,
+      comm,
+      uid: status.uid,
+      nsPid: namespacePid(status, pid),
+      user: userName(usersOf(c), status.uid),
+      cmdline: this.#scrubber.cmdline(readCmdline(this.#roots.procRoot, pid)),
+      firstAt,
+      nextAt: now + Math.min(MAX_FIXED_AGE_MS, Math.max(this.#intervalMs, now - firstAt)),
+    };
+    this.#fixed.set(pid, fixed);
+    return fixed;
   }
 
   /** uid → name per container (and the host), read once per round on first use. */
@@ -325,7 +387,9 @@ export class ProcessesSource implements Source {
       if (known.initVerified) this.#procsFiles.set(info.id, known);
     }
     for (const file of known.files) {
-      const pids = readPidList(file);
+      // Opened afresh, never held: v1 keeps a cgroup.procs pid list per open file (see
+      // container-stats-source.ts).
+      const pids = parseCgroupProcs(readText(file));
       if (pids.length > 0) return pids;
     }
     // cgroup.procs not readable (e.g. a private cgroup namespace): at least its init process,
