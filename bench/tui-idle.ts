@@ -114,7 +114,7 @@ ${sides.map(row).join("\n")}
 | htop | ${ratio(after.cpu, by("htop")?.cpu)} | ${ratio(after.peak, by("htop")?.peak)} | – |
 | goal | ≤ ${GOAL.cpuPercent} %: ${met(after.cpu <= GOAL.cpuPercent)} | ≤ ${GOAL.rssMiB} MiB: ${met(after.peak / MiB <= GOAL.rssMiB)} | as responsive as before |
 
-How top runs now: React's production build (its development build, loaded when NODE_ENV is unset, records a stack and a timing for every element it renders), and V8's young generation kept from growing past its first size (its growth to 32 MiB semi-spaces was most of the RSS; the polled data is small and short-lived). The aggregator answering the 2 s polls is not counted here (it serves every client); the key latency includes tmux's own round trips, the same for every side.`;
+How top runs now: React's production build (its development build, loaded when NODE_ENV is unset, records a stack and a timing for every element it renders), and V8's young generation kept from growing past its first size (its growth to 32 MiB semi-spaces was most of the RSS; the polled data is small and short-lived). A poll whose answer would draw what is already on screen draws nothing (every poll used to redraw, since the uptime showed seconds; it now reads as \`docker ps\` rounds it, seconds only in the first minute); a row's neighbouring cells of one colour are one ink node. Here the screen still changes about every 10 s: the aggregator's history buckets slide with each poll, so the sparklines of these fixed samples shift (a live fleet brings a new sample every 10 s anyway). The aggregator answering the 2 s polls is not counted here (it serves every client); the key latency includes tmux's own round trips, the same for every side.`;
 }
 
 const dir = await tempDir("bench-tui");

@@ -26,6 +26,23 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 86400)}d${String(Math.floor((s % 86400) / 3600)).padStart(2, "0")}h`;
 }
 
+/**
+ * How long something has been up, rounded as `docker ps` rounds "Up …" but short: 45s, then 1m …
+ * 59m, 1h … 47h (hours to the nearest), 2d … 13d, 2w … 8w, 2mo … 23mo, 2y. Seconds only in the
+ * first minute: a screen of long-running containers need not change every second.
+ */
+export function upFor(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  const hours = Math.floor(s / 3600 + 0.5);
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)}d`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / (24 * 7))}w`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / (24 * 30))}mo`;
+  return `${Math.floor(s / (3600 * 24 * 365))}y`;
+}
+
 /** How long ago an RFC 3339 time was, as `duration`. */
 export const ago = (time: string, now = Date.now()) => duration((now - Date.parse(time)) / 1000);
 

@@ -9,11 +9,18 @@ export interface PollOptions<T> {
   /** Shown in the status line when the answer is empty. */
   emptyMessage?: string;
   isEmpty?: (data: T) => boolean;
+  /**
+   * What the view would draw of an answer, as text (tableShown for a table). A poll whose answer
+   * would draw the same as the one on screen does not render: redrawing a whole table costs ink
+   * far more than the poll, and most polls of an idle fleet change nothing one can see.
+   */
+  shownAs?: (data: T) => string;
 }
 
 /**
  * `load` runs whenever `key` changes and then every interval; the newest answer is returned
- * (undefined until the first one for this key arrives).
+ * (undefined until the first one for this key arrives). With `shownAs`, an answer that would
+ * draw what is on screen is kept without a render; the next render (a key, a resize) uses it.
  */
 export function usePoll<T>(key: string, load: () => Promise<T>, options: PollOptions<T> = {}): T | undefined {
   const { intervalMs, paused, reportStatus, cache } = useShell();
@@ -24,6 +31,8 @@ export function usePoll<T>(key: string, load: () => Promise<T>, options: PollOpt
   const latest = useRef({ load, options });
   latest.current = { load, options };
   const loadedKey = useRef<string | undefined>(undefined);
+  const newest = useRef(state);
+  const shown = useRef<{ key: string; text: string } | undefined>(undefined);
 
   useEffect(() => {
     // Paused: keep what is on screen, but still load a view opened while paused.
@@ -35,7 +44,12 @@ export function usePoll<T>(key: string, load: () => Promise<T>, options: PollOpt
         const data = await latest.current.load();
         if (cancelled) return;
         loadedKey.current = key;
-        setState({ key, data });
+        newest.current = { key, data };
+        const text = latest.current.options.shownAs?.(data);
+        if (text === undefined || shown.current?.key !== key || shown.current.text !== text) {
+          shown.current = text === undefined ? undefined : { key, text };
+          setState({ key, data });
+        }
         cache.delete(key); // re-inserted: the Map keeps the most recent last
         cache.set(key, data);
         if (cache.size > 50) cache.delete(cache.keys().next().value as string);
@@ -62,6 +76,8 @@ export function usePoll<T>(key: string, load: () => Promise<T>, options: PollOpt
     };
   }, [key, paused, intervalMs, reportStatus, cache]);
 
+  // The newest answer, drawn or not (the state only triggers the renders).
+  if (newest.current?.key === key) return newest.current.data;
   if (state?.key === key) return state.data;
   return cache.get(key) as T | undefined;
 }

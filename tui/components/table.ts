@@ -109,6 +109,24 @@ export const tableLayout = <T>(columns: Column<T>[], width: number) => fitColumn
 const cellText = <T>(c: Column<T>, row: T, width = c.width) =>
   renderSafe(c.text ? c.text(row, width) : String(c.value(row)), { singleLine: true });
 
+/**
+ * What a table draws of `rows` as one string, for usePoll's `shownAs`: every column's text (those
+ * dropped at this width too, since the `/` filter reads them) and colour, and dimming, row by row
+ * in the answer's order. Equal strings draw equal screens, but for rows whose sort column shows
+ * the same text while its value moved: their order is a tie on screen either way.
+ */
+export function tableShown<T>(columns: Column<T>[], width: number, dim?: (row: T) => boolean) {
+  const widths = new Map(tableLayout(columns, width).map((c) => [c.col, c.width]));
+  // Cell texts have passed renderSafe, so they hold no control character: \x1f cannot be in one.
+  return (rows: T[]) =>
+    rows
+      .map(
+        (row) =>
+          `${dim?.(row) ? "d" : ""}\x1f${columns.map((c) => `${cellText(c, row, widths.get(c))}\x1f${c.color?.(row) ?? ""}`).join("\x1f")}`,
+      )
+      .join("\n");
+}
+
 /** Keeps rows matching the filter: field words match that column (by id or title), text any column. */
 export function filterRows<T>(rows: T[], columns: Column<T>[], filter: string | undefined): T[] {
   if (!filter) return rows;
@@ -244,17 +262,21 @@ function rowLine<T>(
   selected: boolean,
 ) {
   const dim = props.dim?.(row) ?? false;
+  // Neighbouring cells of one colour go to ink as one string: ink's work per frame (reconcile,
+  // squash, measure, style) grows with its nodes, and most cells of a row have no colour.
+  const runs: { color: string | undefined; text: string }[] = [];
+  layout.forEach(({ col, width: w }, j) => {
+    const color = dim ? undefined : col.color?.(row);
+    const text = `${j ? " " : ""}${padCell(cellText(col, row, w), w, col.align)}`;
+    const last = runs[runs.length - 1];
+    if (last && last.color === color) last.text += text;
+    else runs.push({ color, text });
+  });
   return h(
     Text,
     { key: props.rowKey(row), inverse: selected, dimColor: dim && !selected, wrap: "truncate" },
     selected ? "›" : " ",
-    ...layout.map(({ col, width: w }, j) =>
-      h(
-        Text,
-        { key: col.id, color: dim ? undefined : col.color?.(row) },
-        `${j ? " " : ""}${padCell(cellText(col, row, w), w, col.align)}`,
-      ),
-    ),
+    ...runs.map((r, j) => (r.color ? h(Text, { key: j, color: r.color }, r.text) : r.text)),
   );
 }
 

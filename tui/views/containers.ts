@@ -2,10 +2,17 @@
 // A container that is not running shows "-" for its rates (it uses nothing now, whatever its
 // last samples said) and keeps its history; extra width goes to the history charts.
 import React from "react";
-import { bytes, cores, duration, percent, rate } from "../../client/format.ts";
+import { bytes, cores, percent, rate, upFor } from "../../client/format.ts";
 import { sparkCells } from "../../client/spark.ts";
 import type { ContainerOverview } from "../../protocol/api/overview.ts";
-import { type Column, type Selected, sortKeysHelp, Table, tableLayout } from "../components/table.ts";
+import {
+  type Column,
+  type Selected,
+  sortKeysHelp,
+  Table,
+  tableLayout,
+  tableShown,
+} from "../components/table.ts";
 import { keyActions } from "../keys.ts";
 import { useShell } from "../shell-context.ts";
 import { usePoll } from "../use-poll.ts";
@@ -15,10 +22,13 @@ import type { ViewPlugin } from "./view.ts";
 const h = React.createElement;
 type Row = ContainerOverview;
 
-/** Up 3m12s / exit 2 / OOM 137 / gone: the state in a few characters. */
+/**
+ * up 45s / up 3m / exit 2 / OOM 137 / gone: the state in a few characters. Uptime as `docker ps`
+ * words it (seconds only in the first minute), so a row's text stays put between polls.
+ */
 export function stateText(r: Row, now = Date.now()): string {
   if (r.state === "running")
-    return r.startedAt ? `up ${duration((now - Date.parse(r.startedAt)) / 1000)}` : "running";
+    return r.startedAt ? `up ${upFor((now - Date.parse(r.startedAt)) / 1000)}` : "running";
   if (r.state === "exited" || r.state === "dead")
     return `${r.oomKilled ? "OOM" : "exit"} ${r.exitCode ?? "?"}`;
   return r.state;
@@ -209,6 +219,8 @@ const KEYS = keyActions<Selected<Row>>([
   },
 ]);
 
+const dim = (r: Row) => r.state !== "running";
+
 function Containers() {
   const { client, frame, width } = useShell();
   const { host, container } = frame.ctx;
@@ -216,6 +228,10 @@ function Containers() {
   // the next refresh brings them.
   const chart = tableLayout(CONTAINER_COLUMNS, width).find((c) => c.col.id === "cpuHistory");
   const points = Math.min(120, chart?.width ?? 10);
+  // Opened for one container (--container): just that one (by name, id or id prefix).
+  const picked = (rows: Row[]) =>
+    rows.filter((r) => !container || r.name === container || r.id.startsWith(container));
+  const shown = tableShown(CONTAINER_COLUMNS, width, dim);
   const data = usePoll(
     `containers ${host ?? ""}`,
     () =>
@@ -224,18 +240,18 @@ function Containers() {
         history: `${points * HISTORY_STEP_SECONDS}s`,
         points,
       }),
-    { isEmpty: (d) => d.containers.length === 0, emptyMessage: "no container has reported in the last hour" },
-  );
-  // Opened for one container (--container): just that one (by name, id or id prefix).
-  const rows = (data?.containers ?? []).filter(
-    (r) => !container || r.name === container || r.id.startsWith(container),
+    {
+      isEmpty: (d) => d.containers.length === 0,
+      emptyMessage: "no container has reported in the last hour",
+      shownAs: (d) => shown(picked(d.containers)),
+    },
   );
   return h(Table<Row>, {
-    rows,
+    rows: picked(data?.containers ?? []),
     columns: CONTAINER_COLUMNS,
     rowKey: (r) => `${r.host}/${r.id}`,
     defaultSort: { column: "cpu", desc: true },
-    dim: (r) => r.state !== "running",
+    dim,
     keys: KEYS,
   });
 }
