@@ -1,5 +1,10 @@
 import type { Logger } from "pino";
-import { BATCH_CONTENT_TYPE, COLLECTOR_ID_HEADER, INSTANCE_HEADER } from "../protocol/batch.ts";
+import {
+  BATCH_CONTENT_TYPE,
+  COLLECTOR_ID_HEADER,
+  INSTANCE_HEADER,
+  SMALL_BATCH_RECORDS,
+} from "../protocol/batch.ts";
 import { Failover, type FailoverReason, sleep } from "./failover.ts";
 import type { CollectorMetrics } from "./metrics.ts";
 import type { ShipTarget } from "./ship-target.ts";
@@ -20,9 +25,6 @@ export interface ShipperOptions {
   /** Failed sends, while younger batches were acked, after which a batch is set aside; default 5. */
   setAsideAfter?: number;
 }
-
-/** Records a batch may hold to go by the small batches' sender (about a poll of quiet containers). */
-export const SMALL_BATCH_RECORDS = 500;
 
 /** failover: the send failed, and the next aggregator has not failed since the last ack: send there now. */
 type Outcome = "acked" | "rejected" | "retry" | "failover";

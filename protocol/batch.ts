@@ -76,6 +76,13 @@ export interface BatchLimits {
  */
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxBytes: 32 * 1024 * 1024, maxRecords: 100_000 };
 
+/**
+ * A batch of at most this many records is small (about one read of quiet containers' lines): the
+ * collector sends it ahead of big ones waiting (a flood's), and the embedded store inserts its
+ * rows ahead of bigger inserts waiting.
+ */
+export const SMALL_BATCH_RECORDS = 500;
+
 /** A batch over the receiver's limits: refused whole (HTTP 413), never partly inflated past them. */
 export class BatchTooLarge extends Error {
   readonly statusCode = 413;

@@ -1,7 +1,7 @@
 // Loads a view's data now and again every interval (not while paused), reporting to the shell
 // whether the aggregator answers — so an outage shows as "unreachable — retrying" and the view
 // fills again by itself when it comes back.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useReducer, useRef } from "react";
 import { Unreachable } from "../client/api-client.ts";
 import { useShell } from "./shell-context.ts";
 
@@ -24,14 +24,12 @@ export interface PollOptions<T> {
  */
 export function usePoll<T>(key: string, load: () => Promise<T>, options: PollOptions<T> = {}): T | undefined {
   const { intervalMs, paused, reportStatus, cache } = useShell();
-  // Coming back to a view shows what it showed before at once, while it loads again.
-  const [state, setState] = useState<{ key: string; data: T } | undefined>(() =>
-    cache.has(key) ? { key, data: cache.get(key) as T } : undefined,
-  );
+  // A render when an answer would draw something new; the answer itself is in `newest`.
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
   const latest = useRef({ load, options });
   latest.current = { load, options };
   const loadedKey = useRef<string | undefined>(undefined);
-  const newest = useRef(state);
+  const newest = useRef<{ key: string; data: T } | undefined>(undefined);
   const shown = useRef<{ key: string; text: string } | undefined>(undefined);
 
   useEffect(() => {
@@ -48,7 +46,7 @@ export function usePoll<T>(key: string, load: () => Promise<T>, options: PollOpt
         const text = latest.current.options.shownAs?.(data);
         if (text === undefined || shown.current?.key !== key || shown.current.text !== text) {
           shown.current = text === undefined ? undefined : { key, text };
-          setState({ key, data });
+          redraw();
         }
         cache.delete(key); // re-inserted: the Map keeps the most recent last
         cache.set(key, data);
@@ -76,8 +74,8 @@ export function usePoll<T>(key: string, load: () => Promise<T>, options: PollOpt
     };
   }, [key, paused, intervalMs, reportStatus, cache]);
 
-  // The newest answer, drawn or not (the state only triggers the renders).
+  // The newest answer, drawn or not; until one comes for this key, what the view showed before
+  // (coming back to a view shows it at once, while it loads again).
   if (newest.current?.key === key) return newest.current.data;
-  if (state?.key === key) return state.data;
   return cache.get(key) as T | undefined;
 }

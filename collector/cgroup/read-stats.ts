@@ -30,7 +30,7 @@ export async function readCgroupStats(cg: ContainerCgroup, files?: HeldFiles): P
   let lastErr: unknown;
   if (!files?.held && !dirs.some((d) => readable(d, (err) => (lastErr = err))))
     throw new CgroupUnreadableError(`cgroup not readable: ${dirs.join(", ")}`, { cause: lastErr });
-  const read = files ? (path: string) => files.read(path) : undefined;
+  const read = files?.read;
   const stats = await (cg.version === 2 ? readV2Stats(cg.dir, read) : readV1Stats(cg.dirs, read));
   if (files?.gone) {
     files.close();

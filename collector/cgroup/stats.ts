@@ -103,13 +103,13 @@ export function parseSingleNumber(text: string | undefined): number {
 // The last text parseKeyedFile parsed, and its map: a reading parses the same memory.stat and
 // cpu.stat for several fields one after the other (rss and cache, then swap and mapped_file).
 let lastKeyedText: string | undefined;
-let lastKeyedMap = new Map<string, number>();
+let lastKeyedMap: ReadonlyMap<string, number> = new Map();
 
 /**
  * A flat-keyed file of `key value` lines (memory.stat, cpu.stat, cpuacct.stat). The map is shared
- * with the next caller parsing the same text: read it, never change it.
+ * with the next caller parsing the same text, hence read-only.
  */
-export function parseKeyedFile(text: string | undefined): Map<string, number> {
+export function parseKeyedFile(text: string | undefined): ReadonlyMap<string, number> {
   if (text !== undefined && text === lastKeyedText) return lastKeyedMap;
   const out = new Map<string, number>();
   // Scanned by hand, not split by a regex: memory.stat has ~40 lines, read for every container each round.

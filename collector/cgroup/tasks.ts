@@ -65,17 +65,6 @@ export function parseProcIo(text: string | undefined): { readBytes: number; writ
   return { readBytes, writeBytes };
 }
 
-/** A held file's read where any error (EACCES on another user's io, say) reads as absent, as readText does. */
-export function quietly(files: HeldFiles): ReadFile {
-  return (path) => {
-    try {
-      return files.read(path);
-    } catch {
-      return undefined;
-    }
-  };
-}
-
 const PROC_SUPER_MAGIC = 0x9fa0;
 const fdSizeCounts = new Map<string, boolean>();
 
@@ -132,7 +121,7 @@ export interface TaskStats {
  */
 export async function readTaskStats(procRoot: string, pids: number[], files?: HeldFiles): Promise<TaskStats> {
   const out: TaskStats = { processes: pids.length, threads: 0, fileDescriptors: 0, io: new Map() };
-  const read = files ? quietly(files) : readText;
+  const read = files ? files.readQuietly : readText;
   for (const pid of pids) {
     const base = `${procRoot}/${pid}`;
     const status = read(`${base}/status`);

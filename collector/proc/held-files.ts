@@ -126,7 +126,8 @@ export class HeldFiles {
     return n;
   }
 
-  read(path: string): string | undefined {
+  /** A property, not a method: readers take it as their `read` function as it is. */
+  readonly read = (path: string): string | undefined => {
     this.#readSinceRetain.add(path);
     const fd = this.#fds.get(path);
     if (fd === null) return undefined;
@@ -140,7 +141,16 @@ export class HeldFiles {
       }
     }
     return this.#open(path);
-  }
+  };
+
+  /** `read`, where any error (EACCES on another user's /proc/<pid>/io, say) reads as absent. */
+  readonly readQuietly = (path: string): string | undefined => {
+    try {
+      return this.read(path);
+    } catch {
+      return undefined;
+    }
+  };
 
   /** Opens and reads a file not held yet; holds it when the budget allows. */
   #open(path: string): string | undefined {

@@ -265,10 +265,15 @@ export class Spool {
   }
 
   /** The oldest batch no one is sending (and `accept` takes), now marked as being sent; undefined when none. */
-  claim(accept: (b: SpooledBatch) => boolean = () => true): SpooledBatch | undefined {
-    const batch = this.#queue.find((b) => !this.#claimed.has(b) && accept(b));
+  claim(accept?: (b: SpooledBatch) => boolean): SpooledBatch | undefined {
+    const batch = this.#unclaimed(accept);
     if (batch) this.#claimed.add(batch);
     return batch;
+  }
+
+  /** The oldest batch no one is sending that `accept` takes (every one without it). */
+  #unclaimed(accept?: (b: SpooledBatch) => boolean): SpooledBatch | undefined {
+    return this.#queue.find((b) => !this.#claimed.has(b) && (accept?.(b) ?? true));
   }
 
   /** A send failed: the batch may be handed out again. */
@@ -283,11 +288,7 @@ export class Spool {
 
   /** Waits until there is a batch no one is sending that `accept` takes (or the signal aborts). */
   async waitForBatch(signal: AbortSignal, accept?: (b: SpooledBatch) => boolean): Promise<void> {
-    const ready = () =>
-      accept
-        ? this.#queue.some((b) => !this.#claimed.has(b) && accept(b))
-        : this.#queue.length > this.#claimed.size;
-    while (!ready() && !signal.aborted) {
+    while (!this.#unclaimed(accept) && !signal.aborted) {
       await new Promise<void>((resolve) => {
         const done = () => {
           signal.removeEventListener("abort", done);

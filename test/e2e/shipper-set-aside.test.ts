@@ -3,12 +3,11 @@
 // <spool>/rejected/, counts and logs it, and ships the batch written after it.
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { Spool } from "../../collector/spool/spool.ts";
 import { DEFAULT_BATCH_LIMITS } from "../../protocol/batch.ts";
 import { apiFetch } from "../helpers/api.ts";
 import { logRecord } from "../helpers/log-record.ts";
+import { openSpool } from "../helpers/spool.ts";
 import {
   type FleetscopeProcess,
   freePort,
@@ -42,14 +41,7 @@ describe("a batch the aggregator refuses", () => {
     const spoolDir = join(dir.path, "spool");
     await mkdir(spoolDir, { recursive: true });
     // The collector's own spool writes the batches, as it would have before a restart.
-    const spool = new Spool({
-      dir: spoolDir,
-      host: "set-aside",
-      maxBytes: 1024 ** 3,
-      fullPolicy: "block",
-      log: pino({ level: "silent" }),
-    });
-    await spool.open();
+    const spool = await openSpool(spoolDir, "set-aside");
     const now = new Date().toISOString();
     // Over the aggregator's decompressed bound (--max-batch-bytes): 512 KiB bodies, gzip makes them small.
     const body = "x".repeat(512 * 1024);

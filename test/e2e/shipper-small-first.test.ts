@@ -2,20 +2,16 @@
 // container's line is read into a batch of its own (json-file-source.ts), and the collector's
 // sender for small batches ships it at once instead of after the flood's backlog (shipper.ts).
 // A real collector ships a spool written beforehand to a real aggregator.
-import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
-import { Spool } from "../../collector/spool/spool.ts";
 import { apiFetch } from "../helpers/api.ts";
 import { logRecord } from "../helpers/log-record.ts";
+import { openSpool, spooledBatchFiles } from "../helpers/spool.ts";
 import { type FleetscopeProcess, startCollector, tempDir, useAggregator } from "../helpers/stack.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const BIG_BATCHES = 12;
 const BIG_RECORDS = 5000;
-
-const batchFiles = async (dir: string) => (await readdir(dir)).filter((n) => n.endsWith(".batch"));
 
 describe("a small batch behind big ones", () => {
   const agg = useAggregator("small-first");
@@ -29,14 +25,7 @@ describe("a small batch behind big ones", () => {
   it("is stored while most of the big batches spooled before it still wait", async () => {
     dir = await tempDir("small-first");
     const spoolDir = join(dir.path, "spool");
-    const spool = new Spool({
-      dir: spoolDir,
-      host: "small-first",
-      maxBytes: 1024 ** 3,
-      fullPolicy: "block",
-      log: pino({ level: "silent" }),
-    });
-    await spool.open();
+    const spool = await openSpool(spoolDir, "small-first");
     const time = new Date().toISOString();
     const line = (body: string) => logRecord({ time, host: "small-first", body });
     for (let b = 0; b < BIG_BATCHES; b++)
@@ -44,7 +33,7 @@ describe("a small batch behind big ones", () => {
         Array.from({ length: BIG_RECORDS }, (_, i) => line(`flood ${b}-${i} served in 12ms status=200`)),
         {},
       );
-    const big = await batchFiles(spoolDir);
+    const big = await spooledBatchFiles(spoolDir);
     expect(big).toHaveLength(BIG_BATCHES);
     const marker = `quiet-${Date.now()}`;
     await spool.append([line(marker)], {});
@@ -59,12 +48,12 @@ describe("a small batch behind big ones", () => {
       { intervalMs: 10, timeoutMs: 60_000 },
     );
     // In order, it would have waited for all twelve; two senders take the big ones two at a time.
-    const waiting = (await batchFiles(spoolDir)).filter((f) => big.includes(f));
+    const waiting = (await spooledBatchFiles(spoolDir)).filter((f) => big.includes(f));
     expect(waiting.length).toBeGreaterThanOrEqual(BIG_BATCHES / 2);
     // And none of them is lost for it.
     await waitFor(
       "every big batch acked",
-      async () => (await batchFiles(spoolDir)).every((f) => !big.includes(f)),
+      async () => (await spooledBatchFiles(spoolDir)).every((f) => !big.includes(f)),
       {
         timeoutMs: 120_000,
       },

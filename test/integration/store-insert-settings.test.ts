@@ -4,7 +4,7 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../../aggregator/store/store.ts";
-import { tempDir } from "../helpers/stack.ts";
+import { useEmbeddedStore } from "../helpers/embedded-store.ts";
 
 const event = (action: string) => ({
   time: new Date().toISOString(),
@@ -18,32 +18,23 @@ const event = (action: string) => ({
 });
 
 describe("store inserts on embedded chDB", () => {
-  let dir: { path: string; remove: () => Promise<void> };
-  let store: Store;
-  beforeAll(async () => {
-    dir = await tempDir("insert-settings");
-    store = await Store.open({ dataDir: dir.path, retentionDays: 30, log: pino({ level: "silent" }) });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await dir?.remove();
-  });
+  const db = useEmbeddedStore("insert-settings");
 
   it("stores token-less inserts after a batch inserted with a deduplication token", async () => {
-    await store.client.insert({
+    await db.store.client.insert({
       table: "events",
       values: [event("create")],
       format: "JSONEachRow",
       clickhouse_settings: { insert_deduplication_token: "batch-1", date_time_input_format: "best_effort" },
     });
     for (const action of ["start", "die"])
-      await store.client.insert({
+      await db.store.client.insert({
         table: "events",
         values: [event(action)],
         format: "JSONEachRow",
         clickhouse_settings: { date_time_input_format: "best_effort" },
       });
-    const rows = await store.rows<{ action: string }>("SELECT action FROM events ORDER BY action");
+    const rows = await db.store.rows<{ action: string }>("SELECT action FROM events ORDER BY action");
     expect(rows.map((r) => r.action)).toEqual(["create", "die", "start"]);
   });
 });

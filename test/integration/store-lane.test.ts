@@ -6,7 +6,8 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_PASSED, StoreLane } from "../../aggregator/store/lane.ts";
 import { Store } from "../../aggregator/store/store.ts";
-import { tempDir } from "../helpers/stack.ts";
+import { SMALL_BATCH_RECORDS } from "../../protocol/batch.ts";
+import { useEmbeddedStore } from "../helpers/embedded-store.ts";
 
 const event = (i: number) => ({
   time: "2026-11-22 00:00:00.000000000",
@@ -21,38 +22,35 @@ const event = (i: number) => ({
 const rows = (n: number, from: number) => Array.from({ length: n }, (_, i) => event(from + i));
 
 describe("the embedded store's lane", () => {
-  let dir: { path: string; remove: () => Promise<void> };
-  let store: Store;
-  beforeAll(async () => {
-    dir = await tempDir("store-lane");
-    store = await Store.open({ dataDir: dir.path, retentionDays: 30, log: pino({ level: "silent" }) });
-  });
-  afterAll(async () => {
-    await store?.close();
-    await dir?.remove();
-  });
+  const db = useEmbeddedStore("store-lane");
 
   it("answers a read sent after three batch inserts before the last two of them", async () => {
     const done: string[] = [];
     // Distinct rows and tokens, as batches have (the tables drop a replayed token's rows).
     const insert = (i: number) =>
-      store
+      db.store
         .insertRows("events", rows(20_000, i * 20_000), { insert_deduplication_token: `lane-${i}` })
         .then(() => done.push(`insert ${i}`));
     const inserts = [insert(1), insert(2), insert(3)];
-    const read = store.rows("SELECT count() AS n FROM events").then(() => done.push("read"));
+    const read = db.store.rows("SELECT count() AS n FROM events").then(() => done.push("read"));
     await Promise.all([...inserts, read]);
     // The first insert was already running; the read goes next.
     expect(done).toEqual(["insert 1", "read", "insert 2", "insert 3"]);
-    const [count] = await store.rows<{ n: string }>("SELECT count() AS n FROM events");
+    const [count] = await db.store.rows<{ n: string }>("SELECT count() AS n FROM events");
     expect(Number(count?.n)).toBe(60_000);
   });
 
   it("stores a small batch sent after big ones before the big ones still waiting", async () => {
     const done: string[] = [];
+    // As ingest calls it: a batch of at most SMALL_BATCH_RECORDS is small.
     const insert = (name: string, n: number, from: number) =>
-      store
-        .insertRows("events", rows(n, from), { insert_deduplication_token: `small-${name}` })
+      db.store
+        .insertRows(
+          "events",
+          rows(n, from),
+          { insert_deduplication_token: `small-${name}` },
+          n <= SMALL_BATCH_RECORDS,
+        )
         .then(() => done.push(name));
     const big = [
       insert("big 1", 20_000, 100_000),

@@ -347,14 +347,12 @@ export class ContainerStatsSource implements Source {
       // and loads it again only after a second without reads (a held one would go on listing an
       // init that died, read every interval under a second).
       const pids = await readCgroupProcs(cg);
-      const populated = await cgroupPopulated(cg, pids, (path) => files.cgroup.read(path));
+      const populated = await cgroupPopulated(cg, pids, files.cgroup.read);
       if (!populated) return this.#skip(ctx, info, "no-process");
       // The init's network namespace, or (init gone or not verified) another process of the cgroup's.
       const member =
         pids?.length && (cg.guessed || !pids.includes(info.pid)) ? (pids[0] as number) : info.pid;
-      const interfaces = await readNetDevInterfaces(this.#roots.procRoot, member, (path) =>
-        files.proc.read(path),
-      );
+      const interfaces = await readNetDevInterfaces(this.#roots.procRoot, member, files.proc.read);
       const tasks = pids ? await readTaskStats(this.#roots.procRoot, pids, files.proc) : undefined;
       // Files of processes that exited, or of a cgroup path no longer read, are not held on.
       files.cgroup.retain();

@@ -183,13 +183,17 @@ export class JsonFileLogSource implements Source {
         nextUnwatched = now + this.#pollIntervalMs;
         for (const [id, t] of this.#tailed) if (full || !t.watcher) this.#dirty.add(id);
       }
-      const ids = [...this.#dirty];
-      this.#dirty.clear();
-      try {
-        for (const id of await this.#pollOnce(ids)) this.#dirty.add(id);
-      } catch (err) {
-        this.#ctx?.log.error({ err }, "json-file poll failed");
-      }
+      await this.#pollDirty([...this.#dirty]);
+    }
+  }
+
+  /** Polls these dirty containers (`maxBytes` each at most); those with more to read stay dirty. */
+  async #pollDirty(ids: string[], maxBytes?: number): Promise<void> {
+    for (const id of ids) this.#dirty.delete(id);
+    try {
+      for (const id of await this.#pollOnce(ids, maxBytes)) this.#dirty.add(id);
+    } catch (err) {
+      this.#ctx?.log.error({ err }, "json-file poll failed");
     }
   }
 
@@ -205,14 +209,7 @@ export class JsonFileLogSource implements Source {
     if (!paced) return;
     for (;;) {
       const quiet = [...this.#dirty].filter((id) => !this.#behind.has(id));
-      if (quiet.length > 0) {
-        for (const id of quiet) this.#dirty.delete(id);
-        try {
-          for (const id of await this.#pollOnce(quiet, QUIET_POLL_BYTES)) this.#dirty.add(id);
-        } catch (err) {
-          this.#ctx?.log.error({ err }, "json-file poll failed");
-        }
-      }
+      if (quiet.length > 0) await this.#pollDirty(quiet, QUIET_POLL_BYTES);
       const woken = new AbortController();
       this.#wakeQuiet = () => woken.abort();
       await paced(AbortSignal.any([this.#stop.signal, woken.signal]));

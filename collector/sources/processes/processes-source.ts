@@ -3,7 +3,6 @@ import type { ProcessRecord } from "../../../protocol/records.ts";
 import { defaultScrubber, type SecretScrubber } from "../../../protocol/secrets.ts";
 import { type CgroupRoots, DEFAULT_ROOTS, findContainerCgroup } from "../../cgroup/paths.ts";
 import { parseCgroupProcs } from "../../cgroup/stats.ts";
-import { quietly } from "../../cgroup/tasks.ts";
 import type { ContainerInfo } from "../../docker/container-info.ts";
 import { HeldFiles } from "../../proc/held-files.ts";
 import {
@@ -121,7 +120,6 @@ export class ProcessesSource implements Source {
   readonly #loggedCut = new Set<string>();
   /** Every process's /proc/<pid>/stat, held open between rounds (proc/held-files.ts). */
   readonly #statFiles = new HeldFiles();
-  readonly #readStatFile = quietly(this.#statFiles);
   /** Per pid: what its record takes from status, cmdline and passwd (see Fixed). */
   #fixed = new Map<number, Fixed>();
   #btime: number | undefined;
@@ -224,7 +222,7 @@ export class ProcessesSource implements Source {
     const { procRoot } = this.#roots;
     const at = performance.now();
     const stats = await mapSliced([...pids], (pid) => {
-      const text = this.#readStatFile(`${procRoot}/${pid}/stat`);
+      const text = this.#statFiles.readQuietly(`${procRoot}/${pid}/stat`);
       return text === undefined ? undefined : parseStat(text);
     });
     this.#statFiles.retain(); // the stat files of processes gone since are closed
