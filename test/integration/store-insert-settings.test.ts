@@ -1,9 +1,7 @@
 // Embedded chDB keeps an insert's settings on its one session: an ingest batch's deduplication
 // token must not make the next inserts that give none (the detector's incidents, say) look like
 // duplicates and vanish. Real chDB on a temp directory.
-import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Store } from "../../aggregator/store/store.ts";
+import { describe, expect, it } from "vitest";
 import { useEmbeddedStore } from "../helpers/embedded-store.ts";
 
 const event = (action: string) => ({

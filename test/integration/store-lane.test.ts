@@ -2,10 +2,8 @@
 // (aggregator/store/lane.ts) puts reads ahead of waiting batch inserts, so a person's query does
 // not wait behind a log storm's backlog. Real chDB on a temp directory; the order the statements
 // finish in is the evidence, not their times.
-import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MAX_PASSED, StoreLane } from "../../aggregator/store/lane.ts";
-import { Store } from "../../aggregator/store/store.ts";
 import { SMALL_BATCH_RECORDS } from "../../protocol/batch.ts";
 import { useEmbeddedStore } from "../helpers/embedded-store.ts";
 

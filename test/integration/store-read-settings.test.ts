@@ -1,11 +1,9 @@
 // A read's settings belong to that read. Embedded chDB has one session per process and turns a
 // query's clickhouse_settings into SETs on it, so they outlived the query and changed every later
 // one on it (an insert's format, another read's numbers). Real chDB on a temp directory.
-import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NUMBERS_UNQUOTED } from "../../aggregator/query/columns.ts";
 import { withQueryContext } from "../../aggregator/store/query-context.ts";
-import { Store } from "../../aggregator/store/store.ts";
 import { useEmbeddedStore } from "../helpers/embedded-store.ts";
 
 describe("store reads with settings on embedded chDB", () => {
