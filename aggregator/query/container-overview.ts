@@ -40,7 +40,9 @@ export async function containerOverview(
   const recentMs = durationMs("recent", q.recent);
   const windowMs = durationMs("window", q.window);
   const stepMs = Math.max(1000, Math.ceil(durationMs("history", q.history) / q.points));
-  const historyStart = now - stepMs * q.points;
+  // Buckets on multiples of the step, the newest holding now: a bucket's value then changes only
+  // when a sample lands in it, so a screen polling faster than samples arrive redraws nothing.
+  const historyStart = (Math.floor(now / stepMs) - q.points + 1) * stepMs;
   const [inventory, rateRows, historyRows, eventRows] = await Promise.all([
     queryInventory(store, q.host, { since: at(now - recentMs), limit: q.limit }),
     queryRates(store, q.host, { since: at(now - Math.max(windowMs, 600_000)), windowMs }),

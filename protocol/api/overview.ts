@@ -38,7 +38,9 @@ export const ContainerOverview = Type.Object({
   lastSample: Nullable(Type.String({ description: "its newest sample: the rates are measured up to it" })),
   restarts: Type.Integer({ description: "in the last hour" }),
   history: Type.Object({
-    stepSeconds: Type.Number(),
+    stepSeconds: Type.Number({
+      description: "bucket width; buckets start on multiples of it (Unix time), the last holds now",
+    }),
     cpuCores: Type.Array(Nullable(Type.Number()), { description: "null where it had no sample" }),
     memoryWorkingSetBytes: Type.Array(Nullable(Type.Number())),
   }),
