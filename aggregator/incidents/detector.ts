@@ -3,9 +3,16 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { fromChTime } from "../query/window.ts";
 import type { Store } from "../store/store.ts";
-import { type InLogSet, LOADERS, type LoadedEvidence } from "./evidence.ts";
-import { DEFAULT_RULE_SETTINGS, evaluateRules, NEEDED_EVIDENCE, type RuleSettings } from "./registry.ts";
-import { type Evidence, type IncidentDraft, idOf } from "./rule.ts";
+import { type Focus, type InLogSet, LOADERS, type LoadedEvidence } from "./evidence.ts";
+import {
+  ALL_RULES,
+  DEFAULT_RULE_SETTINGS,
+  evaluateRules,
+  PER_CONTAINER_RULES,
+  type RuleSet,
+  type RuleSettings,
+} from "./registry.ts";
+import { containerKey, type Evidence, type IncidentDraft, idOf } from "./rule.ts";
 
 export interface DetectorOptions extends RuleSettings {
   /** How often the rules run over fresh evidence. */
@@ -33,6 +40,11 @@ const WAKING_ACTIONS: ReadonlySet<string> = new Set(["die", "oom", "oom-kill"]);
  * Runs the incident rules (registry.ts) over the last hour of stored evidence every couple of
  * seconds and writes the incidents that are new or changed. It keeps no state that matters: after
  * a restart it re-derives the same incidents (same ids) from the store.
+ *
+ * A stored death wakes it for a run of the per-container rules over only the dying containers'
+ * evidence: on a big store the full run's queries take a few hundred milliseconds, and the death's
+ * incident should not wait for them. The full runs keep their interval and find the rest (a fleet
+ * incident, a unit's failure).
  */
 export class IncidentDetector {
   readonly #store: Store;
@@ -43,6 +55,10 @@ export class IncidentDetector {
    * Filled from the store for ids this process has not written yet, so a restart rewrites nothing.
    */
   #written = new Map<string, string>();
+  /** Containers a death named that no run has looked at since, by containerKey. */
+  readonly #dying = new Map<string, { host: string; containerId: string }>();
+  /** When the next full run is due (ms since the epoch): a run before it looks at #dying only. */
+  #fullDueAt = 0;
   #timer: NodeJS.Timeout | undefined;
   /** When the timer fires (ms since the epoch). */
   #dueAt = 0;
@@ -84,9 +100,18 @@ export class IncidentDetector {
     if (this.#dueAt > Date.now() + this.#opts.wakeDelayMs) this.#schedule(this.#opts.wakeDelayMs);
   }
 
-  /** A batch was stored: wake() if its events hold a death (WAKING_ACTIONS). */
+  /**
+   * A batch was stored: if its events hold a death (WAKING_ACTIONS), wake() for a run over the
+   * dying containers (a full one if none is named: no rule reads a kill of no known container).
+   */
   wakeFor(stored: ReadonlyMap<string, readonly Record<string, unknown>[]>): void {
-    if (stored.get("events")?.some((e) => WAKING_ACTIONS.has(String(e.action)))) this.wake();
+    const deaths = stored.get("events")?.filter((e) => WAKING_ACTIONS.has(String(e.action))) ?? [];
+    if (deaths.length === 0) return;
+    for (const e of deaths) {
+      const dying = { host: String(e.host), containerId: String(e.container_id ?? "") };
+      if (dying.containerId !== "") this.#dying.set(containerKey(dying), dying);
+    }
+    this.wake();
   }
 
   /** Calls `listener` after each write with what was written; it must return at once. */
@@ -106,22 +131,34 @@ export class IncidentDetector {
     this.#timer = setTimeout(this.#runHere, delayMs);
   }
 
+  /**
+   * A full run when one is due or no death is waiting, else a run over the dying containers; a
+   * failed run's deaths are the next full run's (at most intervalMs later).
+   */
   #run(): void {
-    this.#running = this.tick()
+    const full = this.#dying.size === 0 || Date.now() >= this.#fullDueAt;
+    const focus = full ? undefined : focusOn(this.#dying.values());
+    this.#dying.clear();
+    this.#running = this.tick(focus)
       .then(() => undefined)
       .catch((err) => this.#log.error({ err }, "incident detection failed; retrying"))
       .finally(() => {
         this.#running = undefined;
+        if (full) this.#fullDueAt = Date.now() + this.#opts.intervalMs;
         if (this.#stopped) return;
-        const again = this.#again;
+        const again = this.#again || this.#dying.size > 0;
         this.#again = false;
-        this.#schedule(again ? this.#opts.wakeDelayMs : this.#opts.intervalMs);
+        this.#schedule(again ? this.#opts.wakeDelayMs : Math.max(0, this.#fullDueAt - Date.now()));
       });
   }
 
-  /** One run of every rule; returns the incidents it wrote. */
-  async tick(): Promise<LoggedDraft[]> {
-    const drafts = evaluatePerLogSet(await this.#evidence(), this.#opts, Date.now());
+  /**
+   * One run: every rule over all evidence, or with `focus` the per-container rules over only those
+   * containers' evidence. Returns the incidents it wrote.
+   */
+  async tick(focus?: Focus): Promise<LoggedDraft[]> {
+    const rules = focus ? PER_CONTAINER_RULES : ALL_RULES;
+    const drafts = evaluatePerLogSet(await this.#evidence(rules, focus), this.#opts, Date.now(), rules);
     // One version per id: two in one insert would leave it to the merge which one stays.
     const seen = new Set<string>();
     const unique = drafts.filter((d) => !seen.has(d.id) && seen.add(d.id));
@@ -139,7 +176,10 @@ export class IncidentDetector {
       // After #loadStored, an id #written lacks has no stored version: the incident is new.
       this.#tell(changed.map((incident) => ({ incident, isNew: !this.#written.has(incident.id) })));
     }
-    this.#written = new Map(unique.map((d) => [d.id, fingerprint(d)]));
+    // A full run found every incident there is (the ones it no longer finds are forgotten); a
+    // focused one, only its containers'.
+    const found = unique.map((d): [string, string] => [d.id, fingerprint(d)]);
+    this.#written = new Map(focus ? [...this.#written, ...found] : found);
     return changed;
   }
 
@@ -152,12 +192,12 @@ export class IncidentDetector {
       }
   }
 
-  /** The evidence the registered rules need (none of it loaded when no rule needs it). */
-  async #evidence(): Promise<LoadedEvidence> {
+  /** The evidence `rules` need (the rest left empty), of `focus`'s containers only with one. */
+  async #evidence(rules: RuleSet, focus: Focus | undefined): Promise<LoadedEvidence> {
     const evidence: LoadedEvidence = { events: [], unitLogs: [], errorBuckets: [], samples: [] };
     await Promise.all(
-      NEEDED_EVIDENCE.map(async (name) => {
-        (evidence as Record<string, unknown>)[name] = await LOADERS[name](this.#store, this.#opts);
+      rules.needs.map(async (name) => {
+        (evidence as Record<string, unknown>)[name] = await LOADERS[name](this.#store, this.#opts, focus);
       }),
     );
     return evidence;
@@ -174,6 +214,15 @@ export class IncidentDetector {
     );
     for (const r of rows) this.#written.set(r.id, fingerprintOf(storedFields(r)));
   }
+}
+
+/** The hosts and ids of the dying containers, for the evidence loaders. */
+function focusOn(dying: Iterable<{ host: string; containerId: string }>): Focus {
+  const list = [...dying];
+  return {
+    hosts: [...new Set(list.map((d) => d.host))],
+    containerIds: [...new Set(list.map((d) => d.containerId))],
+  };
 }
 
 type StoredIncident = ReturnType<typeof toRow> & { time_text: string; ended_text: string | null };
@@ -245,6 +294,7 @@ export function evaluatePerLogSet(
   evidence: LoadedEvidence,
   settings: RuleSettings,
   now: number,
+  rules: RuleSet = ALL_RULES,
 ): LoggedDraft[] {
   const lists = Object.values(evidence) as InLogSet<object>[][];
   const logSets = [...new Set(lists.flatMap((facts) => facts.map((f) => f.logSet)))].sort();
@@ -255,7 +305,7 @@ export function evaluatePerLogSet(
         (facts as InLogSet<object>[]).filter((f) => f.logSet === logSet).map(({ logSet: _, ...f }) => f),
       ]),
     ) as Omit<Evidence, "incidents">;
-    return withLogSet(logSet, evaluateRules(part, settings, now));
+    return withLogSet(logSet, evaluateRules(part, settings, now, rules));
   });
 }
 

@@ -69,19 +69,34 @@ export const RULE_SETTING_FLAGS = (Object.entries(RULE_SETTINGS) as [RuleSetting
     description: s.description,
   }));
 
-/** The evidence some rule needs, besides what rules pass on to each other. */
-export const NEEDED_EVIDENCE = [...new Set(RULES.flatMap((r) => [...r.needs] as EvidenceName[]))].filter(
-  (n): n is Exclude<EvidenceName, "incidents"> => n !== "incidents",
-);
+/** Some of the rules, in registry order, and the evidence they need. */
+export interface RuleSet {
+  rules: readonly IncidentRule[];
+  /** The evidence they need, besides what rules pass on to each other. */
+  needs: Exclude<EvidenceName, "incidents">[];
+}
 
-/** Runs every rule in order over `evidence`; the incidents of all of them. */
+const ruleSet = (rules: readonly IncidentRule[]): RuleSet => ({
+  rules,
+  needs: [...new Set(rules.flatMap((r) => [...r.needs] as EvidenceName[]))].filter(
+    (n): n is Exclude<EvidenceName, "incidents"> => n !== "incidents",
+  ),
+});
+
+/** Every rule: the detector's regular run. */
+export const ALL_RULES = ruleSet(RULES as readonly IncidentRule[]);
+/** The rules about one container at a time: a death's wake-up run (see IncidentRule.perContainer). */
+export const PER_CONTAINER_RULES = ruleSet((RULES as readonly IncidentRule[]).filter((r) => r.perContainer));
+
+/** Runs the rules of `set` in order over `evidence`; the incidents of all of them. */
 export function evaluateRules(
   evidence: Omit<Evidence, "incidents">,
   settings: RuleSettings,
   now: number,
+  set: RuleSet = ALL_RULES,
 ): IncidentDraft[] {
   const incidents: IncidentDraft[] = [];
-  for (const rule of RULES as readonly IncidentRule[])
+  for (const rule of set.rules)
     incidents.push(...rule.evaluate({ ...evidence, incidents: [...incidents] }, settings, now));
   return incidents;
 }

@@ -109,6 +109,11 @@ export interface IncidentRule<
 > {
   kind: T;
   needs: readonly N[];
+  /**
+   * Its incidents about a container follow from that container's evidence alone. A death's
+   * wake-up run (detector.ts) evaluates only such rules, over only the dying containers' rows.
+   */
+  perContainer: boolean;
   settings: Readonly<Record<K, Setting>>;
   evaluate(evidence: Pick<Evidence, N>, settings: Readonly<Record<K, number>>, now: number): IncidentDraft[];
 }

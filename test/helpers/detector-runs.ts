@@ -11,11 +11,9 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import pino from "pino";
 import { IncidentDetector } from "../../aggregator/incidents/detector.ts";
-import { CollectorIds } from "../../aggregator/ingest/collector-ids.ts";
-import { ingestBatch } from "../../aggregator/ingest/ingest.ts";
-import { createAggregatorMetrics } from "../../aggregator/metrics.ts";
 import { Store } from "../../aggregator/store/store.ts";
 import type { FleetRecord } from "../../protocol/records.ts";
+import { storeRecords } from "./ingest.ts";
 
 const exec = promisify(execFile);
 
@@ -49,19 +47,7 @@ async function main([storeDir = "", input = "", runs = "1"]: string[]): Promise<
   // A background merge would fold rewritten versions of an incident together and hide them.
   await store.client.command({ query: "SYSTEM STOP MERGES incidents" });
   const records = JSON.parse(await readFile(input, "utf8")) as FleetRecord[];
-  if (records.length > 0) {
-    const header = { v: 1, batchId: randomUUID(), collectorId: "test", host: "test", count: records.length };
-    const body = [header, ...records].map((r) => JSON.stringify(r)).join("\n");
-    const sender = { tokenId: "test", logSet: "default" };
-    await ingestBatch(
-      store,
-      Buffer.from(body),
-      { gzipped: false },
-      createAggregatorMetrics(),
-      sender,
-      new CollectorIds(),
-    );
-  }
+  if (records.length > 0) await storeRecords(store, records);
   const detector = new IncidentDetector(store, log);
   const written: number[] = [];
   for (let i = 0; i < Number(runs); i++) written.push((await detector.tick()).length);

@@ -1,7 +1,34 @@
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
+import { CollectorIds } from "../../aggregator/ingest/collector-ids.ts";
+import { ingestBatch } from "../../aggregator/ingest/ingest.ts";
+import { createAggregatorMetrics } from "../../aggregator/metrics.ts";
+import type { Store } from "../../aggregator/store/store.ts";
 import type { FleetRecord } from "../../protocol/records.ts";
 import { apiFetch } from "./api.ts";
+
+/**
+ * Stores records in an open store through the aggregator's ingest (as one batch of the 'default'
+ * log set), for tests that hold the store in-process; `onStored` is told what was committed.
+ */
+export async function storeRecords(
+  store: Store,
+  records: FleetRecord[],
+  onStored?: (rows: ReadonlyMap<string, readonly Record<string, unknown>[]>) => void,
+): Promise<void> {
+  const header = { v: 1, batchId: randomUUID(), collectorId: "test", host: "test", count: records.length };
+  const body = [header, ...records].map((r) => JSON.stringify(r)).join("\n");
+  const result = await ingestBatch(
+    store,
+    Buffer.from(body),
+    { gzipped: false, ...(onStored ? { onStored } : {}) },
+    createAggregatorMetrics(),
+    { tokenId: "test", logSet: "default" },
+    new CollectorIds(),
+  );
+  if (result.rejected !== 0)
+    throw new Error(`ingest rejected records: ${JSON.stringify(result).slice(0, 2000)}`);
+}
 
 /**
  * Posts records as one collector batch (gzip NDJSON) and checks every one was stored; with the

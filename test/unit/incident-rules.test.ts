@@ -3,8 +3,19 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_DETECTOR } from "../../aggregator/incidents/detector.ts";
-import { evaluateRules } from "../../aggregator/incidents/registry.ts";
-import { type EventFact, type IncidentDraft, type LogFact, plural } from "../../aggregator/incidents/rule.ts";
+import {
+  ALL_RULES,
+  evaluateRules,
+  PER_CONTAINER_RULES,
+  type RuleSet,
+} from "../../aggregator/incidents/registry.ts";
+import {
+  containerKey,
+  type EventFact,
+  type IncidentDraft,
+  type LogFact,
+  plural,
+} from "../../aggregator/incidents/rule.ts";
 import { OOM_SETTLE_MS, oomIncidents } from "../../aggregator/incidents/rules/oom.ts";
 import { unitIncidents } from "../../aggregator/incidents/rules/unit-failed.ts";
 import {
@@ -67,6 +78,42 @@ describe("kernel OOM lines from the journal", () => {
       limitBytes: String(16384 * 1024),
       anonRssBytes: String(16000 * 1024),
     });
+  });
+});
+
+// A death's wake-up run (detector.ts) evaluates the per-container rules over only the dying
+// containers' evidence, and writes what they find as the full run would: that holds only if each
+// such rule finds a container's incidents from that container's evidence alone.
+describe("per-container rules", () => {
+  // The captured stream on two hosts: the same image failing on both is a fleet incident.
+  const twoHosts = [...all, ...all.map((e) => ({ ...e, host: "vm-2" }))].sort(byTime);
+  const byId = (list: IncidentDraft[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
+  const evaluate = (events: EventFact[], rules: RuleSet, now: number) =>
+    evaluateRules({ events, unitLogs: [], errorBuckets: [], samples: [] }, DEFAULT_DETECTOR, now, rules);
+  const containerByContainer = (rules: RuleSet, now: number) =>
+    [...new Set(twoHosts.map(containerKey))].flatMap((key) =>
+      evaluate(
+        twoHosts.filter((e) => containerKey(e) === key),
+        rules,
+        now,
+      ),
+    );
+
+  for (const [when, now] of [
+    ["right after the deaths", lastTime + 1000],
+    ["ten minutes later", later],
+  ] as const)
+    it(`find, ${when}, the same incidents container by container as over the whole stream`, () => {
+      const whole = evaluate(twoHosts, PER_CONTAINER_RULES, now);
+      expect(whole.map((i) => i.kind)).toEqual(expect.arrayContaining(["oom", "crash-loop", "exit"]));
+      expect(byId(containerByContainer(PER_CONTAINER_RULES, now))).toEqual(byId(whole));
+    });
+
+  it("leave out the rules that look across containers, whose incidents a container alone does not show", () => {
+    expect(PER_CONTAINER_RULES.rules.map((r) => r.kind)).not.toContain("fleet");
+    const whole = evaluate(twoHosts, ALL_RULES, later);
+    expect(whole.map((i) => i.kind)).toContain("fleet");
+    expect(byId(containerByContainer(ALL_RULES, later))).not.toEqual(byId(whole));
   });
 });
 

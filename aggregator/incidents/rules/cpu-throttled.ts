@@ -4,6 +4,7 @@ import { STREAK_SETTINGS, streakIncidents } from "./sample-streaks.ts";
 
 export const cpuThrottledRule = defineRule({
   kind: "cpu-throttled",
+  perContainer: true,
   needs: ["samples"],
   settings: {
     ...STREAK_SETTINGS,

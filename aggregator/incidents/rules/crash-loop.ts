@@ -28,6 +28,7 @@ function startsAfter(events: EventFact[], from: EventFact, now: number): EventFa
 
 export const crashLoopRule = defineRule({
   kind: "crash-loop",
+  perContainer: true,
   needs: ["events"],
   settings: {
     crashLoopWindowMs: {

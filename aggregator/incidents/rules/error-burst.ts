@@ -40,6 +40,7 @@ type BurstSettings = Record<keyof typeof settings, number>;
 
 export const errorBurstRule = defineRule({
   kind: "error-burst",
+  perContainer: true,
   needs: ["errorBuckets"],
   settings,
   evaluate: ({ errorBuckets }, s, now) =>

@@ -17,6 +17,7 @@ const settled = (d: EventFact, now: number) => d.exitCode !== 137 || now - ms(d.
 
 export const exitRule = defineRule({
   kind: "exit",
+  perContainer: true,
   // The crash loops found in the same run, registered before this rule.
   needs: ["events", "incidents"],
   settings: {},

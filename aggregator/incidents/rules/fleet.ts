@@ -23,6 +23,7 @@ const settings = {
 export const fleetRule = defineRule({
   kind: "fleet",
   // The deaths the rules registered before this one found in the same run.
+  perContainer: false,
   needs: ["incidents"],
   settings,
   evaluate: ({ incidents }, s, now) => fleetIncidents(incidents, now, s),

@@ -6,6 +6,7 @@ const mib = (b: number) => `${Math.round(b / 1024 / 1024)} MiB`;
 
 export const memoryPressureRule = defineRule({
   kind: "memory-pressure",
+  perContainer: true,
   needs: ["samples"],
   settings: {
     ...STREAK_SETTINGS,

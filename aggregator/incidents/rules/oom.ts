@@ -43,6 +43,7 @@ const gap = (a: { time: string }, b: { time: string }) => Math.abs(ms(a.time) - 
 
 export const oomRule = defineRule({
   kind: "oom",
+  perContainer: true,
   needs: ["events", "samples"],
   settings: {},
   evaluate: ({ events, samples }, _settings, now) => oomIncidents(events, samples, now),

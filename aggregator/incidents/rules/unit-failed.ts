@@ -56,6 +56,7 @@ function exitText(code: string, status: string): string {
 
 export const unitFailedRule = defineRule({
   kind: "unit-failed",
+  perContainer: false,
   needs: ["unitLogs"],
   settings: {},
   evaluate: ({ unitLogs }) => unitIncidents(unitLogs),
