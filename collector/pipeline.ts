@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { FleetRecord } from "../protocol/records.ts";
+import { DEATH_ACTIONS, type FleetRecord } from "../protocol/records.ts";
 import type { CollectorMetrics } from "./metrics.ts";
 import { RecordBounds } from "./processors/bounds.ts";
 import { enrichLog } from "./processors/enrich.ts";
@@ -129,7 +129,11 @@ export class Pipeline {
     }
     this.#settle(source);
     if (joiner && joiner.held > 0) this.#armHoldTimer();
-    if (this.#buffer.length >= this.#opts.maxBatchRecords || this.#bufferBytes >= this.#maxBatchBytes)
+    if (
+      this.#buffer.length >= this.#opts.maxBatchRecords ||
+      this.#bufferBytes >= this.#maxBatchBytes ||
+      records.some(isDeath)
+    )
       return this.#flushBuffer();
     if (this.#buffer.length > 0)
       this.#timer ??= setTimeout(() => void this.#flushBuffer(), this.#opts.flushIntervalMs);
@@ -288,3 +292,6 @@ export class Pipeline {
     });
   }
 }
+
+/** A container's death goes out at once (DEATH_ACTIONS): who waits for it should not wait for flushIntervalMs. */
+const isDeath = (r: FleetRecord) => r.kind === "event" && DEATH_ACTIONS.has(r.action);

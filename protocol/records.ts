@@ -228,6 +228,13 @@ export const EventRecord = Type.Object({
 });
 export type EventRecord = Static<typeof EventRecord>;
 
+/**
+ * The actions of a container's death (Docker's die and oom, the kernel's oom-kill from the
+ * journal). Each is news an operator waits for: the collector sends it at once rather than after
+ * its buffering interval, and its arrival wakes the aggregator's incident detector.
+ */
+export const DEATH_ACTIONS: ReadonlySet<string> = new Set(["die", "oom", "oom-kill"]);
+
 export const CONTAINER_HEALTH = ["healthy", "unhealthy", "starting", ""] as const;
 export const ContainerHealth = Type.Union(
   CONTAINER_HEALTH.map((h) => Type.Literal(h)),

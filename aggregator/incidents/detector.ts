@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
+import { DEATH_ACTIONS } from "../../protocol/records.ts";
 import { fromChTime } from "../query/window.ts";
 import type { Store } from "../store/store.ts";
 import { type Focus, type InLogSet, LOADERS, type LoadedEvidence } from "./evidence.ts";
@@ -32,9 +33,6 @@ export const DEFAULT_DETECTOR: DetectorOptions = {
   wakeDelayMs: 50,
   ...DEFAULT_RULE_SETTINGS,
 };
-
-/** Event actions that can open or change an incident at once: a batch holding one wakes the detector. */
-const WAKING_ACTIONS: ReadonlySet<string> = new Set(["die", "oom", "oom-kill"]);
 
 /**
  * Runs the incident rules (registry.ts) over the last hour of stored evidence every couple of
@@ -101,11 +99,11 @@ export class IncidentDetector {
   }
 
   /**
-   * A batch was stored: if its events hold a death (WAKING_ACTIONS), wake() for a run over the
+   * A batch was stored: if its events hold a death (DEATH_ACTIONS), wake() for a run over the
    * dying containers (a full one if none is named: no rule reads a kill of no known container).
    */
   wakeFor(stored: ReadonlyMap<string, readonly Record<string, unknown>[]>): void {
-    const deaths = stored.get("events")?.filter((e) => WAKING_ACTIONS.has(String(e.action))) ?? [];
+    const deaths = stored.get("events")?.filter((e) => DEATH_ACTIONS.has(String(e.action))) ?? [];
     if (deaths.length === 0) return;
     for (const e of deaths) {
       const dying = { host: String(e.host), containerId: String(e.container_id ?? "") };

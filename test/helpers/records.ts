@@ -1,6 +1,6 @@
 // Builders of wire records for tests: neutral defaults (zero use, no limit, a running busybox
 // container), then the fields a test cares about. See log-record.ts for log lines.
-import type { ContainerRecord, SampleRecord } from "../../protocol/records.ts";
+import type { ContainerRecord, EventRecord, SampleRecord } from "../../protocol/records.ts";
 
 export function sampleRecord(fields: Partial<SampleRecord> = {}): SampleRecord {
   return {
@@ -46,6 +46,22 @@ export function containerRecord(fields: Partial<ContainerRecord> = {}): Containe
     memoryLimitBytes: 0,
     cpuLimitCores: 0,
     restartPolicy: "no",
+    ...fields,
+  };
+}
+
+export function eventRecord(fields: Partial<EventRecord> = {}): EventRecord {
+  return {
+    kind: "event",
+    time: "2026-11-22T00:00:00Z",
+    host: "test",
+    containerId: "",
+    containerName: "",
+    image: "busybox:fleetscope",
+    type: "container",
+    action: "start",
+    exitCode: null,
+    attributes: {},
     ...fields,
   };
 }

@@ -7,23 +7,22 @@ import { IncidentDetector } from "../../aggregator/incidents/detector.ts";
 import type { EventRecord } from "../../protocol/records.ts";
 import { useEmbeddedStore } from "../helpers/embedded-store.ts";
 import { storeRecords } from "../helpers/ingest.ts";
+import { eventRecord } from "../helpers/records.ts";
 
 const idOf = (c: string) => c.repeat(64);
 
 /** `deaths` deaths (exit 1) a minute apart, the last 10 s ago, each after its start. */
 function dying(host: string, c: string, image: string, deaths: number): EventRecord[] {
-  const event = (action: string, msAgo: number): EventRecord => ({
-    kind: "event",
-    time: new Date(Date.now() - msAgo).toISOString(),
-    host,
-    type: "container",
-    action,
-    containerId: idOf(c),
-    containerName: `app-${c}`,
-    image,
-    exitCode: action === "die" ? 1 : null,
-    attributes: {},
-  });
+  const event = (action: string, msAgo: number): EventRecord =>
+    eventRecord({
+      time: new Date(Date.now() - msAgo).toISOString(),
+      host,
+      action,
+      containerId: idOf(c),
+      containerName: `app-${c}`,
+      image,
+      exitCode: action === "die" ? 1 : null,
+    });
   return Array.from({ length: deaths }, (_, i) => [
     event("start", 10_000 + (deaths - i) * 60_000 - 30_000),
     event("die", 10_000 + (deaths - 1 - i) * 60_000),

@@ -1,6 +1,6 @@
 // The pipeline cuts batches by size as well as by count, so no batch it writes is one the
 // aggregator refuses as too large (--max-batch-bytes), and the cursors written with the batches
-// never run ahead of the records in the spool.
+// never run ahead of the records in the spool. A container's death is written at once.
 import { readFile } from "node:fs/promises";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -10,6 +10,7 @@ import { Spool } from "../../collector/spool/spool.ts";
 import { decodeBatch } from "../../protocol/batch.ts";
 import type { LogRecord } from "../../protocol/records.ts";
 import { logRecord } from "../helpers/log-record.ts";
+import { eventRecord } from "../helpers/records.ts";
 import { tempDir } from "../helpers/stack.ts";
 
 const log = pino({ level: "silent" });
@@ -68,5 +69,31 @@ describe("batches by size", () => {
       true,
     );
     expect((batches.at(-1)?.cursors as Record<string, unknown> | undefined)?.src).toBe("c100");
+  });
+});
+
+describe("a container's death", () => {
+  it("is written to the spool at once with what was buffered before it; other records wait for the interval", async () => {
+    const spool = await spoolIn();
+    const p = new Pipeline(
+      spool,
+      { maxBatchRecords: 5000, maxBatchBytes: 1 << 20, flushIntervalMs: 3_600_000 },
+      createCollectorMetrics(() => ({ batches: 0, bytes: 0, corruptBatches: 0 }) as never),
+    );
+    await p.emit("logs", [logRecord({ body: "last words" })], "l1");
+    await p.emit("events", [eventRecord({ action: "kill" }), eventRecord({ action: "start" })], "e1");
+    expect(spool.oldest()).toBeUndefined();
+    for (const action of ["die", "oom", "oom-kill"]) {
+      await p.emit("events", [eventRecord({ action })], action);
+      const batch = spool.oldest();
+      expect(batch, action).toBeDefined();
+      const { lines } = await decodeBatch(await readFile(batch?.file as string));
+      const written = lines.map((l) => JSON.parse(l) as { kind: string; action?: string; body?: string });
+      expect(written.at(-1)?.action).toBe(action);
+      if (action === "die")
+        expect(written.map((r) => r.action ?? r.body)).toEqual(["last words", "kill", "start", "die"]);
+      await spool.ack(batch as NonNullable<typeof batch>);
+    }
+    expect(spool.oldest()).toBeUndefined();
   });
 });
