@@ -1,47 +1,17 @@
 #!/usr/bin/env node
 // The one fleetscope command. Node runs this TypeScript directly (type stripping, Node ≥ 22.18).
-import { Command } from "commander";
-import { renderSafe } from "../client/render-safe.ts";
-import { explain } from "./api.ts";
-import { registerAggregator } from "./commands/aggregator.ts";
-import { registerCollector } from "./commands/collector.ts";
-import { registerEvents } from "./commands/events.ts";
-import { registerHealthcheck } from "./commands/healthcheck.ts";
-import { registerIncidents } from "./commands/incidents.ts";
-import { registerInspect } from "./commands/inspect.ts";
-import { registerLogs } from "./commands/logs.ts";
-import { registerPs } from "./commands/ps.ts";
-import { registerStats } from "./commands/stats.ts";
-import { registerToken } from "./commands/token.ts";
-import { registerTop } from "./commands/top.ts";
-import { registerUp } from "./commands/up.ts";
-import { registerWhy } from "./commands/why.ts";
-import { VERSION } from "./runtime.ts";
+//
+// Node's compile cache first: it keeps each module's type-stripped and compiled code on disk, so
+// once warm a process neither loads the TypeScript stripper nor compiles its modules again
+// (measured: `fleetscope top`'s modules load in 100 MiB of RSS instead of 127). The cache is the
+// user's own directory, not the shared temp one Node picks by default, because a cached module is
+// code this process runs (as root, for the collector). NODE_COMPILE_CACHE still chooses another
+// directory, NODE_DISABLE_COMPILE_CACHE=1 turns it off, and a directory that cannot be written
+// (a read-only home) only costs the saving. Nothing else is imported before it is on.
+import { enableCompileCache } from "node:module";
+import { homedir } from "node:os";
+import { join } from "node:path";
 
-const program = new Command("fleetscope")
-  .description(
-    "observability and debugging for container hosts: stats, events, logs and the journal, on ClickHouse",
-  )
-  .version(VERSION)
-  .showHelpAfterError("(add --help for usage)");
-registerUp(program);
-registerAggregator(program);
-registerCollector(program);
-registerWhy(program);
-registerTop(program);
-registerLogs(program);
-registerPs(program);
-registerStats(program);
-registerEvents(program);
-registerIncidents(program);
-registerInspect(program);
-registerToken(program);
-registerHealthcheck(program);
-
-try {
-  await program.parseAsync();
-} catch (err) {
-  // The one place a failure is told: what went wrong and what to try (see cli/api.ts).
-  console.error(renderSafe(`fleetscope: ${explain(err)}`));
-  process.exit(1);
-}
+const cacheHome = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+enableCompileCache(process.env.NODE_COMPILE_CACHE || join(cacheHome, "fleetscope", "node-compile-cache"));
+await import("./program.ts");
