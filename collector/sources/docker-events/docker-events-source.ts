@@ -1,7 +1,8 @@
 import { createInterface, type Interface } from "node:readline";
 import type Docker from "dockerode";
-import type { EventRecord } from "../../../protocol/records.ts";
+import { DEATH_ACTIONS, type EventRecord } from "../../../protocol/records.ts";
 import { nanosToRfc3339 } from "../../../protocol/time.ts";
+import type { ContainerInfo } from "../../docker/container-info.ts";
 import type { ContainerInventory, DockerInventory } from "../../docker/inventory.ts";
 import type { Source, SourceContext } from "../source.ts";
 import { Lifecycle } from "./lifecycle.ts";
@@ -54,6 +55,8 @@ export class DockerEventsSource implements Source {
   #running: Promise<void> | undefined;
   #lastNano = 0n;
   readonly #lifecycle = new Lifecycle();
+  /** The inventory's re-inspections, one after another in event order (a death's not waited for). */
+  #refreshes: Promise<unknown> = Promise.resolve();
 
   readonly #firstStartLookbackS: number;
 
@@ -78,6 +81,7 @@ export class DockerEventsSource implements Source {
     this.#lines?.close();
     (this.#stream as { destroy?: () => void } | undefined)?.destroy?.();
     await this.#running;
+    await this.#refreshes;
   }
 
   async #follow(ctx: SourceContext): Promise<void> {
@@ -119,13 +123,27 @@ export class DockerEventsSource implements Source {
     const record = toEventRecord(ev, nano, ctx.host, this.#inventory);
     const before = this.#inventory.get(record.containerId);
     if (record.action === "destroy") {
+      await this.#refreshes;
       this.#inventory.markRemoved(record.containerId);
       this.#lifecycle.annotate(record, nano, undefined, before);
+    } else if (before && DEATH_ACTIONS.has(record.action)) {
+      // A known container's death goes out without waiting for its re-inspection: dockerd answers
+      // that only once it has cleaned up after the container (55-75 ms, measured), and the events
+      // behind it (an OOM kill's die after its oom) would wait as long. Its annotations need
+      // nothing the inspection adds.
+      void this.#refresh(record.containerId);
+      this.#lifecycle.annotate(record, nano, before, before);
     } else if (REFRESH_ON.has(record.action)) {
-      const info = await this.#inventory.refresh(record.containerId);
-      this.#lifecycle.annotate(record, nano, info, before);
+      this.#lifecycle.annotate(record, nano, await this.#refresh(record.containerId), before);
     } else this.#lifecycle.annotate(record, nano, before, before);
     await ctx.emit([record], { timeNano: nano.toString() } satisfies EventsCursor);
+  }
+
+  /** Re-inspects a container after the re-inspections asked for before (inventory.refresh never rejects). */
+  #refresh(id: string): Promise<ContainerInfo | undefined> {
+    const info = this.#refreshes.then(() => this.#inventory.refresh(id));
+    this.#refreshes = info;
+    return info;
   }
 }
 
