@@ -5,10 +5,12 @@
 // both). Left to chDB, a person's query waits behind every batch insert queued before it: under a
 // log storm, seconds per query (bench/pipeline.ts's flood run). So the store hands chDB one
 // statement at a time itself and takes reads before waiting writes; a write passed over
-// MAX_PASSED times goes next, so ingest keeps moving under any query load. A small write (a
-// collector's batch of a few quiet containers' lines) goes before the big ones waiting (a flood's),
-// as the collector sends it ahead of them too. A ClickHouse server runs statements in parallel and
-// has no lane.
+// MAX_PASSED times goes next, so ingest keeps moving under any query load. Within each kind, a
+// statement someone waits for goes before the others waiting: a small write (a collector's batch
+// of a few quiet containers' lines) before the big ones (a flood's), as the collector sends it
+// ahead of them too; a read for an API request before the incident detector's own (its full run
+// queues four, a few hundred milliseconds on a big store). A ClickHouse server runs statements in
+// parallel and has no lane.
 
 /** Reads that may go ahead of a waiting write before it goes. */
 export const MAX_PASSED = 4;
@@ -17,7 +19,7 @@ export type LaneKind = "read" | "write";
 
 interface Waiter {
   start: () => void;
-  small: boolean;
+  ahead: boolean;
 }
 
 export class StoreLane {
@@ -34,11 +36,11 @@ export class StoreLane {
 
   /**
    * Runs `fn` once the lane is free and it is this statement's turn. A read whose `signal` aborts
-   * while it waits leaves the queue without running (its caller has gone). A `small` write waits
-   * behind the small ones only.
+   * while it waits leaves the queue without running (its caller has gone). A statement `ahead` (a
+   * small write, a request's read) waits behind the others of its kind that are ahead only.
    */
-  async run<T>(kind: LaneKind, fn: () => Promise<T>, signal?: AbortSignal, small = false): Promise<T> {
-    if (this.#busy || this.#reads.length + this.#writes.length > 0) await this.#turn(kind, signal, small);
+  async run<T>(kind: LaneKind, fn: () => Promise<T>, signal?: AbortSignal, ahead = false): Promise<T> {
+    if (this.#busy || this.#reads.length + this.#writes.length > 0) await this.#turn(kind, signal, ahead);
     else this.#busy = true;
     try {
       return await fn();
@@ -47,11 +49,11 @@ export class StoreLane {
     }
   }
 
-  #turn(kind: LaneKind, signal: AbortSignal | undefined, small: boolean): Promise<void> {
+  #turn(kind: LaneKind, signal: AbortSignal | undefined, ahead: boolean): Promise<void> {
     const queue = kind === "read" ? this.#reads : this.#writes;
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
-        small,
+        ahead,
         start: () => {
           signal?.removeEventListener("abort", onAbort);
           resolve();
@@ -64,7 +66,7 @@ export class StoreLane {
       };
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
-      const before = small ? queue.findIndex((w) => !w.small) : -1;
+      const before = ahead ? queue.findIndex((w) => !w.ahead) : -1;
       if (before >= 0) queue.splice(before, 0, waiter);
       else queue.push(waiter);
       if (!this.#busy) this.#next();

@@ -306,9 +306,11 @@ export class Store {
       if (reader) {
         // Embedded: the settings go in the query's own SETTINGS clause, as chDB would make
         // clickhouse_settings SETs on its one session, outliving the query. Through the lane, ahead of
-        // waiting batch inserts (lane.ts).
+        // waiting batch inserts, and a request's read (it has a context) ahead of the detector's
+        // waiting reads (lane.ts).
         const sql = `${query.trim()}\n${settingsClause({ ...settings, ...limits })}`;
-        return await this.#lane.run("read", () => readEmbedded<T>(reader, sql, params, signal), signal);
+        const read = () => readEmbedded<T>(reader, sql, params, signal);
+        return await this.#lane.run("read", read, signal, context !== undefined);
       }
       const rs = await this.client.query({
         query: `${query.trim()}\n${settingsClause(limits)}`,

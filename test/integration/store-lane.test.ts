@@ -4,6 +4,7 @@
 // finish in is the evidence, not their times.
 import { describe, expect, it } from "vitest";
 import { MAX_PASSED, StoreLane } from "../../aggregator/store/lane.ts";
+import { withQueryContext } from "../../aggregator/store/query-context.ts";
 import { SMALL_BATCH_RECORDS } from "../../protocol/batch.ts";
 import { useEmbeddedStore } from "../helpers/embedded-store.ts";
 
@@ -59,6 +60,26 @@ describe("the embedded store's lane", () => {
     await Promise.all([...big, small]);
     // The first big one was already running; the small one goes next, the others keep their order.
     expect(done).toEqual(["big 1", "small", "big 2", "big 3"]);
+  });
+});
+
+describe("the embedded store's lane, reads", () => {
+  const db = useEmbeddedStore("store-lane-reads");
+
+  it("answers a request's read before the reads made for no request (the detector's) already waiting", async () => {
+    const done: string[] = [];
+    const running = db.store
+      .insertRows("events", rows(20_000, 0), { insert_deduplication_token: "reads-0" })
+      .then(() => done.push("insert"));
+    // The detector's reads run outside any request: no query context.
+    const background = [1, 2, 3].map((i) =>
+      db.store.rows("SELECT count() AS n FROM events").then(() => done.push(`detector ${i}`)),
+    );
+    const request = withQueryContext({ signal: new AbortController().signal, limited: true }, () =>
+      db.store.rows("SELECT count() AS n FROM events"),
+    ).then(() => done.push("request"));
+    await Promise.all([running, ...background, request]);
+    expect(done).toEqual(["insert", "request", "detector 1", "detector 2", "detector 3"]);
   });
 });
 
