@@ -30,11 +30,14 @@ export const KEYS = {
  * A client of `url` that looks its token up on every request: a test may draw the TUI before the
  * aggregator (and so its token) exists, as a person may start `top` before the stack.
  */
-function tokenOnEachRequest(url: string): ApiClient {
+function tokenOnEachRequest(url: string, counted: { requests: number }): ApiClient {
   const now = () => createApiClient(url, tokenFor(url));
   return {
     url,
-    get: (path, params) => now().get(path, params),
+    get: (path, params) => {
+      counted.requests++;
+      return now().get(path, params);
+    },
     send: (method, path, body) => now().send(method, path, body),
   };
 }
@@ -56,9 +59,10 @@ export function renderTop(
   } = {},
 ) {
   let quit = 0;
+  const counted = { requests: 0 };
   const app = render(
     React.createElement(App, {
-      client: tokenOnEachRequest(url),
+      client: tokenOnEachRequest(url, counted),
       intervalMs,
       initial: frame(view, ctx),
       size: { columns, rows },
@@ -71,6 +75,10 @@ export function renderTop(
     screen,
     get quits() {
       return quit;
+    },
+    /** GET requests made so far (each poll makes at least one). */
+    get requests() {
+      return counted.requests;
     },
     /** Sends keys one at a time, as typed. */
     press(...keys: string[]) {
