@@ -1,6 +1,6 @@
 // The evidence the rules read, each part loaded from the store by one query. The detector loads
 // only the parts some registered rule needs (rule.ts, Evidence), once per run.
-import { fromChTime } from "../query/window.ts";
+import { fromChTime, oldestFirst } from "../query/window.ts";
 import type { Store } from "../store/store.ts";
 import type { ErrorBucket, EventFact, Evidence, LogFact, SampleFact } from "./rule.ts";
 
@@ -47,6 +47,14 @@ const BURST_WINDOW_S = 600;
 /** The samples a resource rule looks at: the last 10 minutes. */
 const SAMPLES_WINDOW = "INTERVAL 10 MINUTE";
 
+/**
+ * The most events a run reads (the newest of the hour, oldest first): a fleet restarting
+ * containers by the thousand an hour must not make a run read them all, and the newest matter most.
+ */
+export const EVENTS_LIMIT = 100_000;
+/** The most of systemd's unit-failure lines a run reads (the newest of the hour, oldest first). */
+const UNIT_LOGS_LIMIT = 10_000;
+
 /** Each loader: the rows of its evidence in the window, only `focus`'s containers' with one. */
 export const LOADERS: {
   [N in keyof Loaded]: (store: Store, w: EvidenceWindow, focus?: Focus) => Promise<Loaded[N]>;
@@ -55,13 +63,15 @@ export const LOADERS: {
     const only = focusOn(focus);
     return (
       await store.rows<InLogSet<Omit<EventFact, "time">> & { time_text: string }>(
-        `SELECT toString(time) AS time_text, log_set AS logSet, host, action, container_id AS containerId,
-                container_name AS containerName, image, exit_code AS exitCode, attributes
-         FROM events
-         WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32})
-           AND action IN ('die', 'oom', 'oom-kill', 'kill', 'stop', 'start') ${only.sql}
-         ORDER BY time LIMIT 100000`,
-        { lookback: lookbackSeconds(w), ...only.params },
+        oldestFirst(
+          `SELECT toString(time) AS time_text, log_set AS logSet, host, action, container_id AS containerId,
+                  container_name AS containerName, image, exit_code AS exitCode, attributes
+           FROM events
+           WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32})
+             AND action IN ('die', 'oom', 'oom-kill', 'kill', 'stop', 'start') ${only.sql}
+           ORDER BY time DESC LIMIT {limit:UInt32}`,
+        ),
+        { lookback: lookbackSeconds(w), limit: EVENTS_LIMIT, ...only.params },
       )
     ).map(withTime);
   },
@@ -71,13 +81,15 @@ export const LOADERS: {
     const only = focusOn(focus);
     return (
       await store.rows<InLogSet<Omit<LogFact, "time">> & { time_text: string }>(
-        `SELECT toString(time) AS time_text, log_set AS logSet, host, unit, identifier, body,
-                attributes['journal.invocation_id'] AS invocationId FROM logs
-         WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32}) AND source = 'journald'
-           AND multiSearchAny(body, ['Failed with result', 'Main process exited'])
-           AND ${FROM_PID1} ${only.sql}
-         ORDER BY time LIMIT 10000`,
-        { lookback: lookbackSeconds(w), ...only.params },
+        oldestFirst(
+          `SELECT toString(time) AS time_text, log_set AS logSet, host, unit, identifier, body,
+                  attributes['journal.invocation_id'] AS invocationId FROM logs
+           WHERE time >= now64(3) - toIntervalSecond({lookback:UInt32}) AND source = 'journald'
+             AND multiSearchAny(body, ['Failed with result', 'Main process exited'])
+             AND ${FROM_PID1} ${only.sql}
+           ORDER BY time DESC LIMIT {limit:UInt32}`,
+        ),
+        { lookback: lookbackSeconds(w), limit: UNIT_LOGS_LIMIT, ...only.params },
       )
     ).map(withTime);
   },

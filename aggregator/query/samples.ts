@@ -3,7 +3,7 @@ import type { Store } from "../store/store.ts";
 import { NUMBERS_UNQUOTED, renamedTuples } from "./columns.ts";
 import { type KnownContainer, narrowTo, narrowToKnownContainer } from "./containers.ts";
 import { scopedConditions } from "./scope.ts";
-import { CONTAINER_MATCH, timeWindow, withRfc3339Time } from "./window.ts";
+import { CONTAINER_MATCH, oldestFirst, timeWindow, withRfc3339Time } from "./window.ts";
 
 /** A container's samples: GET /api/v1/containers/{container}/samples's parameters. */
 export type SampleQuery = SamplesQuery & { container: string };
@@ -35,8 +35,9 @@ export const SAMPLE_FIELDS = `
   ${renamedTuples("devices", DEVICE_ELEMENTS)} AS devices`;
 
 /**
- * A container's samples in a window, oldest first (the order a chart wants). `known`: its hosts
- * and ids when the caller has them from the store already.
+ * A container's samples in a window, oldest first (the order a chart wants): the newest `limit`
+ * of them when there are more, so a chart of a long window ends now. `known`: its hosts and ids
+ * when the caller has them from the store already.
  */
 export async function querySamples(
   store: Store,
@@ -50,9 +51,11 @@ export async function querySamples(
   if (known) narrowTo(where, known);
   else await narrowToKnownContainer(store, where, q.container, q.host);
   const rows = await store.rows<Omit<SampleRow, "time"> & { time_text: string }>(
-    `SELECT toString(time) AS time_text, ${SAMPLE_FIELDS}
-     FROM samples ${where.sql()}
-     ORDER BY time ASC LIMIT {limit:UInt32}`,
+    oldestFirst(
+      `SELECT toString(time) AS time_text, ${SAMPLE_FIELDS}
+       FROM samples ${where.sql()}
+       ORDER BY time DESC LIMIT {limit:UInt32}`,
+    ),
     where.params,
     NUMBERS_UNQUOTED,
   );

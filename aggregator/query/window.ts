@@ -11,6 +11,14 @@ export function toChTime(t: bigint | Date): string {
   return rfc.replace("T", " ").replace("Z", "");
 }
 
+/**
+ * The rows of `newestFirst` (a SELECT of `toString(time) AS time_text` … ORDER BY time DESC LIMIT n)
+ * put back oldest first: a window holding more rows than the limit keeps its newest, not its
+ * oldest (a chart of a long window ends now; a detector run sees the latest deaths).
+ * toString(DateTime64) has a fixed width, so its text sorts as the time does.
+ */
+export const oldestFirst = (newestFirst: string) => `SELECT * FROM (${newestFirst}) ORDER BY time_text`;
+
 /** The store's DateTime64 text (UTC) → RFC 3339, keeping every fractional digit. */
 export function fromChTime(s: string): string {
   return `${s.replace(" ", "T")}Z`;
