@@ -52,13 +52,13 @@ describe("incidents", () => {
     });
     expect(fused.id).toBe(incident?.id);
     expect(fused.evidence.kernel).toEqual([
-      expect.objectContaining({
-        process: "tail",
-        limitBytes: 16 * 1024 * 1024,
-        usageBytes: 16 * 1024 * 1024,
-      }),
+      expect.objectContaining({ process: "tail", limitBytes: 16 * 1024 * 1024 }),
     ]);
-    // The kernel's usage at the kill: at or a little under the 16 MiB limit.
+    // The kernel's usage at the kill: at or a little under the 16 MiB limit (its reports on this
+    // machine said 16384 kB most often, and 16144, 16188 or 16300 kB now and then).
+    const [victim] = fused.evidence.kernel as { usageBytes: number }[];
+    expect(victim?.usageBytes).toBeGreaterThanOrEqual(15 * 1024 * 1024);
+    expect(victim?.usageBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
     expect(fused.summary).toMatch(/OOM-killed: tail \(pid \d+\) at 1[56]\.\d MiB of 16\.0 MiB \(exit 137\)/);
     // An OOM death is not reported again as a plain non-zero exit.
     expect(await incidentsOf(`container=${oom}&kind=exit`)).toEqual([]);
