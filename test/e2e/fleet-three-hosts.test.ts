@@ -6,6 +6,7 @@
 // top`'s Hosts view lists the three with their lag; the same failing image on two of them is one
 // fleet incident; a host whose collector is killed turns stale in the Hosts view.
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
+import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerDetail } from "../../protocol/api/containers.ts";
@@ -124,7 +125,7 @@ describe("three hosts, one aggregator", () => {
     await trustInTests(pki.ca);
     const [apiPort, ingestPort] = [await freePort(), await freePort()];
     // docker0's address: the main engine's containers reach this machine there.
-    bridge = await docker("network", "inspect", "bridge", "--format", "{{(index .IPAM.Config 0).Gateway}}");
+    bridge = await bridgeGateway();
     const tls = ["--tls-cert", pki.serverCert, "--tls-key", pki.serverKey];
     aggregator = await startAggregator(
       join(dir.path, "aggregator"),
@@ -419,3 +420,22 @@ describe("three hosts, one aggregator", () => {
     return names.filter((n) => rows.some((row) => dimWhere(row, `${n} `)));
   }
 });
+
+/**
+ * The default bridge's gateway, where the hosts' containers reach the aggregator. A dockerd started
+ * where docker0 was left from an earlier one reports none in its IPAM config; docker0's own address
+ * is the gateway then.
+ */
+async function bridgeGateway(): Promise<string> {
+  const gateway = await docker(
+    "network",
+    "inspect",
+    "bridge",
+    "--format",
+    "{{range .IPAM.Config}}{{.Gateway}}{{end}}",
+  );
+  if (gateway !== "") return gateway;
+  const docker0 = networkInterfaces().docker0?.find((a) => a.family === "IPv4")?.address;
+  if (!docker0) throw new Error("the default bridge names no gateway and docker0 has no IPv4 address");
+  return docker0;
+}
