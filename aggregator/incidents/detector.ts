@@ -135,7 +135,7 @@ export class IncidentDetector {
    */
   #run(): void {
     const full = this.#dying.size === 0 || Date.now() >= this.#fullDueAt;
-    const focus = full ? undefined : focusOn(this.#dying.values());
+    const focus = full ? undefined : focusOf(this.#dying.values());
     this.#dying.clear();
     this.#running = this.tick(focus)
       .then(() => undefined)
@@ -215,7 +215,7 @@ export class IncidentDetector {
 }
 
 /** The hosts and ids of the dying containers, for the evidence loaders. */
-function focusOn(dying: Iterable<{ host: string; containerId: string }>): Focus {
+function focusOf(dying: Iterable<{ host: string; containerId: string }>): Focus {
   const list = [...dying];
   return {
     hosts: [...new Set(list.map((d) => d.host))],

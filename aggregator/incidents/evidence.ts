@@ -21,7 +21,7 @@ export interface Focus {
 }
 
 /** The condition and parameters that keep a loader's rows to `focus`'s containers (all without one). */
-function focusOn(focus: Focus | undefined) {
+function focusCondition(focus: Focus | undefined) {
   return focus
     ? {
         sql: "AND host IN {focusHosts:Array(String)} AND container_id IN {focusIds:Array(String)}",
@@ -60,7 +60,7 @@ export const LOADERS: {
   [N in keyof Loaded]: (store: Store, w: EvidenceWindow, focus?: Focus) => Promise<Loaded[N]>;
 } = {
   events: async (store, w, focus) => {
-    const only = focusOn(focus);
+    const only = focusCondition(focus);
     return (
       await store.rows<InLogSet<Omit<EventFact, "time">> & { time_text: string }>(
         oldestFirst(
@@ -78,7 +78,7 @@ export const LOADERS: {
 
   // Units' lines are no container's: a focus leaves none.
   unitLogs: async (store, w, focus) => {
-    const only = focusOn(focus);
+    const only = focusCondition(focus);
     return (
       await store.rows<InLogSet<Omit<LogFact, "time">> & { time_text: string }>(
         oldestFirst(
@@ -113,7 +113,7 @@ const lookbackSeconds = (w: EvidenceWindow) => Math.round(w.lookbackMs / 1000);
  * logged an error lately (the others cannot be bursting).
  */
 function errorBuckets(store: Store, bucketMs: number, focus: Focus | undefined) {
-  const only = focusOn(focus);
+  const only = focusCondition(focus);
   const errorish =
     "(severity_number >= 17 OR multiSearchAnyCaseInsensitive(body, ['error', 'fatal', 'panic', 'exception']))";
   return store.rows<InLogSet<Omit<ErrorBucket, "time">> & { time_text: string }>(
@@ -134,7 +134,7 @@ function errorBuckets(store: Store, bucketMs: number, focus: Focus | undefined) 
  * throttled more than once, or OOM-killed (counter rise) in that window.
  */
 async function resourceSamples(store: Store, memoryPressureRatio: number, focus: Focus | undefined) {
-  const only = focusOn(focus);
+  const only = focusCondition(focus);
   const rows = await store.rows<InLogSet<Omit<SampleFact, "time">> & { time_text: string }>(
     `SELECT toString(time) AS time_text, log_set AS logSet, host, container_id AS containerId,
             container_name AS containerName, image, memory_working_set_bytes AS memoryWorkingSetBytes, memory_limit_bytes AS memoryLimitBytes,
