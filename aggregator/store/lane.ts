@@ -9,17 +9,26 @@
 // statement someone waits for goes before the others waiting: a small write (a collector's batch
 // of a few quiet containers' lines) before the big ones (a flood's), as the collector sends it
 // ahead of them too; a read for an API request before the incident detector's own (its full run
-// queues four, a few hundred milliseconds on a big store). A ClickHouse server runs statements in
-// parallel and has no lane.
+// queues four, a few hundred milliseconds on a big store), each waiting one passed MAX_OVERTAKEN
+// times at most. A ClickHouse server runs statements in parallel and has no lane.
 
 /** Reads that may go ahead of a waiting write before it goes. */
 export const MAX_PASSED = 4;
+
+/**
+ * Statements `ahead` that may go before a waiting one of their kind before it goes: a stream of
+ * them (API reads from anyone with a token, small batches from many collectors) delays the
+ * detector's reads and a flood's big batches, never stops them.
+ */
+export const MAX_OVERTAKEN = 8;
 
 export type LaneKind = "read" | "write";
 
 interface Waiter {
   start: () => void;
   ahead: boolean;
+  /** Statements `ahead` put before this one while it waited. */
+  overtaken: number;
 }
 
 export class StoreLane {
@@ -37,7 +46,8 @@ export class StoreLane {
   /**
    * Runs `fn` once the lane is free and it is this statement's turn. A read whose `signal` aborts
    * while it waits leaves the queue without running (its caller has gone). A statement `ahead` (a
-   * small write, a request's read) waits behind the others of its kind that are ahead only.
+   * small write, a request's read) waits behind the others of its kind that are ahead only, and
+   * behind one that was passed MAX_OVERTAKEN times.
    */
   async run<T>(kind: LaneKind, fn: () => Promise<T>, signal?: AbortSignal, ahead = false): Promise<T> {
     if (this.#busy || this.#reads.length + this.#writes.length > 0) await this.#turn(kind, signal, ahead);
@@ -54,6 +64,7 @@ export class StoreLane {
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         ahead,
+        overtaken: 0,
         start: () => {
           signal?.removeEventListener("abort", onAbort);
           resolve();
@@ -66,11 +77,25 @@ export class StoreLane {
       };
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
-      const before = ahead ? queue.findIndex((w) => !w.ahead) : -1;
-      if (before >= 0) queue.splice(before, 0, waiter);
+      if (ahead) this.#overtake(queue, waiter);
       else queue.push(waiter);
       if (!this.#busy) this.#next();
     });
+  }
+
+  /**
+   * Puts `waiter` before the waiting statements that are not `ahead`, unless the oldest of them was
+   * passed MAX_OVERTAKEN times already: then behind all. Those after the oldest were passed no
+   * more often than it, so none is passed more than MAX_OVERTAKEN times.
+   */
+  #overtake(queue: Waiter[], waiter: Waiter): void {
+    const first = queue.findIndex((w) => !w.ahead);
+    if (first < 0 || (queue[first] as Waiter).overtaken >= MAX_OVERTAKEN) {
+      queue.push(waiter);
+      return;
+    }
+    for (let i = first; i < queue.length; i++) (queue[i] as Waiter).overtaken++;
+    queue.splice(first, 0, waiter);
   }
 
   /** Hands the lane to the next statement: a read, unless a write has been passed over enough. */

@@ -3,7 +3,7 @@
 // not wait behind a log storm's backlog. Real chDB on a temp directory; the order the statements
 // finish in is the evidence, not their times.
 import { describe, expect, it } from "vitest";
-import { MAX_PASSED, StoreLane } from "../../aggregator/store/lane.ts";
+import { MAX_OVERTAKEN, MAX_PASSED, StoreLane } from "../../aggregator/store/lane.ts";
 import { withQueryContext } from "../../aggregator/store/query-context.ts";
 import { SMALL_BATCH_RECORDS } from "../../protocol/batch.ts";
 import { useEmbeddedStore } from "../helpers/embedded-store.ts";
@@ -105,6 +105,30 @@ describe("StoreLane", () => {
     expect(order.indexOf("write")).toBe(MAX_PASSED);
     expect(order).toHaveLength(MAX_PASSED + 3);
   });
+
+  // A steady stream of statements that go ahead (API reads from anyone with a token, small batches
+  // from many collectors) must not hold back the ones they pass for ever: the detector's reads,
+  // a flood's big batch.
+  it.each(["read", "write"] as const)(
+    "runs a waiting %s after MAX_OVERTAKEN of its kind went ahead of it, however many more come",
+    async (kind) => {
+      const lane = new StoreLane();
+      const order: string[] = [];
+      const first = gate();
+      const running = lane.run(kind, () => first.p);
+      const behind = lane.run(kind, async () => void order.push("behind"));
+      const aheads = Array.from({ length: MAX_OVERTAKEN + 3 }, (_, i) =>
+        lane.run(kind, async () => void order.push(`ahead ${i}`), undefined, true),
+      );
+      first.open();
+      await Promise.all([running, behind, ...aheads]);
+      expect(order.indexOf("behind")).toBe(MAX_OVERTAKEN);
+      // The ones that came after it was passed enough keep their own order behind it.
+      expect(order.slice(MAX_OVERTAKEN + 1)).toEqual(
+        Array.from({ length: 3 }, (_, i) => `ahead ${MAX_OVERTAKEN + i}`),
+      );
+    },
+  );
 
   it("drops a waiting read whose caller went away, and runs the rest", async () => {
     const lane = new StoreLane();
