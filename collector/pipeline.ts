@@ -214,22 +214,23 @@ export class Pipeline {
 
   /**
    * Writes the buffer as batches of at most maxBatchRecords / maxBatchBytes, retrying until the
-   * spool takes each; never rejects. (While the spool refused writes the buffer may have grown
-   * past one batch; written whole it would be a batch the aggregator refuses.)
+   * spool takes them; never rejects. (While the spool refused writes the buffer may have grown
+   * past one batch; written whole it would be a batch the aggregator refuses.) The batches of one
+   * flush go as one group: the cursors describe every record emitted so far, so only the last
+   * batch carries them, and the spool forgets a group a crash cut short (Spool.appendGroup) —
+   * else the sources would read the records of its first batches again, and they would be stored twice.
    */
   async #writeBuffered(): Promise<void> {
     while (this.#buffer.length > 0) {
-      const [n, bytes] = this.#nextBatch();
-      const whole = n === this.#buffer.length;
-      const records = this.#buffer.splice(0, n);
-      const origins = this.#origins.splice(0, n);
-      this.#bufferBytes -= bytes;
-      // Only the batch that empties the buffer moves the cursors, which describe every record
-      // emitted so far: a crash between two batches must not skip the records not yet written.
-      const cursors = whole ? { ...this.#cursors } : {};
-      const sources = countBySource(origins);
+      const records = this.#buffer;
+      const origins = this.#origins;
+      const bytes = this.#bufferBytes;
+      this.#buffer = [];
+      this.#origins = [];
+      this.#bufferBytes = 0;
+      const cursors = { ...this.#cursors };
       try {
-        await this.#spool.append(records, cursors, sources);
+        await this.#spool.appendGroup(this.#parts(records, origins), cursors);
         this.#recovered();
       } catch (err) {
         this.#buffer = records.concat(this.#buffer);
@@ -248,15 +249,19 @@ export class Pipeline {
     }
   }
 
-  /** How many records from the buffer's start make the next batch (at least one), and their estimatedBytes(). */
-  #nextBatch(): [number, number] {
-    const max = Math.min(this.#buffer.length, this.#opts.maxBatchRecords);
-    let bytes = 0;
-    for (let i = 0; i < max; i++) {
-      bytes += estimatedBytes(this.#buffer[i] as FleetRecord);
-      if (bytes >= this.#maxBatchBytes) return [i + 1, bytes];
+  /** `records` cut in batches of at most maxBatchRecords and about maxBatchBytes (at least one record each). */
+  #parts(records: FleetRecord[], origins: Origin[]) {
+    const parts: { records: FleetRecord[]; sources: Record<string, number> }[] = [];
+    let start = 0;
+    while (start < records.length) {
+      const max = Math.min(records.length, start + this.#opts.maxBatchRecords);
+      let end = start;
+      let bytes = 0;
+      while (end < max && bytes < this.#maxBatchBytes) bytes += estimatedBytes(records[end++] as FleetRecord);
+      parts.push({ records: records.slice(start, end), sources: countBySource(origins.slice(start, end)) });
+      start = end;
     }
-    return [max, bytes];
+    return parts;
   }
 
   #failed(err: unknown, records: number): void {

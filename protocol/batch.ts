@@ -47,6 +47,12 @@ export const BatchHeader = Type.Object({
       description: "records per collector source in this batch (for the collector's per-source counters)",
     }),
   ),
+  groupEnd: Type.Optional(
+    Type.Number({
+      description:
+        "the sequence number of the last batch written with this one (one read cut in several); only that one carries the cursors. The aggregator ignores it",
+    }),
+  ),
 });
 export type BatchHeader = Static<typeof BatchHeader>;
 

@@ -138,6 +138,8 @@ export class Spool {
       this.#state = { lastSeq: 0, cursors: {} };
     }
     const names = (await readdir(dir)).sort();
+    const present = new Set(names.filter((n) => n.endsWith(BATCH_SUFFIX)).map((n) => Number.parseInt(n, 10)));
+    let forgotten = 0;
     for (const name of names) {
       if (name.endsWith(".tmp")) await rm(join(dir, name), { force: true }); // torn, never spooled
       if (!name.endsWith(BATCH_SUFFIX)) continue;
@@ -147,6 +149,14 @@ export class Spool {
         const { header, lines } = await decodeBatch(body);
         const seq = Number.parseInt(name, 10);
         const sources = header.sources ?? {};
+        // Its group's last batch never reached the disk (deleted once acked, it is in state.json).
+        const end = header.groupEnd;
+        if (end !== undefined && end > this.#durableSeq && !present.has(end)) {
+          await rm(file, { force: true });
+          this.#state.lastSeq = Math.max(this.#state.lastSeq, end); // the group's numbers are not given again
+          forgotten++;
+          continue;
+        }
         this.#queue.push({ seq, id: header.batchId, file, bytes: body.length, count: lines.length, sources });
         this.#bytes += body.length;
         this.#state.lastSeq = Math.max(this.#state.lastSeq, seq);
@@ -157,6 +167,11 @@ export class Spool {
         await rename(file, join(dir, "corrupt", name));
       }
     }
+    if (forgotten > 0)
+      this.#opts.log.warn(
+        { batches: forgotten },
+        "spool: batches of a write a crash cut short were deleted unsent; their sources read those records again",
+      );
     this.#queue.sort((a, b) => a.seq - b.seq);
     this.#refreshStats();
     await this.#clampToDisk();
@@ -180,7 +195,67 @@ export class Spool {
     cursors: Record<string, unknown>,
     sources: Record<string, number> = {},
   ): Promise<void> {
-    const seq = this.#state.lastSeq + 1;
+    await this.appendGroup([{ records, sources }], cursors);
+  }
+
+  /**
+   * Writes several batches as one: the records of one read that is too big for one batch. Only
+   * the last carries the cursors, which describe all of them; the others name it (`groupEnd`), so
+   * open() forgets them when a crash came before it was written (the sources read them again
+   * from the cursors before them). None is handed to a shipper before the last is on disk, so none
+   * of a group cut short was stored. A failed write deletes the group's files and throws.
+   */
+  async appendGroup(
+    parts: { records: FleetRecord[]; sources: Record<string, number> }[],
+    cursors: Record<string, unknown>,
+  ): Promise<void> {
+    const first = this.#state.lastSeq + 1;
+    const last = first + parts.length - 1;
+    const written: SpooledBatch[] = [];
+    try {
+      for (const [i, { records, sources }] of parts.entries()) {
+        const seq = first + i;
+        const pending = written.reduce((sum, b) => sum + b.bytes, 0); // on disk, not queued yet
+        const batch = await this.#writeBatch(
+          seq,
+          records,
+          seq === last ? cursors : {},
+          sources,
+          last,
+          pending,
+        );
+        written.push(batch);
+      }
+    } catch (err) {
+      // Until this resolves nothing changed: a failed write is retried whole by the caller, under
+      // the same sequence numbers and file names.
+      await Promise.all(written.map((b) => rm(b.file, { force: true }).catch(() => undefined)));
+      throw err;
+    }
+    this.#state = { lastSeq: last, cursors: { ...this.#state.cursors, ...cursors } };
+    // state.json first, the shipper after: once a shipped batch's file is deleted, state.json is
+    // what holds its cursors, and a kill in between would make the sources read it all again.
+    await this.#writeState();
+    for (const batch of written) {
+      this.#queue.push(batch);
+      this.#bytes += batch.bytes;
+    }
+    this.#refreshStats();
+    this.#wake();
+  }
+
+  /**
+   * One batch file, tmp → fsync → rename; `groupEnd` names the group's last batch when it is not
+   * this one. `pending`: bytes of the group already written, counted against the bound with it.
+   */
+  async #writeBatch(
+    seq: number,
+    records: FleetRecord[],
+    cursors: Record<string, unknown>,
+    sources: Record<string, number>,
+    groupEnd: number,
+    pending: number,
+  ): Promise<SpooledBatch> {
     const header: BatchHeader = {
       v: 1,
       batchId: `${this.#collectorId}-${seq}`,
@@ -190,22 +265,14 @@ export class Spool {
       count: records.length,
       cursors,
       sources,
+      ...(groupEnd !== seq ? { groupEnd } : {}),
     };
     const body = await encodeBatch(header, records);
-    await this.#makeRoom(body.length);
+    await this.#makeRoom(pending + body.length);
     await this.#checkFree(body.length);
     const file = join(this.#opts.dir, `${String(seq).padStart(12, "0")}${BATCH_SUFFIX}`);
-    // Until this resolves nothing changed: a failed write is retried whole by the caller, under
-    // the same sequence number and file name.
     await writeFileAtomic(file, body);
-    this.#state = { lastSeq: seq, cursors: { ...this.#state.cursors, ...cursors } };
-    // state.json first, the shipper after: once a shipped batch's file is deleted, state.json is
-    // what holds its cursors, and a kill in between would make the sources read it all again.
-    await this.#writeState();
-    this.#queue.push({ seq, id: header.batchId, file, bytes: body.length, count: records.length, sources });
-    this.#bytes += body.length;
-    this.#refreshStats();
-    this.#wake();
+    return { seq, id: header.batchId, file, bytes: body.length, count: records.length, sources };
   }
 
   /**
