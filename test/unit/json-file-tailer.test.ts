@@ -241,6 +241,32 @@ describe("JsonFileTailer", () => {
     ]);
   });
 
+  // The source's safety poll skips an idle tailer: idle() must say "nothing to read" only when a
+  // poll would indeed find nothing, else a line a watch missed waits for the next write.
+  it("says it is idle only when a poll would find nothing", async () => {
+    const bytes = fixture("basic.log");
+    const cut = (lineStarts(bytes)[3] as number) + 20;
+    writeFileSync(path, bytes.subarray(0, cut));
+    const t = tailer();
+    expect(t.idle()).toBe(false); // not opened yet
+    expect((await t.poll()).lines).toHaveLength(3);
+    expect(t.idle()).toBe(false); // a torn last line waits for its end
+    appendFileSync(path, bytes.subarray(cut));
+    expect((await t.poll()).lines).toHaveLength(7);
+    expect(t.idle()).toBe(true);
+    expect((await t.poll()).lines).toEqual([]);
+    appendFileSync(path, bytes.subarray(0, lineStarts(bytes)[1]));
+    expect(t.idle()).toBe(false); // a line written
+    expect((await t.poll()).lines.map((l) => l.body)).toEqual(["out 1"]);
+    expect(t.idle()).toBe(true);
+    rotate(); // a new, empty current file: the old one is done with only after a poll
+    expect(t.idle()).toBe(false);
+    expect((await t.poll()).lines).toEqual([]);
+    expect(t.idle()).toBe(true);
+    unlinkSync(path); // docker rm
+    expect(t.idle()).toBe(false);
+  });
+
   it("counts unparsable lines, skips them and keeps going", async () => {
     const [l1, l2] = fixture("basic.log").toString("utf8").split("\n");
     writeFileSync(

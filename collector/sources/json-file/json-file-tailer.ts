@@ -4,6 +4,7 @@
 // open while reading: after a rotation, or after `docker rm` unlinks everything, it still reads
 // the rest of the old file.
 
+import { fstatSync, statSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { open, stat } from "node:fs/promises";
 import { parseJsonFileLine } from "./json-file-line.ts";
@@ -137,6 +138,21 @@ export class JsonFileTailer {
     this.#errors = 0;
     this.#resumeLost = false;
     return { lines, parseErrors, more, resumeLost };
+  }
+
+  /**
+   * Whether a poll now would find nothing: one live file, read to its end (no torn last line
+   * left), and the path still naming it. Two synchronous stat calls, where a poll makes a read and
+   * a stat on the thread pool; any doubt (not opened yet, a rotation under way, an error) says no.
+   */
+  idle(): boolean {
+    const head = this.#files[0];
+    if (!this.#opened || this.#closed || this.#files.length !== 1 || !head) return false;
+    try {
+      return fstatSync(head.fh.fd).size === this.#offset && statSync(this.path).ino === head.inode;
+    } catch {
+      return false;
+    }
   }
 
   /** Lines whose last piece never came (the container is gone): returned as they are. */
