@@ -84,13 +84,17 @@ describe("multi-line joining of one container stream (real traces through json-f
   });
 });
 
-/** A spool that remembers what was appended, with the cursors beside it. */
+/** A spool that remembers what was written, with the cursors beside it (on a group's last batch, as Spool does). */
 function fakeSpool() {
   const batches: { bodies: string[]; cursors: Record<string, unknown> }[] = [];
   const spool = {
     cursors: {},
-    async append(records: FleetRecord[], cursors: Record<string, unknown>) {
-      batches.push({ bodies: records.map((r) => (r as LogRecord).body), cursors });
+    async appendGroup(parts: { records: FleetRecord[] }[], cursors: Record<string, unknown>) {
+      for (const [i, { records }] of parts.entries())
+        batches.push({
+          bodies: records.map((r) => (r as LogRecord).body),
+          cursors: i === parts.length - 1 ? cursors : {},
+        });
     },
   } as unknown as Spool;
   return { spool, batches };
