@@ -139,8 +139,9 @@ export interface WritableLayerUsageOptions {
 
 /**
  * Keeps the latest writable-layer usage of every running container. One walk at a time, spaced
- * (in groups MIN_PAUSE_MS apart when there are many) so a pass over N containers takes about `intervalMs`; a walk past the entry budget keeps the
- * container's previous value (none if it never had one: absent, not wrong) and is said once.
+ * (in groups MIN_PAUSE_MS apart when there are many) so a pass over N containers takes about
+ * `intervalMs`; a walk past the entry budget keeps the container's previous value (none if it
+ * never had one: absent, not wrong) and is said once.
  */
 export class WritableLayerUsage {
   readonly #o: WritableLayerUsageOptions;

@@ -212,10 +212,10 @@ export class Spool {
     const first = this.#state.lastSeq + 1;
     const last = first + parts.length - 1;
     const written: SpooledBatch[] = [];
+    let pending = 0; // bytes of the group on disk, not queued yet
     try {
       for (const [i, { records, sources }] of parts.entries()) {
         const seq = first + i;
-        const pending = written.reduce((sum, b) => sum + b.bytes, 0); // on disk, not queued yet
         const batch = await this.#writeBatch(
           seq,
           records,
@@ -225,6 +225,7 @@ export class Spool {
           pending,
         );
         written.push(batch);
+        pending += batch.bytes;
       }
     } catch (err) {
       // Until this resolves nothing changed: a failed write is retried whole by the caller, under
