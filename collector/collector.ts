@@ -193,7 +193,7 @@ export class Collector {
       emit: (records, cursor) => pipeline.emit(source.name, records, cursor),
       spooled: () => pipeline.flush(),
       backlogged: () => pipeline.stalled,
-      paced: (signal) => (this.#pacer as ReadPacer).wait(signal),
+      pacer: this.#pacer,
       skippedInput: (issue, count) => this.metrics.skippedInput(source.name, issue, count),
       skipped: (reason) => this.metrics.samplesSkipped.inc({ source: source.name, reason }),
       inventory,

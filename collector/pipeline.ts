@@ -40,6 +40,23 @@ export const DEFAULT_MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** A buffered record's source, or its lines' sources when several lines were joined into it. */
 type Origin = string | string[];
 
+/**
+ * A point in the buffer where the cursors are exact: they cover every record before `at` and none
+ * after it. A batch that ends here may carry them and be shipped at once.
+ */
+interface Mark {
+  at: number;
+  cursors: Record<string, unknown>;
+}
+
+/** Batches written as one (Spool.appendGroup): the last ends at a mark and carries its cursors. */
+interface Group {
+  parts: { records: FleetRecord[]; sources: Record<string, number> }[];
+  cursors: Record<string, unknown>;
+  /** Buffer index of its first record. */
+  from: number;
+}
+
 /** Records (lines, for joined records) per source. */
 function countBySource(origins: Origin[]): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -94,6 +111,10 @@ export class Pipeline {
    */
   #origins: Origin[] = [];
   readonly #cursors: Record<string, unknown>;
+  /** Where the buffer's cursors were exact, in order (#mark). */
+  #marks: Mark[] = [];
+  /** #cursors changed since the last mark was taken. */
+  #cursorsMoved = false;
   #timer: NodeJS.Timeout | undefined;
   #holdTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
@@ -128,6 +149,7 @@ export class Pipeline {
       else this.#accept(r, ticket);
     }
     this.#settle(source);
+    this.#mark();
     if (joiner && joiner.held > 0) this.#armHoldTimer();
     if (
       this.#buffer.length >= this.#opts.maxBatchRecords ||
@@ -190,11 +212,30 @@ export class Pipeline {
     if (joined.length === 0) return;
     this.#acceptAll(joined);
     for (const source of new Set(joined.flatMap((j) => j.tags.map((t) => t.source)))) this.#settle(source);
+    this.#mark();
   }
 
   #settle(source: string): void {
     const settled = this.#held.settle(source);
-    if (settled) this.#cursors[source] = settled.cursor;
+    if (!settled) return;
+    this.#cursors[source] = settled.cursor;
+    this.#cursorsMoved = true;
+  }
+
+  /**
+   * Notes that the cursors are exact at the buffer's end, as they are whenever an emit or a
+   * release is done (every settled cursor's records are buffered). A flush that spans several
+   * emits is cut into batches there, each shipped as soon as it is written, instead of one group
+   * that waits for its last batch. Cursors unchanged since the last mark are shared, not copied.
+   */
+  #mark(): void {
+    const at = this.#buffer.length;
+    if (at === 0) return;
+    const last = this.#marks.at(-1);
+    const cursors = this.#cursorsMoved || !last ? { ...this.#cursors } : last.cursors;
+    this.#cursorsMoved = false;
+    if (last?.at === at) last.cursors = cursors;
+    else this.#marks.push({ at, cursors });
   }
 
   /** Releases held lines once they waited lingerMs. */
@@ -215,53 +256,96 @@ export class Pipeline {
   /**
    * Writes the buffer as batches of at most maxBatchRecords / maxBatchBytes, retrying until the
    * spool takes them; never rejects. (While the spool refused writes the buffer may have grown
-   * past one batch; written whole it would be a batch the aggregator refuses.) The batches of one
-   * flush go as one group: the cursors describe every record emitted so far, so only the last
-   * batch carries them, and the spool forgets a group a crash cut short (Spool.appendGroup) —
-   * else the sources would read the records of its first batches again, and they would be stored twice.
+   * past one batch; written whole it would be a batch the aggregator refuses.) A batch that ends
+   * where the cursors are exact carries them; one that ends inside an emit cannot, so it goes in
+   * a group with the batches up to the next such point, which carries them, and the spool forgets
+   * a group a crash cut short (Spool.appendGroup) — else the source would read the records of its
+   * first batches again, and they would be stored twice.
    */
   async #writeBuffered(): Promise<void> {
     while (this.#buffer.length > 0) {
+      this.#mark();
       const records = this.#buffer;
       const origins = this.#origins;
-      const bytes = this.#bufferBytes;
+      const marks = this.#marks;
       this.#buffer = [];
       this.#origins = [];
+      this.#marks = [];
       this.#bufferBytes = 0;
-      const cursors = { ...this.#cursors };
-      try {
-        await this.#spool.appendGroup(this.#parts(records, origins), cursors);
-        this.#recovered();
-      } catch (err) {
-        this.#buffer = records.concat(this.#buffer);
-        this.#origins = origins.concat(this.#origins);
-        this.#bufferBytes += bytes;
-        this.#failed(err, records.length);
-        if (this.#closed) {
-          this.#opts.log?.error(
-            { records: this.#buffer.length, err: String(err) },
-            "stopping with records the spool could not take: they are lost (sources with a cursor read them again)",
-          );
-          return;
+      for (const group of this.#groups(records, origins, marks)) {
+        try {
+          await this.#spool.appendGroup(group.parts, group.cursors);
+          this.#recovered();
+        } catch (err) {
+          this.#putBack(records.slice(group.from), origins.slice(group.from), marks, group.from);
+          this.#failed(err, records.length - group.from);
+          if (this.#closed) {
+            this.#opts.log?.error(
+              { records: this.#buffer.length, err: String(err) },
+              "stopping with records the spool could not take: they are lost (sources with a cursor read them again)",
+            );
+            return;
+          }
+          await this.#retryPause();
+          break;
         }
-        await this.#retryPause();
       }
     }
   }
 
-  /** `records` cut in batches of at most maxBatchRecords and about maxBatchBytes (at least one record each). */
-  #parts(records: FleetRecord[], origins: Origin[]) {
-    const parts: { records: FleetRecord[]; sources: Record<string, number> }[] = [];
+  /** Puts what a failed write did not take back in front of the buffer, marks and all. */
+  #putBack(records: FleetRecord[], origins: Origin[], marks: Mark[], from: number): void {
+    const later = this.#marks.map((m) => ({ at: m.at + records.length, cursors: m.cursors }));
+    this.#marks = marks
+      .filter((m) => m.at > from)
+      .map((m) => ({ at: m.at - from, cursors: m.cursors }))
+      .concat(later);
+    this.#buffer = records.concat(this.#buffer);
+    this.#origins = origins.concat(this.#origins);
+    for (const r of records) this.#bufferBytes += estimatedBytes(r);
+  }
+
+  /**
+   * `records` cut in batches of at most maxBatchRecords and about maxBatchBytes (at least one
+   * record each), and those in groups that end at a mark. A batch ends at the last mark in its
+   * second half when there is one, else where it is full: a small emit before a big one rides in
+   * the big one's first batch rather than make a batch of its own.
+   */
+  #groups(records: FleetRecord[], origins: Origin[], marks: Mark[]): Group[] {
+    const groups: Group[] = [];
+    let group: Group = { parts: [], cursors: {}, from: 0 };
     let start = 0;
+    let m = 0; // the first mark past `start`
     while (start < records.length) {
-      const max = Math.min(records.length, start + this.#opts.maxBatchRecords);
-      let end = start;
-      let bytes = 0;
-      while (end < max && bytes < this.#maxBatchBytes) bytes += estimatedBytes(records[end++] as FleetRecord);
-      parts.push({ records: records.slice(start, end), sources: countBySource(origins.slice(start, end)) });
+      const full = this.#batchEnd(records, start);
+      while (m < marks.length && (marks[m] as Mark).at <= start) m++;
+      let cut: Mark | undefined;
+      for (const mark of marks.slice(m)) {
+        if (mark.at > full) break;
+        if (mark.at * 2 >= start + full) cut = mark;
+      }
+      const end = cut?.at ?? full;
+      group.parts.push({
+        records: records.slice(start, end),
+        sources: countBySource(origins.slice(start, end)),
+      });
       start = end;
+      if (cut) {
+        group.cursors = cut.cursors;
+        groups.push(group);
+        group = { parts: [], cursors: {}, from: end };
+      }
     }
-    return parts;
+    return groups;
+  }
+
+  /** Where a batch that starts at `start` is full: maxBatchRecords, or about maxBatchBytes. */
+  #batchEnd(records: FleetRecord[], start: number): number {
+    const max = Math.min(records.length, start + this.#opts.maxBatchRecords);
+    let end = start;
+    let bytes = 0;
+    while (end < max && bytes < this.#maxBatchBytes) bytes += estimatedBytes(records[end++] as FleetRecord);
+    return end;
   }
 
   #failed(err: unknown, records: number): void {

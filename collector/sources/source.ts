@@ -7,6 +7,14 @@ import type { ContainerInventory, DockerInventory } from "../docker/inventory.ts
 import type { FlagValues } from "../flags.ts";
 import type { InputIssue } from "../input-issues.ts";
 
+/** The pace of sources that can read their input again later (read-pacer.ts implements it). */
+export interface Pacer {
+  /** Whether they should read more now. */
+  readonly open: boolean;
+  /** Resolves once they should (or the signal aborts). */
+  wait(signal: AbortSignal): Promise<void>;
+}
+
 /** What the collector hands every source when it starts. */
 export interface SourceContext {
   /** host.name stamped on every record. */
@@ -30,12 +38,12 @@ export interface SourceContext {
    */
   backlogged?(): boolean;
   /**
-   * For sources that can read their input again later (files): resolves once they should read
+   * For sources that can read their input again later (files): says whether they should read
    * more — at once, unless the aggregator is taking batches slower than they are written, then
    * when the spool is down to a few batches (read-pacer.ts). Keeps one flooding container from
    * queueing every other container's lines behind its own. Optional for test harnesses.
    */
-  paced?(signal: AbortSignal): Promise<void>;
+  pacer?: Pacer;
   inventory: ContainerInventory;
   log: Logger;
   /**

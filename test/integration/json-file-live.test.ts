@@ -222,8 +222,13 @@ describe("json-file logs from a live container", () => {
         emits.push(records as LogRecord[]);
         if (pacer === "first read") pacer = "held";
       },
-      paced: async (signal: AbortSignal) => {
-        while (pacer === "held" && !signal.aborted) await new Promise((r) => setTimeout(r, 10));
+      pacer: {
+        get open() {
+          return pacer !== "held";
+        },
+        wait: async (signal: AbortSignal) => {
+          while (pacer === "held" && !signal.aborted) await new Promise((r) => setTimeout(r, 10));
+        },
       },
     });
     try {

@@ -291,8 +291,17 @@ describe("JsonFileTailer", () => {
     const first = await t.poll();
     expect(first.more).toBe(true);
     expect(first.lines.length).toBeLessThan(60);
-    const rest = await pollAll(t);
+    const rest: TailedLine[] = [];
+    let bytes = first.bytes;
+    for (let r = first; r.more; ) {
+      r = await t.poll();
+      rest.push(...r.lines);
+      bytes += r.bytes;
+    }
     expect([...first.lines, ...rest].map((l) => l.body)).toEqual(ROTATED_BODIES);
+    // Each poll says how much of the files it read: all of them, once.
+    expect(first.bytes).toBeGreaterThan(0);
+    expect(bytes).toBe(ROTATED.reduce((n, b) => n + (b as Buffer).length, 0));
   });
 
   it("waits for a log file that does not exist yet", async () => {

@@ -86,6 +86,80 @@ describe("batches by size", () => {
   });
 });
 
+describe("batches of several emits", () => {
+  const metrics = () => createCollectorMetrics(() => ({ batches: 0, bytes: 0, corruptBatches: 0 }) as never);
+  const logs = (tag: string, n: number) =>
+    Array.from({ length: n }, (_, i) => logRecord({ body: `${tag}${i}` }));
+
+  it("are cut where an emit ends, each batch carrying the cursors up to it, small emits packed together", async () => {
+    const spool = await spoolIn();
+    const p = new Pipeline(spool, { maxBatchRecords: 10, flushIntervalMs: 3_600_000 }, metrics());
+    await p.emit("a", logs("a", 4), "a1");
+    await p.emit("b", logs("b", 4), "b1");
+    await p.emit("c", logs("c", 4), "c1"); // 12 buffered: a flush
+    await p.flush();
+    const batches = await drain(spool);
+    // Each batch stands alone (no group): it was shipped as soon as it was written, and a crash
+    // after it re-reads nothing it holds.
+    expect(batches.map((b) => [b.bodies.length, b.groupEnd, b.cursors])).toEqual([
+      [8, undefined, { a: "a1", b: "b1" }],
+      [4, undefined, { a: "a1", b: "b1", c: "c1" }],
+    ]);
+  });
+
+  it("group only the batches of one emit too big for one", async () => {
+    const spool = await spoolIn();
+    const p = new Pipeline(spool, { maxBatchRecords: 10, flushIntervalMs: 3_600_000 }, metrics());
+    await p.emit("a", logs("a", 6), "a1");
+    await p.emit("b", logs("b", 25), "b1");
+    await p.emit("c", logs("c", 3), "c1");
+    await p.flush();
+    const batches = await drain(spool);
+    const b1 = batches.findIndex((b) => (b.cursors as Record<string, unknown>).b === "b1");
+    expect(batches.map((b) => b.bodies.length)).toEqual([6, 10, 10, 5, 3]);
+    expect(b1).toBe(3);
+    expect(batches.map((b) => b.groupEnd)).toEqual([
+      undefined,
+      batches[3]?.seq,
+      batches[3]?.seq,
+      undefined,
+      undefined,
+    ]);
+    expect(batches.flatMap((b) => b.bodies)).toEqual(
+      [...logs("a", 6), ...logs("b", 25), ...logs("c", 3)].map((r) => r.body),
+    );
+  });
+
+  it("written again after a failed write from the group that failed, nothing twice, nothing lost", async () => {
+    const dir = await tempDir("pipeline-batches");
+    dirs.push(dir);
+    /** The real spool, refusing its second write once as a full disk does. */
+    class FullOnce extends Spool {
+      calls = 0;
+      override async appendGroup(...args: Parameters<Spool["appendGroup"]>): Promise<void> {
+        if (++this.calls === 2) throw Object.assign(new Error("no space"), { code: "ENOSPC" });
+        return super.appendGroup(...args);
+      }
+    }
+    const spool = new FullOnce({ dir: dir.path, host: "h", maxBytes: 1 << 30, fullPolicy: "block", log });
+    await spool.open();
+    const p = new Pipeline(
+      spool,
+      { maxBatchRecords: 10, flushIntervalMs: 3_600_000, retryMs: 10 },
+      metrics(),
+    );
+    await p.emit("a", logs("a", 6), "a1");
+    await p.emit("b", logs("b", 6), "b1");
+    await p.flush();
+    const batches = await drain(spool);
+    expect(spool.calls).toBe(3);
+    expect(batches.map((b) => [b.bodies, b.cursors])).toEqual([
+      [logs("a", 6).map((r) => r.body), { a: "a1" }],
+      [logs("b", 6).map((r) => r.body), { a: "a1", b: "b1" }],
+    ]);
+  });
+});
+
 describe("a container's death", () => {
   it("is written to the spool at once with what was buffered before it; other records wait for the interval", async () => {
     const spool = await spoolIn();

@@ -1,6 +1,6 @@
 // Container output from Docker's json-file log driver: one tailer per container in the
-// inventory, polled together; one emit per poll carries every container's new lines and the
-// whole cursor map, so a restart resumes each container exactly where the spool left off.
+// inventory, polled together. Each emit carries the lines read since the last one and the whole
+// cursor map, so a restart resumes each container exactly where the spool left off.
 
 import { type FSWatcher, watch } from "node:fs";
 import { dirname } from "node:path";
@@ -39,6 +39,14 @@ interface Tailed {
  * few hundred lines. More left makes it "behind" too, so the pacer bounds the spool still.
  */
 const QUIET_POLL_BYTES = 64 * 1024;
+
+/**
+ * What a poll reads of the files before it emits, across containers (one read takes what is left):
+ * 1 to 3 spool batches. One emit of many containers' backlog was one group of
+ * batches that all waited for the last one (pipeline.ts); emitted this way, each is shipped as
+ * it is written, and a paced poll can stop between containers.
+ */
+const EMIT_BYTES = 1024 * 1024;
 
 export class JsonFileLogSource implements Source {
   readonly name = "docker-json";
@@ -192,15 +200,15 @@ export class JsonFileLogSource implements Source {
           if ((full || !t.watcher) && (t.removed || !t.tailer.idle())) this.#dirty.add(id);
       }
       // A full poll emits even with nothing read: the cursor drops positions no container claimed.
-      if (this.#dirty.size > 0 || full) await this.#pollDirty([...this.#dirty]);
+      if (this.#dirty.size > 0 || full) await this.#pollDirty([...this.#dirty], { paced: true });
     }
   }
 
-  /** Polls these dirty containers (`maxBytes` each at most); those with more to read stay dirty. */
-  async #pollDirty(ids: string[], maxBytes?: number): Promise<void> {
+  /** Polls these dirty containers (#pollOnce); those with more to read stay dirty. */
+  async #pollDirty(ids: string[], opts: PollOptions): Promise<void> {
     for (const id of ids) this.#dirty.delete(id);
     try {
-      for (const id of await this.#pollOnce(ids, maxBytes)) this.#dirty.add(id);
+      for (const id of await this.#pollOnce(ids, opts)) this.#dirty.add(id);
     } catch (err) {
       this.#ctx?.log.error({ err }, "json-file poll failed");
     }
@@ -214,63 +222,92 @@ export class JsonFileLogSource implements Source {
    * riding behind the flood's next read.
    */
   async #waitForPacer(): Promise<void> {
-    const paced = this.#ctx?.paced;
-    if (!paced) return;
+    const pacer = this.#ctx?.pacer;
+    if (!pacer) return;
     for (;;) {
       const quiet = [...this.#dirty].filter((id) => !this.#behind.has(id));
-      if (quiet.length > 0) await this.#pollDirty(quiet, QUIET_POLL_BYTES);
+      if (quiet.length > 0) await this.#pollDirty(quiet, { maxBytes: QUIET_POLL_BYTES });
       const woken = new AbortController();
       this.#wakeQuiet = () => woken.abort();
-      await paced(AbortSignal.any([this.#stop.signal, woken.signal]));
+      await pacer.wait(AbortSignal.any([this.#stop.signal, woken.signal]));
       this.#wakeQuiet = undefined;
       if (!woken.signal.aborted || this.#stopping) return;
     }
   }
 
   /**
-   * Polls these containers' tailers once (`maxBytes` each at most) and emits what they read;
-   * returns those with more to read.
+   * Polls these containers' tailers once and emits what they read (EMIT_BYTES at a time); returns
+   * those with more to read, and those a paced poll left for later.
    */
-  async #pollOnce(ids: string[], maxBytes?: number): Promise<string[]> {
-    const ctx = this.#ctx as SourceContext;
-    const records: LogRecord[] = [];
+  async #pollOnce(ids: string[], { maxBytes = EMIT_BYTES, paced }: PollOptions = {}): Promise<string[]> {
+    const pacer = this.#ctx?.pacer;
+    let records: LogRecord[] = [];
+    let bytes = 0;
+    let emitted = false;
     const more: string[] = [];
-    for (const id of ids) {
-      const t = this.#tailed.get(id);
-      if (!t) continue;
-      try {
-        const r = await t.tailer.poll(maxBytes);
-        if (r.more) {
-          more.push(id);
-          this.#behind.add(id);
-        } else this.#behind.delete(id);
-        if (r.resumeLost)
-          ctx.log.warn({ containerId: id }, "saved log position was rotated away; read from the oldest file");
-        if (r.parseErrors > 0) {
-          this.#parseErrors += r.parseErrors;
-          ctx.skippedInput?.(JSON_FILE_INPUT.invalidLine, r.parseErrors);
-          ctx.log.warn({ containerId: id, count: r.parseErrors }, "skipped unparsable json-file lines");
-        }
-        for (const line of r.lines) records.push(toLogRecord(line, t.info, ctx.host));
-        if (t.removed && !r.more) {
-          // Gone for good: lines whose last piece never came are shipped as they are.
-          for (const line of t.tailer.flush()) records.push(toLogRecord(line, t.info, ctx.host));
-          t.watcher?.close();
-          await t.tailer.close();
-          this.#tailed.delete(id);
-          this.#behind.delete(id);
-        }
-      } catch (err) {
-        ctx.log.warn({ err, containerId: id }, "reading a json-file log failed; retrying next poll");
+    for (const [i, id] of ids.entries()) {
+      // A poll of many containers' backlog would put all of it in the spool at once: once it has
+      // emitted, it stops while the pacer holds; the rest stay dirty and are read at its pace.
+      if (paced && emitted && pacer && !pacer.open) {
+        more.push(...ids.slice(i));
+        break;
+      }
+      // What is left of this emit's bytes at most: an emit stays about EMIT_BYTES. Only a read
+      // that had its whole budget and left more is behind (paced); one cut short is just dirty.
+      const budget = Math.min(maxBytes, EMIT_BYTES - bytes);
+      const r = await this.#read(id, budget, records);
+      bytes += r.bytes;
+      if (r.more) more.push(id);
+      if (r.more && budget === maxBytes) this.#behind.add(id);
+      else if (!r.more) this.#behind.delete(id);
+      if (bytes >= EMIT_BYTES) {
+        await this.#emit(records);
+        [records, bytes, emitted] = [[], 0, true];
       }
     }
+    await this.#emit(records);
+    return more;
+  }
+
+  /**
+   * Reads one container's new lines (`budget` bytes at most) into `out`; a removed container read
+   * to its end is closed. A failed read is logged and retried by the next poll.
+   */
+  async #read(id: string, budget: number, out: LogRecord[]): Promise<{ more: boolean; bytes: number }> {
+    const ctx = this.#ctx as SourceContext;
+    const t = this.#tailed.get(id);
+    if (!t) return { more: false, bytes: 0 };
+    try {
+      const r = await t.tailer.poll(budget);
+      if (r.resumeLost)
+        ctx.log.warn({ containerId: id }, "saved log position was rotated away; read from the oldest file");
+      if (r.parseErrors > 0) {
+        this.#parseErrors += r.parseErrors;
+        ctx.skippedInput?.(JSON_FILE_INPUT.invalidLine, r.parseErrors);
+        ctx.log.warn({ containerId: id, count: r.parseErrors }, "skipped unparsable json-file lines");
+      }
+      for (const line of r.lines) out.push(toLogRecord(line, t.info, ctx.host));
+      if (t.removed && !r.more) {
+        // Gone for good: lines whose last piece never came are shipped as they are.
+        for (const line of t.tailer.flush()) out.push(toLogRecord(line, t.info, ctx.host));
+        t.watcher?.close();
+        await t.tailer.close();
+        this.#tailed.delete(id);
+      }
+      return r;
+    } catch (err) {
+      ctx.log.warn({ err, containerId: id }, "reading a json-file log failed; retrying next poll");
+      return { more: false, bytes: 0 };
+    }
+  }
+
+  /** Emits these records with the cursor map; with none, only when a position changed. */
+  async #emit(records: LogRecord[]): Promise<void> {
     const cursor = this.#cursor();
     const serialized = JSON.stringify(cursor);
-    if (records.length > 0 || serialized !== this.#lastCursor) {
-      await ctx.emit(records, cursor);
-      this.#lastCursor = serialized;
-    }
-    return more;
+    if (records.length === 0 && serialized === this.#lastCursor) return;
+    await (this.#ctx as SourceContext).emit(records, cursor);
+    this.#lastCursor = serialized;
   }
 
   /** A fresh object every time: the pipeline may hold on to it while later polls go on. */
@@ -284,6 +321,13 @@ export class JsonFileLogSource implements Source {
     }
     return out;
   }
+}
+
+interface PollOptions {
+  /** Bytes each container's read may take at most (EMIT_BYTES by default). */
+  maxBytes?: number;
+  /** Stop between containers while the pacer holds (the loop's polls; not a quiet read, not the last). */
+  paced?: boolean;
 }
 
 export function toLogRecord(line: TailedLine, info: ContainerInfo, host: string): LogRecord {

@@ -37,6 +37,8 @@ export interface PollResult {
   parseErrors: number;
   /** True when the per-poll byte budget ran out before the end of the data: poll again soon. */
   more: boolean;
+  /** Bytes of whole lines this poll read (a torn last line is read again by the next). */
+  bytes: number;
   /** True (once) when the saved start position was no longer on disk: read from the oldest file. */
   resumeLost: boolean;
 }
@@ -104,6 +106,7 @@ export class JsonFileTailer {
   /** Reads every complete line written since the last poll, following rotations, up to `maxBytes`. */
   async poll(maxBytes = this.#maxBytesPerPoll): Promise<PollResult> {
     let budget = maxBytes;
+    let read = 0;
     let more = false;
     if (!this.#opened && !this.#closed) await this.#openInitial();
     for (;;) {
@@ -111,6 +114,7 @@ export class JsonFileTailer {
       if (!head) break;
       const r = await this.#readToEof(head, budget);
       budget -= r.bytes;
+      read += r.bytes - r.carry;
       if (!r.eof) {
         more = true;
         break;
@@ -126,6 +130,7 @@ export class JsonFileTailer {
       // Drain what was written between our read and the rename, then queue the newer files.
       const tail = await this.#readToEof(head, Number.POSITIVE_INFINITY);
       budget -= tail.bytes;
+      read += tail.bytes - tail.carry;
       const newer = await openNewerThan(this.path, head.inode);
       if (newer.length === 0) break; // mid-rotation: keep the old fd and look again next poll
       this.#files.push(...newer);
@@ -137,7 +142,7 @@ export class JsonFileTailer {
     this.#out = [];
     this.#errors = 0;
     this.#resumeLost = false;
-    return { lines, parseErrors, more, resumeLost };
+    return { lines, parseErrors, more, bytes: read, resumeLost };
   }
 
   /**
