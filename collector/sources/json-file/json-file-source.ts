@@ -42,9 +42,9 @@ const QUIET_POLL_BYTES = 64 * 1024;
 
 /**
  * What a poll reads of the files before it emits, across containers (one read takes what is left):
- * 1 to 3 spool batches. One emit of many containers' backlog was one group of
- * batches that all waited for the last one (pipeline.ts); emitted this way, each is shipped as
- * it is written, and a paced poll can stop between containers.
+ * 1 to 3 spool batches. One emit of many containers' backlog was one group of up to 15 batches
+ * that all waited for the last one (pipeline.ts); emitted this way, each group is shipped as it
+ * is written, and a paced poll can stop between containers.
  */
 const EMIT_BYTES = 1024 * 1024;
 
