@@ -10,7 +10,7 @@
 // at least ~260 ms: five poll intervals of margin even on a loaded two-core host.
 
 import { EventEmitter } from "node:events";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import type Docker from "dockerode";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
@@ -189,6 +189,71 @@ describe("json-file logs from a live container", () => {
       .sort((a, b) => a.seq - b.seq)
       .map((r) => `${r.seq}:${r.body.length}`);
     expect(rest).toEqual(inFile.slice(skip).map((r) => `${r.seq}:${r.body.length}`));
+  });
+
+  it("emits a backlog 1 MiB at a time and stops between containers while the pacer holds", async () => {
+    // Two finished containers of 30,000 lines each (~3.7 MiB of json-file apiece): both are
+    // backlogged. One emit of both was one group of many spool batches, past the pacer.
+    const script =
+      'awk "BEGIN{for(i=0;i<30000;i++) printf \\"backlog %06d padding padding padding padding padding padding\\n\\", i}"';
+    const a = await createContainer([], script);
+    const b = await createContainer([], script);
+    await docker("start", "-a", a.name);
+    await docker("start", "-a", b.name);
+    const inventory = new FakeInventory();
+    for (const info of [await inspectInfo(a.name), await inspectInfo(b.name)])
+      inventory.byId.set(info.id, info);
+    const perLine = statSync(a.logPath).size / 30_000;
+
+    // The pacer holds from the start; let go once, it holds again after the next emit.
+    let held = true;
+    let holdAfterEmit = false;
+    let waits = 0;
+    let waitsAtEmit = 0;
+    const emits: LogRecord[][] = [];
+    const source = new JsonFileLogSource({ pollIntervalMs: 20 });
+    await source.start({
+      host: "test-host",
+      cursor: undefined,
+      inventory,
+      log: pino({ level: "silent" }),
+      spooled: async () => {},
+      emit: async (records: FleetRecord[]) => {
+        if (records.length === 0) return;
+        emits.push(records as LogRecord[]);
+        if (holdAfterEmit) [held, holdAfterEmit, waitsAtEmit] = [true, false, waits];
+      },
+      pacer: {
+        get open() {
+          return !held;
+        },
+        wait: async (signal: AbortSignal) => {
+          waits++;
+          while (held && !signal.aborted) await new Promise((r) => setTimeout(r, 10));
+        },
+      },
+    });
+    const containers = (e: LogRecord[] | undefined) => new Set(e?.map((r) => r.containerName));
+    try {
+      // Held, each is read once in a small way (64 KiB), then both count as behind.
+      await waitFor("the quiet reads, then a wait", () => emits.length === 1 && waits === 1);
+      expect(containers(emits[0])).toEqual(new Set([a.name, b.name]));
+      expect((emits[0]?.length ?? 0) * perLine).toBeLessThan(2 * (64 * 1024 + perLine));
+
+      holdAfterEmit = true;
+      held = false;
+      await waitFor("one read, then a wait again", () => emits.length === 2 && waits > waitsAtEmit);
+      // That read is 1 MiB of one container; the other was not read past the pacer.
+      expect(containers(emits[1]).size).toBe(1);
+      expect(Math.abs((emits[1]?.length ?? 0) * perLine - 1024 * 1024)).toBeLessThan(2 * perLine);
+      expect(emits).toHaveLength(2);
+
+      held = false;
+      await waitFor("both backlogs read", () => emits.flat().length === 60_000, { timeoutMs: 30_000 });
+      for (const e of emits) expect(e.length * perLine).toBeLessThan(1024 * 1024 + 2 * perLine);
+    } finally {
+      await source.stop();
+    }
   });
 
   it("reads a quiet container while the pacer holds a flood back, in emits of its own", async () => {

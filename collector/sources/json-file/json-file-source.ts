@@ -254,13 +254,15 @@ export class JsonFileLogSource implements Source {
       }
       // What is left of this emit's bytes at most: an emit stays about EMIT_BYTES. Only a read
       // that had its whole budget and left more is behind (paced); one cut short is just dirty.
-      const budget = Math.min(maxBytes, EMIT_BYTES - bytes);
+      const left = EMIT_BYTES - bytes;
+      const budget = Math.min(maxBytes, left);
       const r = await this.#read(id, budget, records);
       bytes += r.bytes;
       if (r.more) more.push(id);
       if (r.more && budget === maxBytes) this.#behind.add(id);
       else if (!r.more) this.#behind.delete(id);
-      if (bytes >= EMIT_BYTES) {
+      // A read that stopped at what was left spent the emit's bytes (short of them by a torn line).
+      if (bytes >= EMIT_BYTES || (r.more && budget === left)) {
         await this.#emit(records);
         [records, bytes, emitted] = [[], 0, true];
       }
