@@ -320,7 +320,8 @@ export class Pipeline {
       const full = this.#batchEnd(records, start);
       while (m < marks.length && (marks[m] as Mark).at <= start) m++;
       let cut: Mark | undefined;
-      for (const mark of marks.slice(m)) {
+      for (let j = m; j < marks.length; j++) {
+        const mark = marks[j] as Mark;
         if (mark.at > full) break;
         if (mark.at * 2 >= start + full) cut = mark;
       }
