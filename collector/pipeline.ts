@@ -264,6 +264,8 @@ export class Pipeline {
    */
   async #writeBuffered(): Promise<void> {
     while (this.#buffer.length > 0) {
+      // Every emit and release already ends on a mark; noted again so #groups always finds one at
+      // the end, where the last group closes (a group with no mark after it would not be written).
       this.#mark();
       const records = this.#buffer;
       const origins = this.#origins;

@@ -65,6 +65,43 @@ class FakeInventory extends EventEmitter implements ContainerInventory {
   }
 }
 
+/**
+ * A JsonFileLogSource over `inventory` whose non-empty emits are kept in `emits`, and whose pacer
+ * holds while `held()` says so (as while the aggregator falls behind), counting its waits.
+ * `onEmit` runs after each kept emit, with the waits so far.
+ */
+async function pacedSource(
+  inventory: ContainerInventory,
+  held: () => boolean,
+  onEmit: (waits: number) => void = () => {},
+) {
+  const emits: LogRecord[][] = [];
+  const pacer = { waits: 0 };
+  const source = new JsonFileLogSource({ pollIntervalMs: 20 });
+  await source.start({
+    host: "test-host",
+    cursor: undefined,
+    inventory,
+    log: pino({ level: "silent" }),
+    spooled: async () => {},
+    emit: async (records: FleetRecord[]) => {
+      if (records.length === 0) return;
+      emits.push(records as LogRecord[]);
+      onEmit(pacer.waits);
+    },
+    pacer: {
+      get open() {
+        return !held();
+      },
+      wait: async (signal: AbortSignal) => {
+        pacer.waits++;
+        while (held() && !signal.aborted) await new Promise((r) => setTimeout(r, 10));
+      },
+    },
+  });
+  return { source, emits, pacer };
+}
+
 describe("json-file logs from a live container", () => {
   it("tails 3000 lines through max-size rotation: all of them, in order, exactly once", async () => {
     const script =
@@ -208,41 +245,24 @@ describe("json-file logs from a live container", () => {
     // The pacer holds from the start; let go once, it holds again after the next emit.
     let held = true;
     let holdAfterEmit = false;
-    let waits = 0;
     let waitsAtEmit = 0;
-    const emits: LogRecord[][] = [];
-    const source = new JsonFileLogSource({ pollIntervalMs: 20 });
-    await source.start({
-      host: "test-host",
-      cursor: undefined,
+    const { source, emits, pacer } = await pacedSource(
       inventory,
-      log: pino({ level: "silent" }),
-      spooled: async () => {},
-      emit: async (records: FleetRecord[]) => {
-        if (records.length === 0) return;
-        emits.push(records as LogRecord[]);
+      () => held,
+      (waits) => {
         if (holdAfterEmit) [held, holdAfterEmit, waitsAtEmit] = [true, false, waits];
       },
-      pacer: {
-        get open() {
-          return !held;
-        },
-        wait: async (signal: AbortSignal) => {
-          waits++;
-          while (held && !signal.aborted) await new Promise((r) => setTimeout(r, 10));
-        },
-      },
-    });
+    );
     const containers = (e: LogRecord[] | undefined) => new Set(e?.map((r) => r.containerName));
     try {
       // Held, each is read once in a small way (64 KiB), then both count as behind.
-      await waitFor("the quiet reads, then a wait", () => emits.length === 1 && waits === 1);
+      await waitFor("the quiet reads, then a wait", () => emits.length === 1 && pacer.waits === 1);
       expect(containers(emits[0])).toEqual(new Set([a.name, b.name]));
       expect((emits[0]?.length ?? 0) * perLine).toBeLessThan(2 * (64 * 1024 + perLine));
 
       holdAfterEmit = true;
       held = false;
-      await waitFor("one read, then a wait again", () => emits.length === 2 && waits > waitsAtEmit);
+      await waitFor("one read, then a wait again", () => emits.length === 2 && pacer.waits > waitsAtEmit);
       // That read is 1 MiB of one container; the other was not read past the pacer.
       expect(containers(emits[1]).size).toBe(1);
       expect(Math.abs((emits[1]?.length ?? 0) * perLine - 1024 * 1024)).toBeLessThan(2 * perLine);
@@ -274,28 +294,13 @@ describe("json-file logs from a live container", () => {
 
     // The pacer opens for the first read only, then holds (as while the aggregator falls behind).
     let pacer: "first read" | "held" | "open" = "first read";
-    const emits: LogRecord[][] = [];
-    const source = new JsonFileLogSource({ pollIntervalMs: 20 });
-    await source.start({
-      host: "test-host",
-      cursor: undefined,
+    const { source, emits } = await pacedSource(
       inventory,
-      log: pino({ level: "silent" }),
-      spooled: async () => {},
-      emit: async (records: FleetRecord[]) => {
-        if (records.length === 0) return;
-        emits.push(records as LogRecord[]);
+      () => pacer === "held",
+      () => {
         if (pacer === "first read") pacer = "held";
       },
-      pacer: {
-        get open() {
-          return pacer !== "held";
-        },
-        wait: async (signal: AbortSignal) => {
-          while (pacer === "held" && !signal.aborted) await new Promise((r) => setTimeout(r, 10));
-        },
-      },
-    });
+    );
     try {
       const floodLines = () => emits.flat().filter((r) => r.containerName === flood.name).length;
       await waitFor("the flood's first read", () => floodLines() > 0);

@@ -19,6 +19,9 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await d.remove();
 });
 
+/** The collector's metrics, over a spool that says nothing of itself. */
+const metrics = () => createCollectorMetrics(() => ({ batches: 0, bytes: 0, corruptBatches: 0 }) as never);
+
 async function spoolIn(): Promise<Spool> {
   const dir = await tempDir("pipeline-batches");
   dirs.push(dir);
@@ -58,7 +61,7 @@ describe("batches by size", () => {
     const p = new Pipeline(
       spool,
       { maxBatchRecords: 5000, maxBatchBytes: 64 * 1024, flushIntervalMs: 10_000 },
-      createCollectorMetrics(() => ({ batches: 0, bytes: 0, corruptBatches: 0 }) as never),
+      metrics(),
     );
     const body = (i: number) => `${String(i).padStart(4, "0")} ${"x".repeat(4000)}`;
     await p.emit(
@@ -87,7 +90,6 @@ describe("batches by size", () => {
 });
 
 describe("batches of several emits", () => {
-  const metrics = () => createCollectorMetrics(() => ({ batches: 0, bytes: 0, corruptBatches: 0 }) as never);
   const logs = (tag: string, n: number) =>
     Array.from({ length: n }, (_, i) => logRecord({ body: `${tag}${i}` }));
 
@@ -166,7 +168,7 @@ describe("a container's death", () => {
     const p = new Pipeline(
       spool,
       { maxBatchRecords: 5000, maxBatchBytes: 1 << 20, flushIntervalMs: 3_600_000 },
-      createCollectorMetrics(() => ({ batches: 0, bytes: 0, corruptBatches: 0 }) as never),
+      metrics(),
     );
     await p.emit("logs", [logRecord({ body: "last words" })], "l1");
     await p.emit("events", [eventRecord({ action: "kill" }), eventRecord({ action: "start" })], "e1");
