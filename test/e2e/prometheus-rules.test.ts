@@ -79,8 +79,12 @@ describe("the shipped Prometheus rules on a real Prometheus scraping `fleetscope
     const alert = await waitFor(
       "ContainerOOMKilled for the container",
       async () =>
+        // The aggregator job's alert: the fleet job's series give one too, listed in no fixed order.
         (await prom?.alerts())?.find(
-          (a) => a.labels.alertname === "ContainerOOMKilled" && a.labels.name === oomer,
+          (a) =>
+            a.labels.alertname === "ContainerOOMKilled" &&
+            a.labels.name === oomer &&
+            a.labels.job === "fleetscope-aggregator",
         ),
       { timeoutMs: 60_000, intervalMs: 500 },
     );
